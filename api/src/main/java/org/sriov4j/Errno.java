@@ -1,0 +1,124 @@
+package org.sriov4j;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The Linux error numbers sriov4j reports, with their x86-64 values and the C library's message text.
+ *
+ * <p>Exceptions carry an {@code Errno} when the failure came from the kernel, so callers can react to a specific
+ * condition ({@link #EBUSY} when a VF count is being changed, {@link #ENODEV} when nothing bound) without parsing
+ * messages.
+ */
+public enum Errno {
+    /** Operation not permitted. */
+    EPERM(1, "Operation not permitted"),
+    /** No such file or directory. */
+    ENOENT(2, "No such file or directory"),
+    /** Interrupted system call. */
+    EINTR(4, "Interrupted system call"),
+    /** Input/output error. */
+    EIO(5, "Input/output error"),
+    /** No such device or address. */
+    ENXIO(6, "No such device or address"),
+    /** Bad file descriptor. */
+    EBADF(9, "Bad file descriptor"),
+    /** Resource temporarily unavailable. */
+    EAGAIN(11, "Resource temporarily unavailable"),
+    /** Cannot allocate memory. */
+    ENOMEM(12, "Cannot allocate memory"),
+    /** Permission denied. */
+    EACCES(13, "Permission denied"),
+    /** Bad address. */
+    EFAULT(14, "Bad address"),
+    /** Device or resource busy. */
+    EBUSY(16, "Device or resource busy"),
+    /** File exists. */
+    EEXIST(17, "File exists"),
+    /** No such device. */
+    ENODEV(19, "No such device"),
+    /** Not a directory. */
+    ENOTDIR(20, "Not a directory"),
+    /** Is a directory. */
+    EISDIR(21, "Is a directory"),
+    /** Invalid argument. */
+    EINVAL(22, "Invalid argument"),
+    /** Inappropriate ioctl for device. */
+    ENOTTY(25, "Inappropriate ioctl for device"),
+    /** No space left on device. */
+    ENOSPC(28, "No space left on device"),
+    /** Read-only file system. */
+    EROFS(30, "Read-only file system"),
+    /** Numerical result out of range. */
+    ERANGE(34, "Numerical result out of range"),
+    /** Function not implemented. */
+    ENOSYS(38, "Function not implemented"),
+    /** No message of desired type. */
+    ENOMSG(42, "No message of desired type"),
+    /** Operation not supported. */
+    EOPNOTSUPP(95, "Operation not supported"),
+    /** Operation timed out. */
+    ETIMEDOUT(110, "Connection timed out");
+
+    private final int number;
+    private final String message;
+
+    Errno(int number, String message) {
+        this.number = number;
+        this.message = message;
+    }
+
+    /**
+     * The numeric value on Linux x86-64.
+     *
+     * @return the errno value
+     */
+    public int number() {
+        return number;
+    }
+
+    /**
+     * The C library's {@code strerror} text.
+     *
+     * @return the message
+     */
+    public String message() {
+        return message;
+    }
+
+    /**
+     * Looks an errno up by its number.
+     *
+     * @param number the errno value
+     * @return the constant, or empty if sriov4j does not name it
+     */
+    public static Optional<Errno> ofNumber(int number) {
+        for (Errno e : values()) {
+            if (e.number == number) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Looks an errno up by the message the JDK puts into an {@link java.io.IOException} for it (the {@code strerror}
+     * text, possibly after a path and a colon).
+     *
+     * @param text an exception message or reason
+     * @return the constant, or empty if none matches
+     */
+    public static Optional<Errno> ofMessage(String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        Errno best = null;
+        for (Errno e : values()) {
+            String m = e.message.toLowerCase(Locale.ROOT);
+            if (t.equals(m) || t.endsWith(": " + m) || t.endsWith(" " + m) || t.contains(m)) {
+                if (best == null || e.message.length() > best.message.length()) {
+                    best = e;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+}

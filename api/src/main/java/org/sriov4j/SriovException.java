@@ -1,0 +1,104 @@
+package org.sriov4j;
+
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The root of sriov4j's unchecked exceptions.
+ *
+ * <p>Besides its message, every instance carries structured fields a caller can act on: the operation that
+ * failed, and where known the device, the kernel's errno and the sysfs or device path involved. The message always
+ * names all of those that are present.
+ */
+public class SriovException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String operation;
+    private final @Nullable PciAddress device;
+    private final @Nullable Errno errno;
+    private final @Nullable String path;
+
+    /**
+     * Creates an exception.
+     *
+     * @param operation what was being done, e.g. {@code "enable VFs"} or {@code "read"}
+     * @param device the device concerned, if any
+     * @param errno the kernel's error, if the failure came from the kernel
+     * @param path the file concerned, if any
+     * @param detail further explanation (may be empty)
+     * @param cause the cause, if any
+     */
+    public SriovException(String operation, @Nullable PciAddress device, @Nullable Errno errno,
+            @Nullable String path, String detail, @Nullable Throwable cause) {
+        super(compose(operation, device, errno, path, detail), cause);
+        this.operation = operation;
+        this.device = device;
+        this.errno = errno;
+        this.path = path;
+    }
+
+    /**
+     * Creates an exception with only an operation and a detail.
+     *
+     * @param operation what was being done
+     * @param detail what went wrong
+     */
+    public SriovException(String operation, String detail) {
+        this(operation, null, null, null, detail, null);
+    }
+
+    private static String compose(String operation, @Nullable PciAddress device, @Nullable Errno errno,
+            @Nullable String path, String detail) {
+        StringBuilder b = new StringBuilder(operation);
+        if (device != null) {
+            b.append(" ").append(device);
+        }
+        b.append(" failed");
+        if (errno != null) {
+            b.append(": ").append(errno.name()).append(" (").append(errno.message()).append(")");
+        }
+        if (path != null) {
+            b.append(errno != null ? " at " : ": at ").append(path);
+        }
+        if (!detail.isEmpty()) {
+            b.append(errno != null || path != null ? "; " : ": ").append(detail);
+        }
+        return b.toString();
+    }
+
+    /**
+     * The operation that failed.
+     *
+     * @return e.g. {@code "read"}, {@code "enable VFs"}
+     */
+    public String operation() {
+        return operation;
+    }
+
+    /**
+     * The device concerned.
+     *
+     * @return the device, if the failure concerns one
+     */
+    public Optional<PciAddress> device() {
+        return Optional.ofNullable(device);
+    }
+
+    /**
+     * The kernel's error.
+     *
+     * @return the errno, if the failure came from a system call
+     */
+    public Optional<Errno> errno() {
+        return Optional.ofNullable(errno);
+    }
+
+    /**
+     * The file concerned.
+     *
+     * @return the path (as seen by the kernel, e.g. {@code /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs}), if any
+     */
+    public Optional<String> path() {
+        return Optional.ofNullable(path);
+    }
+}

@@ -1,0 +1,40 @@
+package org.sriov4j.spi;
+
+import java.util.Objects;
+import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovHost;
+import org.sriov4j.spi.internal.EngineHost;
+
+/**
+ * Opens the engine on an explicit sysfs and {@code /dev} implementation. {@link SriovHost#open(SriovConfig)} uses
+ * this with {@link NioSysfsAccess} on the configured roots; the simulated kernel of {@code sriov4j-test-fixtures}
+ * uses it with itself.
+ */
+public final class SriovEngine {
+
+    private SriovEngine() {
+    }
+
+    /**
+     * Opens a host on the given sysfs and device-node accessors. The roots in {@code config} are not used.
+     *
+     * @param config the configuration
+     * @param sysfs how to read and write sysfs
+     * @param devices how to look at {@code /dev}
+     * @return an open host
+     */
+    public static SriovHost open(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices) {
+        return new EngineHost(Objects.requireNonNull(config, "config"), Objects.requireNonNull(sysfs, "sysfs"),
+                Objects.requireNonNull(devices, "devices"));
+    }
+
+    /**
+     * Opens a host on the directories named by {@code config}.
+     *
+     * @param config the configuration
+     * @return an open host
+     */
+    public static SriovHost open(SriovConfig config) {
+        return open(config, new NioSysfsAccess(config.sysfsRoot()), new NioDeviceNodeAccess(config.devRoot()));
+    }
+}

@@ -1,0 +1,199 @@
+package org.sriov4j.spi.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import org.sriov4j.FunctionKind;
+import org.sriov4j.IommuGroup;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PciAddressFormatException;
+import org.sriov4j.PciFunction;
+import org.sriov4j.PciId;
+import org.sriov4j.PhysicalFunction;
+import org.sriov4j.ScanScope;
+import org.sriov4j.SysfsIoException;
+import org.sriov4j.Topology;
+import org.sriov4j.VirtualFunction;
+import org.sriov4j.spi.SysfsAccess;
+
+/**
+ * Builds a {@link Topology} from sysfs. A device that disappears while it is being read (a VF being removed) is
+ * left out; any other failure, and any malformed content, is an error.
+ */
+final class TopologyScanner {
+
+    static final String DEVICES = "bus/pci/devices";
+
+    private final SysfsAccess sysfs;
+    private final Attributes attrs;
+
+    TopologyScanner(SysfsAccess sysfs) {
+        this.sysfs = sysfs;
+        this.attrs = new Attributes(sysfs);
+    }
+
+    static String dev(PciAddress a) {
+        return DEVICES + "/" + a;
+    }
+
+    /** What a PF's SR-IOV attributes said, before VFs are resolved. */
+    private record PfRaw(PciFunction function, int total, int num, int offset, int stride, int vfDevice,
+            boolean autoprobe, List<PciAddress> vfs) {
+    }
+
+    Topology scan(ScanScope scope) {
+        List<String> names = sysfs.list(DEVICES);
+        Map<PciAddress, PciFunction> functions = new LinkedHashMap<>();
+        Map<PciAddress, PfRaw> pfs = new LinkedHashMap<>();
+        Map<PciAddress, PciAddress> vfToPf = new LinkedHashMap<>();
+        for (String name : names) {
+            PciAddress address;
+            try {
+                address = PciAddress.parse(name);
+            } catch (PciAddressFormatException e) {
+                throw attrs.malformed(DEVICES, name, "PCI addresses as entry names");
+            }
+            try {
+                scanDevice(address, scope, functions, pfs, vfToPf);
+            } catch (SysfsIoException e) {
+                if (e.isNotFound() && !sysfs.exists(dev(address))) {
+                    functions.remove(address);
+                    pfs.remove(address);
+                    vfToPf.remove(address);
+                    continue; // removed while we looked at it
+                }
+                throw e;
+            }
+        }
+        List<PhysicalFunction> pfList = new ArrayList<>();
+        Map<PciAddress, Integer> vfIndex = new HashMap<>();
+        for (PfRaw p : pfs.values()) {
+            pfList.add(new PhysicalFunction(p.function(), p.total(), p.num(), p.offset(), p.stride(), p.vfDevice(),
+                    p.autoprobe(), p.vfs()));
+            for (int i = 0; i < p.vfs().size(); i++) {
+                vfIndex.put(p.vfs().get(i), i);
+            }
+        }
+        List<VirtualFunction> vfList = new ArrayList<>();
+        for (Map.Entry<PciAddress, PciAddress> e : vfToPf.entrySet()) {
+            PciAddress vf = e.getKey();
+            PfRaw pf = pfs.get(e.getValue());
+            Integer index = vfIndex.get(vf);
+            if (pf == null || index == null) {
+                // The PF vanished, or its virtfn links no longer list this VF: it is being removed.
+                functions.remove(vf);
+                continue;
+            }
+            vfList.add(new VirtualFunction(functions.get(vf), pf.function().address(), index));
+        }
+        return Topology.of(scope, functions.values(), pfList, vfList, groups(functions.values()));
+    }
+
+    private void scanDevice(PciAddress address, ScanScope scope, Map<PciAddress, PciFunction> functions,
+            Map<PciAddress, PfRaw> pfs, Map<PciAddress, PciAddress> vfToPf) {
+        String d = dev(address);
+        FunctionKind kind;
+        if (sysfs.exists(d + "/sriov_totalvfs")) {
+            kind = FunctionKind.PF;
+        } else if (sysfs.exists(d + "/physfn")) {
+            kind = FunctionKind.VF;
+        } else if (scope == ScanScope.ALL_FUNCTIONS) {
+            kind = FunctionKind.OTHER;
+        } else {
+            return;
+        }
+        PciFunction f = function(address, kind);
+        functions.put(address, f);
+        if (kind == FunctionKind.PF) {
+            pfs.put(address, pf(f));
+        } else if (kind == FunctionKind.VF) {
+            String pf = sysfs.linkName(d + "/physfn")
+                    .orElseThrow(() -> new SysfsIoException("readlink", sysfs.describe(d + "/physfn"),
+                            org.sriov4j.Errno.ENOENT, "", null));
+            vfToPf.put(address, parseLinkedAddress(d + "/physfn", pf));
+        }
+    }
+
+    private PciFunction function(PciAddress address, FunctionKind kind) {
+        String d = dev(address);
+        int vendor = attrs.hex(d + "/vendor", 4);
+        int device = attrs.hex(d + "/device", 4);
+        int classCode = attrs.hex(d + "/class", 6);
+        Optional<String> driver = sysfs.linkName(d + "/driver");
+        Optional<String> override = attrs.driverOverride(d + "/driver_override");
+        OptionalInt numa = attrs.numaNode(d + "/numa_node");
+        OptionalInt group = OptionalInt.empty();
+        Optional<String> g = sysfs.linkName(d + "/iommu_group");
+        if (g.isPresent()) {
+            group = OptionalInt.of(attrs.parseDecimal(d + "/iommu_group", g.get()));
+        }
+        List<String> netdevs = sysfs.exists(d + "/net") ? sysfs.list(d + "/net") : List.of();
+        return new PciFunction(address, kind, new PciId(vendor, device), classCode, driver, override, numa, group,
+                netdevs);
+    }
+
+    private PfRaw pf(PciFunction f) {
+        String d = dev(f.address());
+        int total = attrs.decimal(d + "/sriov_totalvfs");
+        int num = attrs.decimal(d + "/sriov_numvfs");
+        int offset = attrs.decimal(d + "/sriov_offset");
+        int stride = attrs.decimal(d + "/sriov_stride");
+        int vfDevice = attrs.hex(d + "/sriov_vf_device", 4);
+        boolean autoprobe = !sysfs.exists(d + "/sriov_drivers_autoprobe") || attrs.bool(d + "/sriov_drivers_autoprobe");
+        List<PciAddress> vfs = new ArrayList<>();
+        if (num > 0) {
+            Map<Integer, PciAddress> byIndex = new HashMap<>();
+            for (String entry : sysfs.list(d)) {
+                if (!entry.startsWith("virtfn")) {
+                    continue;
+                }
+                int index = attrs.parseDecimal(d, entry.substring("virtfn".length()));
+                Optional<String> target = sysfs.linkName(d + "/" + entry);
+                target.ifPresent(t -> byIndex.put(index, parseLinkedAddress(d + "/" + entry, t)));
+            }
+            for (int i = 0; byIndex.containsKey(i); i++) {
+                vfs.add(byIndex.get(i));
+            }
+        }
+        return new PfRaw(f, total, num, offset, stride, vfDevice, autoprobe, vfs);
+    }
+
+    private PciAddress parseLinkedAddress(String path, String name) {
+        try {
+            return PciAddress.parse(name);
+        } catch (PciAddressFormatException e) {
+            throw attrs.malformed(path, name, "a link to a PCI device");
+        }
+    }
+
+    private List<IommuGroup> groups(Iterable<PciFunction> functions) {
+        TreeSet<Integer> numbers = new TreeSet<>();
+        for (PciFunction f : functions) {
+            f.iommuGroup().ifPresent(numbers::add);
+        }
+        List<IommuGroup> groups = new ArrayList<>();
+        for (int n : numbers) {
+            String dir = "kernel/iommu_groups/" + n + "/devices";
+            List<PciAddress> members = new ArrayList<>();
+            List<String> entries;
+            try {
+                entries = sysfs.list(dir);
+            } catch (SysfsIoException e) {
+                if (e.isNotFound()) {
+                    continue; // the group went away with its last device
+                }
+                throw e;
+            }
+            for (String entry : entries) {
+                members.add(parseLinkedAddress(dir, entry));
+            }
+            groups.add(new IommuGroup(n, members));
+        }
+        return groups;
+    }
+}

@@ -1,0 +1,57 @@
+package org.sriov4j.vfio;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.sriov4j.BackendFeature;
+import org.sriov4j.spi.BackendProbe;
+import org.sriov4j.spi.HypervisorBackendProvider;
+import org.sriov4j.spi.ProbeContext;
+
+/**
+ * The {@code kvm-vfio} backend provider. Public only because {@link java.util.ServiceLoader} requires it; its
+ * package is not exported.
+ */
+public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
+
+    /** The backend id. */
+    public static final String ID = "kvm-vfio";
+
+    /** Creates the provider; cheap, no side effects. */
+    public KvmVfioBackendProvider() {
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public Set<BackendFeature> features() {
+        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.HOT_PLUG,
+                BackendFeature.VF_NET_CONFIG);
+    }
+
+    @Override
+    public String stubDriver() {
+        return "vfio-pci";
+    }
+
+    @Override
+    public BackendProbe probe(ProbeContext context) {
+        boolean driver = context.sysfs().exists("bus/pci/drivers/vfio-pci");
+        boolean module = context.sysfs().exists("module/vfio_pci");
+        boolean container = context.devices().exists("vfio/vfio");
+        if (driver && container) {
+            return BackendProbe.available("vfio-pci driver loaded, /dev/vfio/vfio present");
+        }
+        if (driver || module) {
+            return BackendProbe.available("vfio-pci loaded" + (container ? "" : "; /dev/vfio/vfio not present yet"));
+        }
+        return BackendProbe.unavailable("vfio-pci driver not loaded (run: modprobe vfio-pci)");
+    }
+}
