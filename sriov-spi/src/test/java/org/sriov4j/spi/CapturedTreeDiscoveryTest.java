@@ -1,0 +1,176 @@
+package org.sriov4j.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sriov4j.FunctionKind;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PciFunction;
+import org.sriov4j.PhysicalFunction;
+import org.sriov4j.ScanScope;
+import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovHost;
+import org.sriov4j.Topology;
+import org.sriov4j.VirtualFunction;
+
+/** Discovery on sysfs trees captured from a real Linux 6.12 kernel with an emulated 82576. */
+class CapturedTreeDiscoveryTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Fails every write: the captured trees are read-only roots. */
+    static final class ReadOnly implements SysfsAccess {
+        final SysfsAccess d;
+
+        ReadOnly(SysfsAccess d) {
+            this.d = d;
+        }
+
+        @Override
+        public String read(String path) {
+            return d.read(path);
+        }
+
+        @Override
+        public void write(String path, String value) {
+            throw new AssertionError("discovery must not write: " + path);
+        }
+
+        @Override
+        public List<String> list(String dir) {
+            return d.list(dir);
+        }
+
+        @Override
+        public String readLink(String path) {
+            return d.readLink(path);
+        }
+
+        @Override
+        public boolean exists(String path) {
+            return d.exists(path);
+        }
+
+        @Override
+        public String describe(String path) {
+            return d.describe(path);
+        }
+    }
+
+    private Topology scan(String tree, ScanScope scope) throws Exception {
+        Path root = CapturedTrees.unpack(tree, tmp);
+        SysfsAccess sysfs = new ReadOnly(new NioSysfsAccess(root));
+        try (SriovHost host = SriovEngine.open(SriovConfig.builder().sysfsRoot(root).build(), sysfs,
+                new NioDeviceNodeAccess(tmp.resolve("no-dev")))) {
+            return host.topology(scope);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"igb-novf", "igb-7vf-mixed"})
+    void everyFunctionMatchesTheManifestLineForLine(String tree) throws Exception {
+        Topology t = scan(tree, ScanScope.ALL_FUNCTIONS);
+        List<CapturedTrees.ManifestDevice> manifest = CapturedTrees.manifest(tmp.resolve(tree));
+        assertEquals(manifest.size(), t.functions().size());
+        for (CapturedTrees.ManifestDevice m : manifest) {
+            PciAddress a = PciAddress.parse(m.get("bdf"));
+            PciFunction f = t.function(a).orElseThrow(() -> new AssertionError("missing " + a));
+            assertEquals(m.get("id"), f.id().toString(), a + " id");
+            assertEquals(m.get("class"), "0x" + f.classCodeHex(), a + " class");
+            assertEquals(m.get("driver"), f.driver().orElse("-"), a + " driver");
+            assertEquals(m.get("driver_override"), f.driverOverride().orElse("(null)"), a + " override");
+            assertEquals(m.get("iommu_group"), String.valueOf(f.iommuGroup().orElseThrow()), a + " group");
+            assertEquals(Optional.ofNullable(m.get("net")).map(List::of).orElse(List.of()), f.netdevs(), a + " net");
+            if (m.get("sriov_totalvfs") != null) {
+                assertEquals(FunctionKind.PF, f.kind());
+                PhysicalFunction pf = t.physicalFunction(a).orElseThrow();
+                assertEquals(Integer.parseInt(m.get("sriov_totalvfs")), pf.totalVfs());
+                assertEquals(Integer.parseInt(m.get("sriov_numvfs")), pf.numVfs());
+                assertEquals(m.get("sriov_drivers_autoprobe").equals("1"), pf.driversAutoprobe());
+                assertEquals(m.get("sriov_vf_device"), String.format("%04x", pf.vfDeviceId()));
+                String virtfns = "[" + String.join(",", indexed(pf.vfs())) + "]";
+                assertEquals(m.get("virtfns"), virtfns, a + " virtfns");
+            } else if (m.get("physfn") != null) {
+                VirtualFunction vf = t.virtualFunction(a).orElseThrow();
+                assertEquals(m.get("physfn"), vf.pf().toString());
+                assertEquals(Integer.parseInt(m.get("vf_index")), vf.index());
+            } else {
+                assertEquals(FunctionKind.OTHER, f.kind());
+            }
+        }
+    }
+
+    private static List<String> indexed(List<PciAddress> vfs) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < vfs.size(); i++) {
+            out.add(i + ":" + vfs.get(i));
+        }
+        return out;
+    }
+
+    @Test
+    void sriovScopeReportsThe82576PfAndItsSevenVfsInEveryDriverState() throws Exception {
+        Topology t = scan("igb-7vf-mixed", ScanScope.SRIOV);
+        assertEquals(8, t.functions().size());
+        PhysicalFunction pf = t.physicalFunctions().get(0);
+        assertEquals("0000:01:00.0", pf.address().toString());
+        assertEquals("8086:10c9", pf.function().id().toString());
+        assertEquals(Optional.of("igb"), pf.function().driver());
+        assertEquals(List.of("eth0"), pf.function().netdevs());
+        assertEquals(7, pf.totalVfs());
+        assertEquals(7, pf.numVfs());
+        assertEquals(128, pf.vfOffset());
+        assertEquals(2, pf.vfStride());
+        assertEquals("8086:10ca", pf.vfId().toString());
+        assertFalse(pf.driversAutoprobe());
+        assertEquals(OptionalInt.empty(), pf.function().numaNode(), "numa_node -1 is unknown");
+        assertEquals("[0000:01:10.0, 0000:01:10.2, 0000:01:10.4, 0000:01:10.6, 0000:01:11.0, 0000:01:11.2, "
+                + "0000:01:11.4]", pf.vfs().toString());
+        assertEquals("igbvf,igbvf,igbvf,vfio-pci,vfio-pci,-,-", t.virtualFunctions().stream()
+                .map(v -> v.function().driver().orElse("-")).collect(Collectors.joining(",")));
+        assertEquals("6,7,8,9,10,11,12", t.virtualFunctions().stream()
+                .map(v -> String.valueOf(v.function().iommuGroup().orElseThrow())).collect(Collectors.joining(",")));
+        assertEquals(Optional.of("vfio-pci"), t.virtualFunctions().get(3).function().driverOverride());
+        assertEquals(Optional.empty(), t.virtualFunctions().get(5).function().driverOverride());
+    }
+
+    @Test
+    void lookupsByNetdevAndIommuGroupFindTheRightFunctions() throws Exception {
+        Topology t = scan("igb-7vf-mixed", ScanScope.ALL_FUNCTIONS);
+        assertEquals("0000:01:10.2", t.functionByNetdev("eth2").orElseThrow().address().toString());
+        assertEquals("0000:01:00.0", t.functionByNetdev("eth0").orElseThrow().address().toString());
+        assertTrue(t.functionByNetdev("eth9").isEmpty());
+        assertEquals("[0000:00:1f.0, 0000:00:1f.2, 0000:00:1f.3]", t.iommuGroup(4).orElseThrow().devices().toString());
+        assertEquals(9, t.iommuGroupOf(PciAddress.parse("0000:01:10.6")).orElseThrow().number());
+        assertEquals(7, t.virtualFunctionsOf(PciAddress.parse("0000:01:00.0")).size());
+    }
+
+    @Test
+    void sriovScopeListsOnlyThePfWhenNoVfsAreEnabled() throws Exception {
+        Topology t = scan("igb-novf", ScanScope.SRIOV);
+        assertEquals(1, t.functions().size());
+        assertEquals(0, t.physicalFunctions().get(0).numVfs());
+        assertTrue(t.physicalFunctions().get(0).driversAutoprobe());
+        assertEquals(List.of(), t.virtualFunctions());
+    }
+
+    @Test
+    void serviceLoaderBootstrapFindsTheEngine() throws Exception {
+        Path root = CapturedTrees.unpack("igb-novf", tmp);
+        try (SriovHost host = SriovHost.open(SriovConfig.builder().sysfsRoot(root).build())) {
+            assertEquals(1, host.topology().physicalFunctions().size());
+        }
+    }
+}
