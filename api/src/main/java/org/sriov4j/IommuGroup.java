@@ -14,6 +14,8 @@ public record IommuGroup(int number, List<PciAddress> devices) {
     /**
      * Checks the fields and copies the list.
      *
+     * @param number the group number ({@code /sys/kernel/iommu_groups/N})
+     * @param devices every member, sorted
      * @throws IllegalArgumentException if the number is negative
      */
     public IommuGroup {

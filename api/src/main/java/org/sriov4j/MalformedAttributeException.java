@@ -7,6 +7,7 @@ package org.sriov4j;
 public final class MalformedAttributeException extends SriovException {
     private static final long serialVersionUID = 1L;
 
+    /** The attribute's content as read. */
     private final String content;
 
     /**

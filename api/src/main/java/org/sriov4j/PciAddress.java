@@ -19,6 +19,10 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
     /**
      * Checks the ranges.
      *
+     * @param domain the PCI domain (segment), 0 to 0xffff
+     * @param bus the bus number, 0 to 0xff
+     * @param device the device number, 0 to 0x1f
+     * @param function the function number, 0 to 7
      * @throws IllegalArgumentException if a field is out of range
      */
     public PciAddress {

@@ -7,6 +7,7 @@ package org.sriov4j;
 public final class PciAddressFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The rejected input. */
     private final String input;
 
     /**

@@ -24,6 +24,15 @@ public record PciFunction(PciAddress address, FunctionKind kind, PciId id, int c
     /**
      * Checks the fields and copies the list.
      *
+     * @param address the function's address
+     * @param kind physical function, virtual function, or other
+     * @param id vendor and device id ({@code vendor}, {@code device})
+     * @param classCode the 24-bit class code ({@code class}), e.g. {@code 0x020000} for an Ethernet controller
+     * @param driver the bound driver's name; empty when no driver is bound
+     * @param driverOverride the {@code driver_override} value; empty when unset ({@code (null)})
+     * @param numaNode the NUMA node; empty when the kernel reports {@code -1} (unknown) or has no such attribute
+     * @param iommuGroup the IOMMU group number; empty when the host has no IOMMU
+     * @param netdevs the network interfaces of this function (sorted; empty for non-network functions)
      * @throws NullPointerException if any field is null
      * @throws IllegalArgumentException if the class code is not 24-bit
      */

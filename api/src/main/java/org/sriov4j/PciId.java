@@ -11,6 +11,8 @@ public record PciId(int vendor, int device) {
     /**
      * Checks the ranges.
      *
+     * @param vendor the vendor id, 0 to 0xffff
+     * @param device the device id, 0 to 0xffff
      * @throws IllegalArgumentException if an id is out of range
      */
     public PciId {

@@ -22,6 +22,14 @@ public record PhysicalFunction(PciFunction function, int totalVfs, int numVfs, i
     /**
      * Checks the fields and copies the list.
      *
+     * @param function the PCI function
+     * @param totalVfs the most VFs the device (and its bound driver) supports ({@code sriov_totalvfs})
+     * @param numVfs the VFs enabled now ({@code sriov_numvfs})
+     * @param vfOffset the routing-id offset of VF 0 from the PF ({@code sriov_offset})
+     * @param vfStride the routing-id distance between consecutive VFs ({@code sriov_stride})
+     * @param vfDeviceId the PCI device id of the VFs ({@code sriov_vf_device})
+     * @param driversAutoprobe whether new VFs are probed by host drivers ({@code sriov_drivers_autoprobe})
+     * @param vfs the addresses of the enabled VFs, by VF index ({@code virtfn0}, {@code virtfn1}, ...)
      * @throws NullPointerException if a field is null
      * @throws IllegalArgumentException if the function is not a PF or a count is negative
      */

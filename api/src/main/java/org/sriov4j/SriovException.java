@@ -13,9 +13,13 @@ import org.jspecify.annotations.Nullable;
 public class SriovException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The operation that failed. */
     private final String operation;
+    /** The device concerned, or null. */
     private final @Nullable PciAddress device;
+    /** The kernel's errno, or null. */
     private final @Nullable Errno errno;
+    /** The sysfs or device path involved, or null. */
     private final @Nullable String path;
 
     /**

@@ -14,6 +14,9 @@ public record VirtualFunction(PciFunction function, PciAddress pf, int index) {
     /**
      * Checks the fields.
      *
+     * @param function the PCI function
+     * @param pf the address of its physical function ({@code physfn})
+     * @param index its VF index on that PF ({@code virtfnN} of the PF)
      * @throws NullPointerException if a field is null
      * @throws IllegalArgumentException if the function is not a VF or the index is negative
      */

@@ -14,6 +14,8 @@ public record BackendProbe(boolean available, String reason) {
     /**
      * Checks the reason.
      *
+     * @param available whether the backend can be used
+     * @param reason why, e.g. {@code "vfio-pci driver loaded, /dev/vfio/vfio present"}
      * @throws NullPointerException if reason is null
      */
     public BackendProbe {
