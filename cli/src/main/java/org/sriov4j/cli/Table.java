@@ -1,0 +1,89 @@
+package org.sriov4j.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sriov4j.IommuGroup;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PciFunction;
+import org.sriov4j.PhysicalFunction;
+import org.sriov4j.Topology;
+import org.sriov4j.VirtualFunction;
+
+/** Human-readable output. */
+final class Table {
+
+    private Table() {
+    }
+
+    static String render(Topology t) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ADDRESS", "KIND", "ID", "DRIVER", "IOMMU", "NUMA", "NETDEV", "SR-IOV"});
+        for (PciFunction f : t.functions()) {
+            rows.add(new String[] {f.address().toString(), f.kind().name(), f.id().toString(), f.driver().orElse("-"),
+                f.iommuGroup().isPresent() ? String.valueOf(f.iommuGroup().getAsInt()) : "-",
+                f.numaNode().isPresent() ? String.valueOf(f.numaNode().getAsInt()) : "-",
+                f.netdevs().isEmpty() ? "-" : String.join(",", f.netdevs()), sriov(t, f)});
+        }
+        if (rows.size() == 1) {
+            return "No SR-IOV physical functions found.\n";
+        }
+        int[] w = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(i + 1 < r.length ? String.format("%-" + (w[i] + 2) + "s", r[i]) : r[i]);
+            }
+            b.append(line.toString().stripTrailing()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String sriov(Topology t, PciFunction f) {
+        PhysicalFunction pf = t.physicalFunction(f.address()).orElse(null);
+        if (pf != null) {
+            return pf.numVfs() + "/" + pf.totalVfs() + " VFs (VF id " + pf.vfId() + "), autoprobe "
+                    + (pf.driversAutoprobe() ? "on" : "off");
+        }
+        VirtualFunction vf = t.virtualFunction(f.address()).orElse(null);
+        if (vf != null) {
+            return "VF " + vf.index() + " of " + vf.pf();
+        }
+        return "-";
+    }
+
+    static String details(Topology t, PciFunction f) {
+        StringBuilder b = new StringBuilder();
+        line(b, "Address", f.address().toString());
+        line(b, "Kind", f.kind().name());
+        line(b, "Id", f.id() + " (class " + f.classCodeHex() + ")");
+        line(b, "Driver", f.driver().orElse("(none)"));
+        line(b, "Driver override", f.driverOverride().orElse("(none)"));
+        line(b, "NUMA node", f.numaNode().isPresent() ? String.valueOf(f.numaNode().getAsInt()) : "(unknown)");
+        IommuGroup g = t.iommuGroupOf(f.address()).orElse(null);
+        line(b, "IOMMU group", g == null ? "(none: no IOMMU)" : g.number() + " " + g.devices());
+        line(b, "Netdevs", f.netdevs().isEmpty() ? "(none)" : String.join(", ", f.netdevs()));
+        t.physicalFunction(f.address()).ifPresent(pf -> {
+            line(b, "VFs", pf.numVfs() + " of " + pf.totalVfs() + " enabled");
+            line(b, "VF device", pf.vfId().toString());
+            line(b, "VF offset/stride", pf.vfOffset() + "/" + pf.vfStride());
+            line(b, "VF autoprobe", pf.driversAutoprobe() ? "on" : "off");
+            for (int i = 0; i < pf.vfs().size(); i++) {
+                PciAddress a = pf.vfs().get(i);
+                String driver = t.function(a).flatMap(PciFunction::driver).orElse("-");
+                line(b, "  VF " + i, a + " " + driver);
+            }
+        });
+        t.virtualFunction(f.address()).ifPresent(vf -> line(b, "Physical function", vf.pf() + " (VF " + vf.index() + ")"));
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String k, String v) {
+        b.append(String.format("%-18s %s%n", k + ":", v));
+    }
+}
