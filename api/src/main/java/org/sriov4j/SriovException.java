@@ -21,6 +21,8 @@ public class SriovException extends RuntimeException {
     private final @Nullable Errno errno;
     /** The sysfs or device path involved, or null. */
     private final @Nullable String path;
+    /** The explanation beyond operation, device, errno and path; may be empty. */
+    private final String detail;
 
     /**
      * Creates an exception.
@@ -39,6 +41,7 @@ public class SriovException extends RuntimeException {
         this.device = device;
         this.errno = errno;
         this.path = path;
+        this.detail = detail;
     }
 
     /**
@@ -68,6 +71,15 @@ public class SriovException extends RuntimeException {
             b.append(errno != null || path != null ? "; " : ": ").append(detail);
         }
         return b.toString();
+    }
+
+    /**
+     * The explanation beyond the operation, device, errno and path, e.g. what was restored after a failure.
+     *
+     * @return the detail; empty when there is none
+     */
+    public String detail() {
+        return detail;
     }
 
     /**

@@ -70,6 +70,54 @@ public interface SriovHost extends AutoCloseable {
     Topology topology(ScanScope scope);
 
     /**
+     * Enables exactly {@code count} VFs on a PF, with the {@linkplain VfEnableOptions#defaults() default options}.
+     *
+     * @param pf the physical function
+     * @param count the number of VFs wanted, 0 to its {@code sriov_totalvfs}
+     * @return the PF as it is afterwards
+     * @throws IllegalArgumentException if {@code count} is negative
+     * @throws SriovException as described for {@link #enableVfs(PciAddress, int, VfEnableOptions)}
+     */
+    default PhysicalFunction enableVfs(PciAddress pf, int count) {
+        return enableVfs(pf, count, VfEnableOptions.defaults());
+    }
+
+    /**
+     * Enables exactly {@code count} VFs on a PF, following the kernel's rules: the count is checked against
+     * {@code sriov_totalvfs} before anything is written; the same count as now is a no-op (the VFs are not
+     * re-created); a different non-zero count goes through 0 first (the kernel refuses to change a non-zero count
+     * with {@code EBUSY}); each write is bounded by the timeout, and the call returns only when every
+     * {@code virtfnN} link and each VF's {@code physfn} link exist. {@code count == 0} disables SR-IOV.
+     *
+     * <p>On failure nothing is left half-done: a count that was changed through 0 is written back, and an autoprobe
+     * setting that was changed is restored; the exception says what was restored, or what could not be.
+     *
+     * @param pf the physical function
+     * @param count the number of VFs wanted, 0 to its {@code sriov_totalvfs}
+     * @param options autoprobe and timeout
+     * @return the PF as it is afterwards, with its VFs in index order
+     * @throws IllegalArgumentException if {@code count} is negative
+     * @throws DeviceNotFoundException if there is no such PCI function
+     * @throws SriovException {@link Errno#ENOENT} if the function is not an SR-IOV PF or its PF driver is not bound;
+     *     {@link Errno#ERANGE} if {@code count} exceeds {@code sriov_totalvfs} (nothing is written);
+     *     {@link Errno#ETIMEDOUT} if a write or the wait for the VFs took longer than the timeout; otherwise the
+     *     kernel's errno (e.g. {@link Errno#ENOSPC} when the device has no interrupt vectors left)
+     */
+    PhysicalFunction enableVfs(PciAddress pf, int count, VfEnableOptions options);
+
+    /**
+     * Disables SR-IOV on a PF: writes 0 to {@code sriov_numvfs} (when it is not 0 already) and waits, bounded by
+     * the {@linkplain VfEnableOptions#DEFAULT_TIMEOUT default timeout}, until the VFs are gone.
+     *
+     * @param pf the physical function
+     * @return the PF as it is afterwards (no VFs)
+     * @throws DeviceNotFoundException if there is no such PCI function
+     * @throws SriovException {@link Errno#ENOENT} if it is not an SR-IOV PF; {@link Errno#ETIMEDOUT} if the
+     *     kernel took longer than the timeout; otherwise the kernel's errno
+     */
+    PhysicalFunction disableVfs(PciAddress pf);
+
+    /**
      * Releases what this host object holds. Does not change any device.
      */
     @Override

@@ -2,7 +2,10 @@ package org.sriov4j.spi.internal;
 
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PhysicalFunction;
 import org.sriov4j.SriovHost;
+import org.sriov4j.VfEnableOptions;
 import org.sriov4j.Topology;
 import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.SysfsAccess;
@@ -14,6 +17,7 @@ public final class EngineHost implements SriovHost {
     private final SysfsAccess sysfs;
     private final DeviceNodeAccess devices;
     private final TopologyScanner scanner;
+    private final VfController vfs;
 
     /**
      * Creates the host.
@@ -27,6 +31,7 @@ public final class EngineHost implements SriovHost {
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
+        this.vfs = new VfController(sysfs, scanner);
     }
 
     @Override
@@ -39,6 +44,16 @@ public final class EngineHost implements SriovHost {
         return scanner.scan(scope);
     }
 
+    @Override
+    public PhysicalFunction enableVfs(PciAddress pf, int count, VfEnableOptions options) {
+        return vfs.enable(pf, count, options);
+    }
+
+    @Override
+    public PhysicalFunction disableVfs(PciAddress pf) {
+        return vfs.disable(pf, VfEnableOptions.DEFAULT_TIMEOUT);
+    }
+
     SysfsAccess sysfs() {
         return sysfs;
     }
@@ -49,6 +64,6 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public void close() {
-        // nothing held yet
+        vfs.close();
     }
 }

@@ -137,6 +137,19 @@ final class TopologyScanner {
                 netdevs);
     }
 
+    /**
+     * Describes one PF without scanning the rest of the host.
+     *
+     * @param address the PF
+     * @return the PF, with its VFs as its {@code virtfnN} links list them now
+     * @throws SysfsIoException {@code ENOENT} if the device or its SR-IOV attributes do not exist
+     */
+    PhysicalFunction physicalFunction(PciAddress address) {
+        PfRaw p = pf(function(address, FunctionKind.PF));
+        return new PhysicalFunction(p.function(), p.total(), p.num(), p.offset(), p.stride(), p.vfDevice(),
+                p.autoprobe(), p.vfs());
+    }
+
     private PfRaw pf(PciFunction f) {
         String d = dev(f.address());
         int total = attrs.decimal(d + "/sriov_totalvfs");
