@@ -13,4 +13,5 @@ module org.sriov4j.testing {
     requires static org.jspecify;
 
     exports org.sriov4j.testing;
+    exports org.sriov4j.testing.contract;
 }

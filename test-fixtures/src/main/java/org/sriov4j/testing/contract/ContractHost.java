@@ -1,0 +1,134 @@
+package org.sriov4j.testing.contract;
+
+import java.util.List;
+import java.util.Objects;
+import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovHost;
+import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.NioDeviceNodeAccess;
+import org.sriov4j.spi.NioSysfsAccess;
+import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.testing.SimulatedKernel;
+
+/**
+ * A host the contract kits run against: raw sysfs and {@code /dev} access (to arrange and to check state
+ * independently of the library), a way to open the library on it, and the PFs the kits may change.
+ */
+public interface ContractHost {
+
+    /**
+     * A short name for reports, e.g. {@code "simulated"} or {@code "linux 6.12"}.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Raw sysfs access to this host.
+     *
+     * @return sysfs
+     */
+    SysfsAccess sysfs();
+
+    /**
+     * Raw {@code /dev} access to this host.
+     *
+     * @return device nodes
+     */
+    DeviceNodeAccess devices();
+
+    /**
+     * Opens the library on this host.
+     *
+     * @return a new host object; the kits close it
+     */
+    SriovHost open();
+
+    /**
+     * The PFs the kits may change; at least one. Kits that need two PFs are skipped when there is one.
+     *
+     * @return the PFs
+     */
+    List<PfUnderTest> pfs();
+
+    /**
+     * A simulated host.
+     *
+     * @param kernel the simulated kernel
+     * @param pfs the PFs under test, present in {@code kernel}
+     * @return the host
+     */
+    static ContractHost simulated(SimulatedKernel kernel, PfUnderTest... pfs) {
+        Objects.requireNonNull(kernel, "kernel");
+        List<PfUnderTest> list = List.of(pfs);
+        return new ContractHost() {
+            @Override
+            public String name() {
+                return "simulated";
+            }
+
+            @Override
+            public SysfsAccess sysfs() {
+                return kernel;
+            }
+
+            @Override
+            public DeviceNodeAccess devices() {
+                return kernel.devices();
+            }
+
+            @Override
+            public SriovHost open() {
+                return SriovEngine.open(SriovConfig.defaults(), kernel, kernel.devices());
+            }
+
+            @Override
+            public List<PfUnderTest> pfs() {
+                return list;
+            }
+        };
+    }
+
+    /**
+     * The host this process runs on ({@code /sys} and {@code /dev}, or the roots of {@code config}); changing it
+     * needs root.
+     *
+     * @param name a name for reports
+     * @param config where sysfs and {@code /dev} are
+     * @param pfs the PFs under test
+     * @return the host
+     */
+    static ContractHost real(String name, SriovConfig config, PfUnderTest... pfs) {
+        Objects.requireNonNull(config, "config");
+        List<PfUnderTest> list = List.of(pfs);
+        SysfsAccess sysfs = new NioSysfsAccess(config.sysfsRoot());
+        DeviceNodeAccess devices = new NioDeviceNodeAccess(config.devRoot());
+        return new ContractHost() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public SysfsAccess sysfs() {
+                return sysfs;
+            }
+
+            @Override
+            public DeviceNodeAccess devices() {
+                return devices;
+            }
+
+            @Override
+            public SriovHost open() {
+                return SriovEngine.open(config, sysfs, devices);
+            }
+
+            @Override
+            public List<PfUnderTest> pfs() {
+                return list;
+            }
+        };
+    }
+}
