@@ -27,13 +27,21 @@ public final class SriovConfig {
     public static final String DEV_ROOT_PROPERTY = "sriov4j.dev.root";
     /** Environment variable that overrides the default device-node root (the system property wins). */
     public static final String DEV_ROOT_ENV = "SRIOV4J_DEV_ROOT";
+    /** System property that overrides the default state directory. */
+    public static final String STATE_DIR_PROPERTY = "sriov4j.state.dir";
+    /** Environment variable that overrides the default state directory (the system property wins). */
+    public static final String STATE_DIR_ENV = "SRIOV4J_STATE_DIR";
 
     private final Path sysfsRoot;
     private final Path devRoot;
+    private final Path stateDir;
+    private final boolean allowUnsafeNoIommu;
 
     private SriovConfig(Builder b) {
         this.sysfsRoot = b.sysfsRoot;
         this.devRoot = b.devRoot;
+        this.stateDir = b.stateDir;
+        this.allowUnsafeNoIommu = b.allowUnsafeNoIommu;
     }
 
     /**
@@ -73,6 +81,26 @@ public final class SriovConfig {
     }
 
     /**
+     * The directory where sriov4j keeps its ledger and lock files, shared by every process on the host that uses
+     * sriov4j: what each process changed and must undo, and which process holds which function.
+     *
+     * @return the state directory
+     */
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /**
+     * Whether functions may be handed to guests on a host without an IOMMU. Such a guest can read and write all
+     * of the host's memory through the device's DMA.
+     *
+     * @return true only if {@link Builder#allowUnsafeAssignmentWithoutIommu()} was called
+     */
+    public boolean allowUnsafeAssignmentWithoutIommu() {
+        return allowUnsafeNoIommu;
+    }
+
+    /**
      * A builder initialised from this configuration.
      *
      * @return a builder
@@ -81,22 +109,28 @@ public final class SriovConfig {
         Builder b = builder();
         b.sysfsRoot = sysfsRoot;
         b.devRoot = devRoot;
+        b.stateDir = stateDir;
+        b.allowUnsafeNoIommu = allowUnsafeNoIommu;
         return b;
     }
 
     @Override
     public String toString() {
-        return "SriovConfig[sysfsRoot=" + sysfsRoot + ", devRoot=" + devRoot + "]";
+        return "SriovConfig[sysfsRoot=" + sysfsRoot + ", devRoot=" + devRoot + ", stateDir=" + stateDir
+                + (allowUnsafeNoIommu ? ", UNSAFE: assignment without IOMMU allowed" : "") + "]";
     }
 
     /** Builds a {@link SriovConfig}. Not thread-safe. */
     public static final class Builder {
         private Path sysfsRoot;
         private Path devRoot;
+        private Path stateDir;
+        private boolean allowUnsafeNoIommu;
 
         Builder(Properties properties, Map<String, String> env) {
             this.sysfsRoot = defaultRoot(properties, env, SYSFS_ROOT_PROPERTY, SYSFS_ROOT_ENV, "/sys");
             this.devRoot = defaultRoot(properties, env, DEV_ROOT_PROPERTY, DEV_ROOT_ENV, "/dev");
+            this.stateDir = defaultRoot(properties, env, STATE_DIR_PROPERTY, STATE_DIR_ENV, "/run/sriov4j");
         }
 
         static Path defaultRoot(Properties properties, Map<String, String> env, String property, String variable,
@@ -137,6 +171,32 @@ public final class SriovConfig {
          */
         public Builder devRoot(Path root) {
             this.devRoot = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * Sets the state directory (ledger and lock files). Default: the system property
+         * {@value SriovConfig#STATE_DIR_PROPERTY}, else the environment variable {@value SriovConfig#STATE_DIR_ENV},
+         * else {@code /run/sriov4j}. Every process that manages the same host must use the same directory.
+         *
+         * @param dir the directory; created (mode 0700) when first needed
+         * @return this builder
+         * @throws NullPointerException if {@code dir} is null
+         */
+        public Builder stateDir(Path dir) {
+            this.stateDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * <b>Unsafe.</b> Allows handing functions to guests on a host without an IOMMU (no {@code iommu_group}
+         * link), where a guest can read and write all of the host's memory through the device. Off by default;
+         * every such assignment is logged as a warning.
+         *
+         * @return this builder
+         */
+        public Builder allowUnsafeAssignmentWithoutIommu() {
+            this.allowUnsafeNoIommu = true;
             return this;
         }
 
