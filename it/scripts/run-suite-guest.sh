@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# sriov4j-it: the guest half of run-suite.sh (runs as root inside the guest of run-in-guest.sh).
+# Loads the drivers the tests use and runs every JUnit test class of package org.sriov4j.it with
+# the JUnit console launcher; the XML reports go to $SRIOV4J_IT_OUT/reports.
+#
+#   run-suite-guest.sh MACHINE JAVA CONSOLE_JAR CLASSPATH [JAVA_OPTION...]
+#
+# Exit status: the console launcher's (0 all passed, 1 a test failed, 2 no test found), or the
+# failing modprobe's.
+set -euo pipefail
+
+MACHINE=${1:?machine}
+JAVA=${2:?java}
+CONSOLE_JAR=${3:?console launcher jar}
+CLASSPATH_ARG=${4:?class path}
+shift 4
+
+: "${SRIOV4J_IT_OUT:?not in the guest of run-in-guest.sh}"
+echo "guest: kernel $(uname -r), machine $MACHINE, iommu ${SRIOV4J_IT_IOMMU:-?}"
+
+# No udev in the guest: load the drivers. One modprobe per module (modprobe a b c would take b and c
+# as parameters of a).
+for module in igb igbvf vfio-pci; do
+    modprobe "$module"
+done
+
+mkdir -p "$SRIOV4J_IT_OUT/reports"
+# --include-classname '.*': every class of the package, whatever its name (the launcher's default
+# pattern would only take *Test / *Tests / Test*). No JUnit 4 here: the vintage engine is left out.
+exec "$JAVA" "-Dsriov4j.it.machine=$MACHINE" "$@" -jar "$CONSOLE_JAR" execute \
+    --class-path "$CLASSPATH_ARG" \
+    --select-package org.sriov4j.it \
+    --include-classname '.*' \
+    --exclude-engine=junit-vintage \
+    --reports-dir "$SRIOV4J_IT_OUT/reports" \
+    --fail-if-no-tests \
+    --details=tree --details-theme=ascii --disable-banner --disable-ansi-colors
