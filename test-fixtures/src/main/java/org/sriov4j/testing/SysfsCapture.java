@@ -180,7 +180,8 @@ public final class SysfsCapture {
                 }
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                     if (ds.iterator().hasNext()) {
-                        throw new IllegalArgumentException("not empty: " + dir + " (a capture needs a fresh directory)");
+                        throw new IllegalArgumentException("not empty: " + dir
+                                + " (a capture needs a fresh directory)");
                     }
                 }
             } else {
