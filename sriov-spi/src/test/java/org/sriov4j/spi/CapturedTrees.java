@@ -13,8 +13,11 @@ import java.util.Map;
 /** Unpacks the sysfs trees captured from a real 6.12 kernel (test resources) and reads their MANIFEST. */
 public final class CapturedTrees {
 
-    /** The trees shipped in src/test/resources/sysfs. */
-    public static final List<String> NAMES = List.of("igb-novf", "igb-7vf-mixed");
+    /**
+     * The trees shipped in src/test/resources/sysfs: two captured by a Python script, two by the library's own
+     * {@code org.sriov4j.testing.SysfsCapture} (names ending in {@code -lib}).
+     */
+    public static final List<String> NAMES = List.of("igb-novf", "igb-7vf-mixed", "igb-7vf-lib", "igb-dual-lib");
 
     private CapturedTrees() {
     }
@@ -54,6 +57,17 @@ public final class CapturedTrees {
          */
         public String get(String key) {
             return fields.get(key);
+        }
+
+        /**
+         * The netdevs: {@code net=eth0}, or {@code net=eth0,eth1} for a function with several (SysfsCapture's
+         * format); none when the line has no {@code net} field.
+         *
+         * @return the netdev names in line order
+         */
+        public List<String> netdevs() {
+            String net = fields.get("net");
+            return net == null ? List.of() : List.of(net.split(","));
         }
     }
 
