@@ -1,0 +1,411 @@
+package org.sriov4j.spi.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.Errno;
+import org.sriov4j.PciAddress;
+
+/**
+ * The on-disk form of a {@link LedgerEntry}: UTF-8 text, one {@code key=value} per line, between a version line and a
+ * CRC-32 line.
+ *
+ * <pre>
+ * sriov4j-ledger 1
+ * device=0000:01:10.0
+ * phase=DETACHED
+ * original_driver=igbvf
+ * original_driver_override=
+ * stub_driver=vfio-pci
+ * managed=true
+ * owner_pid=4711
+ * owner_start=2025-05-01T09:30:12.340Z
+ * guest=vm-42
+ * updated=2025-05-01T09:31:00.123456789Z
+ * x.xen.domain=7
+ * crc32=1c291ca3
+ * </pre>
+ *
+ * <ul>
+ *   <li>The first line is exactly {@code sriov4j-ledger 1}; another number is an entry of a version this code does not
+ *       read (reported as such, never guessed at).
+ *   <li>The last line is {@code crc32=} and eight lower-case hex digits: the CRC-32 of every byte before that line.
+ *       The file ends with that line's newline. A file cut anywhere, or with any byte changed, therefore fails.
+ *   <li>Every core key appears exactly once, in any order. An empty value means "none" for
+ *       {@code original_driver}, {@code original_driver_override}, {@code owner_start} and {@code guest}.
+ *       Times are ISO-8601 UTC ({@link Instant#toString()}).
+ *   <li>{@link LedgerEntry#extras() Extras} are stored as {@code x.<key>}. Any other key makes the file unreadable:
+ *       the ledger drives undo, and a reader must not act on an entry it only partly understands. A later version
+ *       that adds a field a reader may ignore stores it as an extra; one that adds a field a reader must understand
+ *       bumps the version.
+ *   <li>In values, {@code \} is written {@code \\}, newline {@code \n}, carriage return {@code \r}, and every
+ *       other control character and U+2028/U+2029 as {@code \}{@code uXXXX}. Keys never contain {@code =}; a value
+ *       is everything after the first {@code =}.
+ * </ul>
+ */
+final class LedgerFormat {
+
+    /** The version line's prefix. */
+    static final String MAGIC = "sriov4j-ledger ";
+    /** The version this code writes and reads. */
+    static final int VERSION = 1;
+    /** Files larger than this are not read (an entry is a few hundred bytes; 64 extras of 4096 fit). */
+    static final int MAX_FILE_BYTES = 1 << 20;
+
+    private static final String CRC_KEY = "crc32=";
+    private static final String EXTRA_PREFIX = "x.";
+    private static final Set<String> CORE_KEYS = Set.of("device", "phase", "original_driver",
+            "original_driver_override", "stub_driver", "managed", "owner_pid", "owner_start", "guest", "updated");
+
+    private LedgerFormat() {
+    }
+
+    /** Why a file is not a readable entry. */
+    static final class FormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+        /** Whether the file is a well-formed entry of another version (as opposed to damaged). */
+        private final boolean unknownVersion;
+
+        FormatException(String reason, boolean unknownVersion) {
+            super(reason, null, false, false);
+            this.unknownVersion = unknownVersion;
+        }
+
+        FormatException(String reason) {
+            this(reason, false);
+        }
+
+        boolean unknownVersion() {
+            return unknownVersion;
+        }
+    }
+
+    /**
+     * Encodes an entry.
+     *
+     * @param e the entry
+     * @return the file's bytes
+     */
+    static byte[] encode(LedgerEntry e) {
+        StringBuilder b = new StringBuilder(512);
+        b.append(MAGIC).append(VERSION).append('\n');
+        line(b, "device", e.device().toString());
+        line(b, "phase", e.phase().name());
+        line(b, "original_driver", e.originalDriver().orElse(""));
+        line(b, "original_driver_override", e.originalDriverOverride().orElse(""));
+        line(b, "stub_driver", e.stubDriver());
+        line(b, "managed", Boolean.toString(e.managed()));
+        line(b, "owner_pid", Long.toString(e.ownerPid()));
+        line(b, "owner_start", e.ownerStart().map(Instant::toString).orElse(""));
+        line(b, "guest", e.guest().orElse(""));
+        line(b, "updated", e.updated().toString());
+        e.extras().forEach((k, v) -> line(b, EXTRA_PREFIX + k, v));
+        byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] trailer = (CRC_KEY + crcHex(body, body.length) + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[body.length + trailer.length];
+        System.arraycopy(body, 0, all, 0, body.length);
+        System.arraycopy(trailer, 0, all, body.length, trailer.length);
+        return all;
+    }
+
+    private static void line(StringBuilder b, String key, String value) {
+        b.append(key).append('=').append(escape(value)).append('\n');
+    }
+
+    /**
+     * Decodes an entry file.
+     *
+     * @param bytes the file's content
+     * @return the entry
+     * @throws FormatException if the content is not a complete, unchanged version-1 entry
+     */
+    static LedgerEntry decode(byte[] bytes) throws FormatException {
+        if (bytes.length == 0) {
+            throw new FormatException("empty file");
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new FormatException("larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FormatException("not UTF-8");
+        }
+        int firstEnd = text.indexOf('\n');
+        String first = firstEnd < 0 ? text : text.substring(0, firstEnd);
+        if (!first.startsWith(MAGIC)) {
+            throw new FormatException("not a ledger entry: first line is not '" + MAGIC + VERSION + "'");
+        }
+        String version = first.substring(MAGIC.length());
+        if (!version.equals(Integer.toString(VERSION))) {
+            if (firstEnd >= 0 && !version.isEmpty() && version.length() <= 9 && version.chars().allMatch(
+                    c -> c >= '0' && c <= '9')) {
+                throw new FormatException("entry of version " + version + "; this sriov4j reads version " + VERSION,
+                        true);
+            }
+            throw new FormatException("not a ledger entry: bad version line");
+        }
+        if (text.charAt(text.length() - 1) != '\n') {
+            throw new FormatException("truncated: the file does not end with a newline");
+        }
+        int lastStart = text.lastIndexOf('\n', text.length() - 2) + 1;
+        String last = text.substring(lastStart, text.length() - 1);
+        if (!last.startsWith(CRC_KEY) || last.length() != CRC_KEY.length() + 8 || lastStart == 0) {
+            throw new FormatException("truncated: the last line is not a crc32 line");
+        }
+        String stored = last.substring(CRC_KEY.length());
+        if (!stored.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+            throw new FormatException("the crc32 line is not eight lower-case hex digits");
+        }
+        // lastStart counts chars; the bytes before the crc line are the UTF-8 of text[0, lastStart)
+        int bodyBytes = bytes.length - (last.length() + 1);
+        String actual = crcHex(bytes, bodyBytes);
+        if (!stored.equals(actual)) {
+            throw new FormatException("crc32 mismatch (file says " + stored + ", content has " + actual
+                    + "): changed or damaged");
+        }
+        Map<String, String> values = new HashMap<>();
+        Map<String, String> extras = new TreeMap<>();
+        for (String line : text.substring(firstEnd + 1, lastStart).split("\n", -1)) {
+            if (line.isEmpty()) {
+                continue; // the split's empty tail
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new FormatException("line without key=value: " + abbreviate(line));
+            }
+            String key = line.substring(0, eq);
+            String value = unescape(line.substring(eq + 1));
+            if (key.startsWith(EXTRA_PREFIX)) {
+                if (extras.put(key.substring(EXTRA_PREFIX.length()), value) != null) {
+                    throw new FormatException("key '" + abbreviate(key) + "' appears twice");
+                }
+            } else if (CORE_KEYS.contains(key)) {
+                if (values.put(key, value) != null) {
+                    throw new FormatException("key '" + key + "' appears twice");
+                }
+            } else {
+                throw new FormatException("unknown key '" + abbreviate(key) + "' (written by a newer sriov4j?)");
+            }
+        }
+        for (String k : CORE_KEYS) {
+            if (!values.containsKey(k)) {
+                throw new FormatException("key '" + k + "' missing");
+            }
+        }
+        try {
+            return new LedgerEntry(
+                    PciAddress.parse(values.get("device")),
+                    LedgerEntry.Phase.valueOf(values.get("phase")),
+                    optional(values.get("original_driver")),
+                    optional(values.get("original_driver_override")),
+                    values.get("stub_driver"),
+                    bool(values.get("managed")),
+                    pid(values.get("owner_pid")),
+                    optional(values.get("owner_start")).map(Instant::parse),
+                    optional(values.get("guest")),
+                    Instant.parse(values.get("updated")),
+                    extras);
+        } catch (IllegalArgumentException | DateTimeParseException e) { // PciAddress.parse, Phase.valueOf, checks
+            throw new FormatException("bad value: " + escape(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static Optional<String> optional(String v) {
+        return v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    private static boolean bool(String v) throws FormatException {
+        if (v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        throw new FormatException("managed must be true or false: " + abbreviate(v));
+    }
+
+    /**
+     * Parses a positive decimal pid, digits only.
+     *
+     * @param v the text
+     * @return the pid
+     * @throws FormatException if it is not 1 to 18 digits
+     */
+    static long pid(String v) throws FormatException {
+        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new FormatException("not a pid: " + abbreviate(v));
+        }
+        return Long.parseLong(v);
+    }
+
+    private static String crcHex(byte[] bytes, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, length);
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
+    }
+
+    /**
+     * Escapes a value for one line: {@code \\}, {@code \n}, {@code \r}, and {@code \}{@code uXXXX} for every other
+     * control character and U+2028/U+2029.
+     *
+     * @param s the value
+     * @return text without line breaks or control characters
+     */
+    static String escape(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            String rep;
+            if (c == '\\') {
+                rep = "\\\\";
+            } else if (c == '\n') {
+                rep = "\\n";
+            } else if (c == '\r') {
+                rep = "\\r";
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                rep = String.format(Locale.ROOT, "\\u%04x", (int) c);
+            } else {
+                if (b != null) {
+                    b.append(c);
+                }
+                continue;
+            }
+            if (b == null) {
+                b = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            b.append(rep);
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /**
+     * Reverses {@link #escape(String)}.
+     *
+     * @param s escaped text
+     * @return the value
+     * @throws FormatException on an unknown or incomplete escape
+     */
+    static String unescape(String s) throws FormatException {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            if (++i >= s.length()) {
+                throw new FormatException("value ends in a lone backslash");
+            }
+            char n = s.charAt(i);
+            switch (n) {
+                case '\\' -> b.append('\\');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                case 'u' -> {
+                    if (i + 4 >= s.length()) {
+                        throw new FormatException("incomplete \\u escape");
+                    }
+                    int v = 0;
+                    for (int k = 1; k <= 4; k++) {
+                        char h = s.charAt(i + k);
+                        int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+                        if (d < 0) {
+                            throw new FormatException("bad \\u escape");
+                        }
+                        v = v * 16 + d;
+                    }
+                    b.append((char) v);
+                    i += 4;
+                }
+                default -> throw new FormatException("unknown escape \\" + n);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Encodes lines of {@code key=value} (values escaped) after a first line, for small informational files.
+     *
+     * @param first the first line
+     * @param values the keys and values, in order
+     * @return UTF-8 bytes
+     */
+    static byte[] encodeInfo(String first, Map<String, String> values) {
+        StringBuilder b = new StringBuilder(first).append('\n');
+        values.forEach((k, v) -> line(b, k, v));
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decodes what {@link #encodeInfo} wrote, leniently: lines that do not parse are skipped; the first line is
+     * not checked.
+     *
+     * @param bytes the content (possibly partial)
+     * @return the keys and values found
+     */
+    static Map<String, String> decodeInfo(byte[] bytes) {
+        Map<String, String> m = new LinkedHashMap<>();
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        String[] lines = text.split("\n", -1);
+        // the last piece has no newline after it: possibly cut by a concurrent write, so it is not trusted
+        for (int i = 1; i < lines.length - 1; i++) {
+            int eq = lines[i].indexOf('=');
+            if (eq > 0) {
+                try {
+                    m.putIfAbsent(lines[i].substring(0, eq), unescape(lines[i].substring(eq + 1)));
+                } catch (FormatException e) {
+                    // skipped
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Maps a JDK I/O exception to the errno behind it.
+     *
+     * @param e the exception
+     * @return the errno, or null if it cannot be told
+     */
+    static @Nullable Errno errno(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return Errno.ENOENT;
+        }
+        if (e instanceof AccessDeniedException) {
+            return Errno.EACCES;
+        }
+        if (e instanceof NotDirectoryException) {
+            return Errno.ENOTDIR;
+        }
+        String reason = e instanceof FileSystemException fse ? fse.getReason() : e.getMessage();
+        return reason == null ? null : Errno.ofMessage(reason).orElse(null);
+    }
+
+    /** Cuts text for a message and escapes control characters. */
+    static String abbreviate(String s) {
+        return escape(s.length() > 64 ? s.substring(0, 64) + "..." : s);
+    }
+}
