@@ -1,0 +1,107 @@
+package org.sriov4j.spi.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import org.sriov4j.PciAddress;
+import org.sriov4j.SriovException;
+
+/**
+ * Exclusive ownership of one PCI function, taken with {@link FunctionLocks#tryLock}: no other thread of this JVM and
+ * no other process of this host holds it until {@link #close()} (or until this process dies, when the kernel frees
+ * it).
+ *
+ * <p>Closing releases the lock and closes the lock file's channel; it is idempotent and may be called from any
+ * thread. The lock file stays (see {@link FunctionLocks} on why lock files are not simply deleted); its holder
+ * information is cleared first.
+ */
+final class FunctionLock implements AutoCloseable {
+
+    private final PciAddress device;
+    private final Path file;
+    private final FileChannel channel;
+    private final FunctionLocks.Holder holder;
+    /** The registry slot; its monitor guards {@link #closed} and the slot's {@code held}. */
+    private final FunctionLocks.Slot slot;
+    private boolean closed;
+
+    FunctionLock(PciAddress device, Path file, FileChannel channel, FunctionLocks.Holder holder,
+            FunctionLocks.Slot slot) {
+        this.device = device;
+        this.file = file;
+        this.channel = channel;
+        this.holder = holder;
+        this.slot = slot;
+    }
+
+    /**
+     * The function.
+     *
+     * @return the function this lock owns
+     */
+    PciAddress device() {
+        return device;
+    }
+
+    /**
+     * The lock file (its real path).
+     *
+     * @return the file
+     */
+    Path file() {
+        return file;
+    }
+
+    /**
+     * Who holds the lock: this process, the description given to {@link FunctionLocks#tryLock}, and when.
+     *
+     * @return the holder information written into the lock file
+     */
+    FunctionLocks.Holder holder() {
+        return holder;
+    }
+
+    /**
+     * Whether this lock is still held (not closed).
+     *
+     * @return true until {@link #close()}
+     */
+    boolean isValid() {
+        synchronized (slot) {
+            return !closed;
+        }
+    }
+
+    /**
+     * Releases the function. Does nothing if already released.
+     *
+     * @throws SriovException if closing the lock file fails; the lock is released all the same
+     */
+    @Override
+    public void close() {
+        synchronized (slot) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (slot.held == this) {
+                slot.held = null;
+            }
+            try {
+                channel.truncate(0); // a free lock file names no holder
+            } catch (IOException x) {
+                // informational content only
+            }
+            try {
+                channel.close(); // releases the lock
+            } catch (IOException x) {
+                throw FunctionLocks.failure("release lock", device, file, x);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FunctionLock[" + device + ", " + holder + (isValid() ? "" : ", released") + "]";
+    }
+}

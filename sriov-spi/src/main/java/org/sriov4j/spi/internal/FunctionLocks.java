@@ -1,0 +1,639 @@
+package org.sriov4j.spi.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.PciAddress;
+import org.sriov4j.SriovException;
+
+/**
+ * Exclusive ownership of PCI functions across the threads of this JVM and across the processes of this host: one
+ * lock file per function, {@code <stateDir>/locks/<BDF>.lock}, locked whole with {@link FileChannel#tryLock()} by
+ * the live holder. The kernel frees the lock when the holder's process dies, however it dies.
+ *
+ * <pre>{@code
+ * FunctionLocks locks = new FunctionLocks(config.stateDir());
+ * try (FunctionLock lock = locks.tryLock(vf, "vm-42").orElseThrow(() -> busy(vf, locks.holder(vf)))) {
+ *     // vf is ours until close
+ * }
+ * }</pre>
+ *
+ * <h2>Pitfalls this class handles</h2>
+ * <ul>
+ *   <li><b>A JVM does not conflict with itself.</b> The locks are POSIX record locks, which belong to the process:
+ *       a second {@code tryLock} from the same JVM on another channel would not fail in the kernel. A static
+ *       registry, keyed by the lock file's real path, records which functions this JVM holds; a second
+ *       {@code tryLock} in the same JVM finds it there and fails.
+ *   <li><b>Closing any descriptor of a lock file drops this process's lock on it.</b> (POSIX: the lock goes when the
+ *       process closes <i>any</i> descriptor of the file.) So while this JVM holds a function, nothing here opens
+ *       its lock file again: {@link #holder} and {@link #isHeld} answer from the registry, and for other processes'
+ *       locks they read {@code /proc/locks} instead of probing with a lock of their own (a probe would also make a
+ *       concurrent {@code tryLock} of another process fail for no reason). Every opening of a lock file by this
+ *       class happens under the function's registry slot, so two threads never have it open at once. Code outside
+ *       this class must not open lock files.
+ *   <li><b>Unlinking a lock file can break mutual exclusion</b>: a process that opened the old file before the
+ *       unlink can lock it afterwards while another process locks the new file at the same path. Lock files are
+ *       therefore only removed by {@link #removeIfFree}, while holding the lock, and every locker checks after
+ *       locking that the path still names the file it locked (comparing {@link BasicFileAttributes#fileKey()} of
+ *       the path with that of its own descriptor, found under {@code /proc/self/fd}); if not, it starts over.
+ * </ul>
+ *
+ * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
+ * can say who holds a function ({@link #holder}). The directory is created with mode 0700, lock files with 0600.
+ */
+final class FunctionLocks {
+
+    /** The lock file's first line. */
+    static final String MAGIC = "sriov4j-lock 1";
+    /** Longest accepted holder description. */
+    static final int MAX_DESCRIPTION = 1024;
+    /** How often {@link #tryLock} starts over because the lock file was replaced while it locked. */
+    static final int MAX_ATTEMPTS = 16;
+
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
+    private static final Path PROC_LOCKS = Path.of("/proc/locks");
+    private static final long PID = ProcessHandle.current().pid();
+
+    /**
+     * This JVM's view of every lock file it has touched, by real path. Each slot's monitor serialises everything
+     * this JVM does with that file; {@link Slot#held} is the lock this JVM holds on it. Slots are never removed
+     * (there is one per function ever locked or asked about), which also keeps a held lock's channel reachable:
+     * an unreachable {@code FileChannel} would be closed by its cleaner and drop the lock.
+     */
+    private static final ConcurrentHashMap<Path, Slot> SLOTS = new ConcurrentHashMap<>();
+
+    /**
+     * Channels that must never be closed: opened on a file this JVM already holds under another path (a bind mount),
+     * where closing would drop that lock.
+     */
+    private static final List<FileChannel> PARKED = new ArrayList<>();
+
+    private final Path dir;
+    private final AfterOpen afterOpen;
+    private final Path procLocks;
+    private volatile @Nullable Path realDir;
+
+    /** Test seam: runs after a lock file was opened and before it is locked. */
+    @FunctionalInterface
+    interface AfterOpen {
+        /**
+         * Called with the lock file's path.
+         *
+         * @param file the lock file
+         * @throws IOException to fail the operation
+         */
+        void opened(Path file) throws IOException;
+    }
+
+    /** The registry slot of one lock file. */
+    static final class Slot {
+        /** The lock this JVM holds on the file, or null. Guarded by this slot's monitor. */
+        @Nullable FunctionLock held;
+    }
+
+    /**
+     * Locks in {@code <stateDir>/locks}. Touches nothing on disk.
+     *
+     * @param stateDir the state directory ({@link org.sriov4j.SriovConfig#stateDir()})
+     */
+    FunctionLocks(Path stateDir) {
+        this(stateDir, f -> { }, PROC_LOCKS);
+    }
+
+    /**
+     * For tests: a hook between opening and locking, and where to read the kernel's lock table.
+     *
+     * @param stateDir the state directory
+     * @param afterOpen runs after a lock file was opened and before it is locked
+     * @param procLocks {@code /proc/locks}; if unreadable, {@link #holder} and {@link #isHeld} probe with a lock
+     */
+    FunctionLocks(Path stateDir, AfterOpen afterOpen, Path procLocks) {
+        this.dir = Objects.requireNonNull(stateDir, "stateDir").resolve("locks");
+        this.afterOpen = Objects.requireNonNull(afterOpen, "afterOpen");
+        this.procLocks = Objects.requireNonNull(procLocks, "procLocks");
+    }
+
+    /**
+     * The lock file of a function.
+     *
+     * @param device the function
+     * @return {@code <stateDir>/locks/<BDF>.lock}
+     */
+    Path file(PciAddress device) {
+        return dir.resolve(device + ".lock");
+    }
+
+    /**
+     * Takes a function if nobody holds it: no other thread of this JVM and no other process.
+     *
+     * @param device the function
+     * @param holderDescription who takes it, for people (e.g. the guest's name); at most
+     *     {@value #MAX_DESCRIPTION} characters, any text
+     * @return the lock, or empty if someone holds the function
+     * @throws SriovException if the lock file cannot be created, opened or written
+     * @throws IllegalArgumentException if the description is too long
+     */
+    Optional<FunctionLock> tryLock(PciAddress device, String holderDescription) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(holderDescription, "holderDescription");
+        if (holderDescription.length() > MAX_DESCRIPTION) {
+            throw new IllegalArgumentException("holder description longer than " + MAX_DESCRIPTION + " characters");
+        }
+        Path real = ensureDirectory(device).resolve(device + ".lock");
+        Slot slot = SLOTS.computeIfAbsent(real, k -> new Slot());
+        synchronized (slot) {
+            if (slot.held != null) {
+                return Optional.empty();
+            }
+            for (int attempt = 1;; attempt++) {
+                FileChannel ch = open(device, real, true);
+                boolean keep = false;
+                try {
+                    afterOpen.opened(real);
+                    FileLock fl;
+                    try {
+                        fl = ch.tryLock();
+                    } catch (OverlappingFileLockException x) {
+                        keep = park(ch);
+                        return Optional.empty();
+                    }
+                    if (fl == null) {
+                        return Optional.empty();
+                    }
+                    if (verify(real) == Verification.STALE) {
+                        if (attempt >= MAX_ATTEMPTS) {
+                            throw new SriovException("lock", device, null, real.toString(), "the lock file was "
+                                    + "replaced " + attempt + " times while locking it", null);
+                        }
+                        continue; // closing the channel releases the stale file's lock
+                    }
+                    Holder me = new Holder(OptionalLong.of(PID), LedgerEntry.currentProcessStart(),
+                            holderDescription, Optional.of(Instant.now()));
+                    write(ch, me);
+                    FunctionLock lock = new FunctionLock(device, real, ch, me, slot);
+                    slot.held = lock;
+                    keep = true;
+                    return Optional.of(lock);
+                } catch (IOException x) {
+                    throw failure("lock", device, real, x);
+                } finally {
+                    if (!keep) {
+                        closeQuietly(ch);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Who holds a function: a thread of this JVM (answered from memory) or another process (read from the lock
+     * file, which the holder wrote when it took the lock; fields it has not written yet are empty).
+     *
+     * @param device the function
+     * @return the holder, or empty if the function is free
+     * @throws SriovException if the lock state cannot be read
+     */
+    Optional<Holder> holder(PciAddress device) {
+        return query(device, true);
+    }
+
+    /**
+     * Whether anyone holds a function: a thread of this JVM or another process.
+     *
+     * @param device the function
+     * @return true if it is held
+     * @throws SriovException if the lock state cannot be read
+     */
+    boolean isHeld(PciAddress device) {
+        return query(device, false).isPresent();
+    }
+
+    /**
+     * Removes a function's lock file if nobody holds it, safely: the file is locked, checked to be the one at its
+     * path, and unlinked while locked, so a process that opened it before cannot use it (it will find the path
+     * names another file and start over).
+     *
+     * @param device the function
+     * @return true if the file was removed; false if it is held, absent, or its identity cannot be checked on this
+     *     platform
+     * @throws SriovException if the file cannot be opened or removed
+     */
+    boolean removeIfFree(PciAddress device) {
+        Optional<Path> realDirectory = existingRealDirectory(device);
+        if (realDirectory.isEmpty()) {
+            return false;
+        }
+        Path real = realDirectory.get().resolve(device + ".lock");
+        Slot slot = SLOTS.computeIfAbsent(real, k -> new Slot());
+        synchronized (slot) {
+            if (slot.held != null) {
+                return false;
+            }
+            FileChannel ch;
+            try {
+                ch = open(device, real, false);
+            } catch (SriovException x) {
+                if (x.getCause() instanceof NoSuchFileException) {
+                    return false;
+                }
+                throw x;
+            }
+            boolean keep = false;
+            try {
+                FileLock fl;
+                try {
+                    fl = ch.tryLock();
+                } catch (OverlappingFileLockException x) {
+                    keep = park(ch);
+                    return false;
+                }
+                if (fl == null) {
+                    return false;
+                }
+                if (verify(real) != Verification.SAME) {
+                    return false;
+                }
+                Files.delete(real);
+                return true;
+            } catch (IOException x) {
+                throw failure("remove lock file", device, real, x);
+            } finally {
+                if (!keep) {
+                    closeQuietly(ch);
+                }
+            }
+        }
+    }
+
+    private Optional<Holder> query(PciAddress device, boolean readHolder) {
+        Objects.requireNonNull(device, "device");
+        Optional<Path> realDirectory = existingRealDirectory(device);
+        if (realDirectory.isEmpty()) {
+            return Optional.empty();
+        }
+        Path real = realDirectory.get().resolve(device + ".lock");
+        Slot slot = SLOTS.computeIfAbsent(real, k -> new Slot());
+        synchronized (slot) {
+            FunctionLock mine = slot.held;
+            if (mine != null) {
+                return Optional.of(mine.holder());
+            }
+            LockState state;
+            try {
+                state = lockedBy(real, procLocks).orElseGet(() -> probe(device, real));
+            } catch (NoSuchFileException x) {
+                return Optional.empty();
+            } catch (IOException x) {
+                throw failure("read lock state", device, real, x);
+            }
+            if (!state.held()) {
+                return Optional.empty();
+            }
+            OptionalLong pid = state.pid();
+            if (pid.isPresent() && pid.getAsLong() == PID) {
+                // held by this JVM through another path to the same file: opening it here would drop that lock
+                return Optional.of(new Holder(pid, LedgerEntry.currentProcessStart(),
+                        "this process, through another path to " + real, Optional.empty()));
+            }
+            if (!readHolder) {
+                return Optional.of(new Holder(pid, Optional.empty(), "", Optional.empty()));
+            }
+            return Optional.of(readHolder(real, pid));
+        }
+    }
+
+    /**
+     * Whether a lock file is locked for writing, and by which process.
+     *
+     * @param held whether it is
+     * @param pid the holder's process, if the kernel shows it (not in another pid namespace, not via a probe)
+     */
+    private record LockState(boolean held, OptionalLong pid) {
+    }
+
+    /**
+     * Reads {@code /proc/locks} for a write lock on the file. Unlike a probe with a lock of our own, this cannot make
+     * another process's {@code tryLock} fail.
+     *
+     * @return the state; empty if {@code /proc/locks} cannot be read
+     * @throws NoSuchFileException if the lock file does not exist
+     */
+    private static Optional<LockState> lockedBy(Path real, Path procLocks) throws IOException {
+        Map<String, Object> a = Files.readAttributes(real, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        long dev = ((Number) a.get("dev")).longValue();
+        long ino = ((Number) a.get("ino")).longValue();
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(procLocks, StandardCharsets.US_ASCII);
+        } catch (IOException x) {
+            return Optional.empty();
+        }
+        for (String line : lines) {
+            // "1: POSIX  ADVISORY  WRITE 4711 fe:00:2165010 0 EOF"; waiters are shown as "1: -> POSIX ..."
+            String[] t = line.trim().split("\\s+");
+            if (t.length < 6 || t[1].equals("->") || !t[3].equals("WRITE")) {
+                continue;
+            }
+            String[] id = t[5].split(":");
+            if (id.length != 3) {
+                continue;
+            }
+            try {
+                if (Long.parseLong(id[0], 16) == major && Long.parseLong(id[1], 16) == minor
+                        && Long.parseLong(id[2]) == ino) {
+                    long pid = Long.parseLong(t[4]);
+                    return Optional.of(new LockState(true, pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty()));
+                }
+            } catch (NumberFormatException x) {
+                // not a lock line of the expected shape
+            }
+        }
+        return Optional.of(new LockState(false, OptionalLong.empty()));
+    }
+
+    /** Where {@code /proc/locks} is not available: probes with a shared lock (under the slot's monitor). */
+    private static LockState probe(PciAddress device, Path real) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException x) {
+            return new LockState(false, OptionalLong.empty());
+        } catch (IOException x) {
+            throw failure("read lock state", device, real, x);
+        }
+        boolean keep = false;
+        try {
+            FileLock fl;
+            try {
+                fl = ch.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException x) {
+                keep = park(ch);
+                return new LockState(true, OptionalLong.of(PID));
+            }
+            return new LockState(fl == null, OptionalLong.empty());
+        } catch (IOException x) {
+            throw failure("read lock state", device, real, x);
+        } finally {
+            if (!keep) {
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    /** Reads what the holder wrote; what cannot be read stays empty. Only for files this JVM does not hold. */
+    private static Holder readHolder(Path real, OptionalLong lockPid) {
+        byte[] bytes;
+        try (FileChannel ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.allocate(8192);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // keep reading
+            }
+            bytes = new byte[b.position()];
+            b.flip().get(bytes);
+        } catch (IOException x) {
+            return new Holder(lockPid, Optional.empty(), "", Optional.empty()); // e.g. another user's 0600 file
+        }
+        Map<String, String> m = LedgerFormat.decodeInfo(bytes);
+        OptionalLong pid = lockPid;
+        try {
+            String p = m.get("pid");
+            if (p != null) {
+                pid = OptionalLong.of(LedgerFormat.pid(p));
+            }
+        } catch (LedgerFormat.FormatException x) {
+            // keep the kernel's
+        }
+        return new Holder(pid, instant(m.get("start")), m.getOrDefault("holder", ""), instant(m.get("since")));
+    }
+
+    private static Optional<Instant> instant(@Nullable String s) {
+        if (s == null || s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(s));
+        } catch (DateTimeParseException x) {
+            return Optional.empty();
+        }
+    }
+
+    private static void write(FileChannel ch, Holder h) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("pid", Long.toString(h.pid().orElseThrow()));
+        m.put("start", h.processStart().map(Instant::toString).orElse(""));
+        m.put("since", h.since().map(Instant::toString).orElse(""));
+        m.put("holder", h.description());
+        ByteBuffer b = ByteBuffer.wrap(LedgerFormat.encodeInfo(MAGIC, m));
+        ch.truncate(0);
+        long pos = 0;
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+        }
+        ch.force(true);
+    }
+
+    /**
+     * Keeps a channel open forever. Used when the JDK reports that this JVM already holds a lock on the file: it can
+     * only do so through another path to it (a bind mount), since the slot says it does not hold it through this
+     * one, and closing this channel would drop that lock.
+     *
+     * @return true
+     */
+    private static boolean park(FileChannel ch) {
+        synchronized (PARKED) {
+            PARKED.add(ch);
+        }
+        return true;
+    }
+
+    /** Whether the path still names the file this JVM has locked. */
+    enum Verification {
+        /** It does. */
+        SAME,
+        /** It does not: the file was removed, and perhaps replaced, since it was opened. */
+        STALE,
+        /** This platform does not show this process's descriptors; the lock is taken as valid. */
+        UNVERIFIABLE
+    }
+
+    /**
+     * Compares the file at the path with the file this JVM's descriptor for it refers to. Only the caller (under the
+     * slot's monitor) has the file open, so the descriptors of this process whose link names the path, or the path
+     * and {@code " (deleted)"}, are the caller's; if the link text does not match (other mount namespace views),
+     * every descriptor is compared.
+     */
+    static Verification verify(Path real) throws IOException {
+        Object pathKey;
+        try {
+            pathKey = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (NoSuchFileException x) {
+            return Verification.STALE;
+        }
+        if (pathKey == null || !Files.isDirectory(PROC_SELF_FD)) {
+            return Verification.UNVERIFIABLE;
+        }
+        String name = real.toString();
+        String deleted = name + " (deleted)";
+        List<Path> descriptors = new ArrayList<>();
+        Set<Object> named = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC_SELF_FD)) {
+            for (Path fd : fds) {
+                descriptors.add(fd);
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException x) {
+                    continue; // closed meanwhile
+                }
+                if (target.equals(name) || target.equals(deleted)) {
+                    key(fd).ifPresent(named::add);
+                }
+            }
+        } catch (DirectoryIteratorException x) {
+            throw x.getCause();
+        }
+        if (!named.isEmpty()) {
+            return named.size() == 1 && named.contains(pathKey) ? Verification.SAME : Verification.STALE;
+        }
+        for (Path fd : descriptors) {
+            if (key(fd).filter(pathKey::equals).isPresent()) {
+                return Verification.SAME;
+            }
+        }
+        return Verification.STALE;
+    }
+
+    /** The file key of what a {@code /proc/self/fd} entry refers to (stat follows the link, even to a deleted file). */
+    private static Optional<Object> key(Path fd) {
+        try {
+            return Optional.ofNullable(Files.readAttributes(fd, BasicFileAttributes.class).fileKey());
+        } catch (IOException x) {
+            return Optional.empty();
+        }
+    }
+
+    private FileChannel open(PciAddress device, Path real, boolean create) {
+        Set<OpenOption> options = new HashSet<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS));
+        if (create) {
+            options.add(StandardOpenOption.CREATE);
+        }
+        try {
+            return FileChannel.open(real, options, FILE_MODE);
+        } catch (IOException x) {
+            throw failure(create ? "lock" : "remove lock file", device, real, x);
+        }
+    }
+
+    /** Creates the directory if needed and returns its real path. */
+    private Path ensureDirectory(PciAddress device) {
+        Path r = realDir;
+        if (r != null) {
+            return r;
+        }
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, DIR_MODE);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+            r = dir.toRealPath();
+        } catch (IOException x) {
+            throw failure("create lock directory", device, dir, x);
+        }
+        realDir = r;
+        return r;
+    }
+
+    private Optional<Path> existingRealDirectory(PciAddress device) {
+        Path r = realDir;
+        if (r != null) {
+            return Optional.of(r);
+        }
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try {
+            r = dir.toRealPath();
+        } catch (NoSuchFileException x) {
+            return Optional.empty();
+        } catch (IOException x) {
+            throw failure("read lock state", device, dir, x);
+        }
+        realDir = r;
+        return Optional.of(r);
+    }
+
+    static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException x) {
+            // closing releases the lock even when it reports an error
+        }
+    }
+
+    static SriovException failure(String operation, PciAddress device, Path path, IOException x) {
+        return new SriovException(operation, device, LedgerFormat.errno(x), path.toString(), "", x);
+    }
+
+    /**
+     * Who holds a function, as far as known.
+     *
+     * @param pid the holder's process, if known
+     * @param processStart when that process started, if known
+     * @param description what the holder said about itself ({@link #tryLock}); empty if not (yet) written
+     * @param since when it took the function, if known
+     */
+    record Holder(OptionalLong pid, Optional<Instant> processStart, String description, Optional<Instant> since) {
+        /**
+         * For messages, e.g. {@code "vm-42" (pid 4711, since 2025-05-01T09:31:00Z)}.
+         *
+         * @return the description
+         */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            b.append(description.isEmpty() ? "unknown holder" : "\"" + LedgerFormat.escape(description) + "\"");
+            List<String> facts = new ArrayList<>();
+            pid.ifPresent(p -> facts.add("pid " + p));
+            since.ifPresent(s -> facts.add("since " + s));
+            if (!facts.isEmpty()) {
+                b.append(" (").append(String.join(", ", facts)).append(')');
+            }
+            return b.toString();
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package org.sriov4j.spi.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.sriov4j.PciAddress;
+
+/** A safety net against a hung child process, not a timing assertion. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FunctionLocksTest {
+
+    static final PciAddress PF = PciAddress.parse("0000:01:00.0");
+    static final PciAddress VF = PciAddress.parse("0000:01:10.0");
+    static final long PID = ProcessHandle.current().pid();
+
+    @TempDir
+    Path state;
+
+    private final List<Process> children = new ArrayList<>();
+    private final List<FunctionLock> held = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        held.forEach(FunctionLock::close);
+        for (Process p : children) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    private FunctionLock lock(FunctionLocks locks, PciAddress device, String holder) {
+        FunctionLock l = locks.tryLock(device, holder).orElseThrow(() -> new AssertionError(device + " is busy"));
+        held.add(l);
+        return l;
+    }
+
+    @Test
+    void secondTryLockFromAnotherThreadFailsUntilTheFirstIsClosed() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        FunctionLock first = lock(locks, VF, "thread one");
+
+        assertEquals(Optional.empty(), CompletableFuture.supplyAsync(() -> locks.tryLock(VF, "thread two")).get());
+        assertEquals(Optional.empty(), new FunctionLocks(state).tryLock(VF, "another instance"));
+        assertEquals(Optional.empty(), locks.tryLock(VF, "same thread again"));
+        assertTrue(locks.isHeld(VF));
+        assertEquals("thread one", locks.holder(VF).orElseThrow().description());
+        assertEquals(PID, locks.holder(VF).orElseThrow().pid().orElseThrow());
+
+        first.close();
+        Optional<FunctionLock> second = CompletableFuture.supplyAsync(() -> locks.tryLock(VF, "thread two")).get();
+        assertTrue(second.isPresent());
+        held.add(second.get());
+        assertEquals("thread two", locks.holder(VF).orElseThrow().description());
+    }
+
+    @Test
+    void manyThreadsRacingForOneFunctionGetExactlyOneLock() throws Exception {
+        int n = 8;
+        CyclicBarrier start = new CyclicBarrier(n);
+        AtomicInteger winners = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Optional<FunctionLock>>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                FunctionLocks locks = new FunctionLocks(i % 2 == 0 ? state : state.resolve("."));
+                String me = "thread " + i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return locks.tryLock(VF, me);
+                }));
+            }
+            for (Future<Optional<FunctionLock>> r : results) {
+                r.get().ifPresent(l -> {
+                    winners.incrementAndGet();
+                    held.add(l);
+                });
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(1, winners.get());
+    }
+
+    @Test
+    void lockIsExclusiveBetweenProcessesAndFreedWhenTheHolderIsKilled() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        Process child = child("hold", VF.toString(), "vm-child\nsecond line");
+        assertEquals("LOCKED", firstLine(child));
+
+        assertEquals(Optional.empty(), locks.tryLock(VF, "parent"));
+        // the kernel's lock table, and a probe with a lock of our own where that table cannot be read
+        FunctionLocks probing = new FunctionLocks(state, f -> { }, state.resolve("no-proc-locks"));
+        for (FunctionLocks l : List.of(locks, probing)) {
+            assertTrue(l.isHeld(VF));
+            FunctionLocks.Holder h = l.holder(VF).orElseThrow();
+            assertEquals("vm-child\nsecond line", h.description());
+            assertEquals(child.pid(), h.pid().orElseThrow());
+            assertEquals(child.info().startInstant(), h.processStart());
+            assertTrue(h.since().isPresent());
+        }
+        assertFalse(locks.removeIfFree(VF), "a held lock file is not removed");
+
+        List<String> content = Files.readAllLines(locks.file(VF)); // safe: this JVM holds nothing on it
+        assertEquals("sriov4j-lock 1", content.get(0));
+        assertTrue(content.contains("pid=" + child.pid()), content.toString());
+        assertTrue(content.contains("holder=vm-child\\nsecond line"), content.toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(locks.file(VF))));
+        assertEquals("rwx------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(locks.file(VF).getParent())));
+
+        child.destroyForcibly(); // SIGKILL: no chance to clean up
+        child.waitFor();
+
+        for (FunctionLocks l : List.of(locks, probing)) {
+            assertFalse(l.isHeld(VF));
+            assertEquals(Optional.empty(), l.holder(VF));
+        }
+        assertEquals("parent", lock(locks, VF, "parent").holder().description());
+    }
+
+    @Test
+    void queriesAndFailedAttemptsInThisJvmDoNotDropItsLock() throws Exception {
+        // POSIX drops a process's lock when it closes ANY descriptor of the file: none of this may open it
+        FunctionLocks locks = new FunctionLocks(state);
+        lock(locks, VF, "vm-here");
+        Path alias = Files.createSymbolicLink(state.resolveSibling(state.getFileName() + "-alias"), state);
+        try {
+            FunctionLocks viaAlias = new FunctionLocks(alias);
+            for (FunctionLocks l : List.of(locks, viaAlias, new FunctionLocks(state))) {
+                assertEquals(Optional.empty(), CompletableFuture.supplyAsync(() -> l.tryLock(VF, "other")).get());
+                assertTrue(l.isHeld(VF));
+                assertEquals("vm-here", l.holder(VF).orElseThrow().description());
+                assertFalse(l.removeIfFree(VF));
+            }
+
+            Process child = child("try", VF.toString());
+            assertEquals(List.of("BUSY", "HOLDER " + PID + " vm-here"), lines(child));
+        } finally {
+            Files.delete(alias);
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndFreesTheFunctionButKeepsTheFile() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        FunctionLock l = lock(locks, VF, "once");
+        assertTrue(l.isValid());
+
+        l.close();
+        l.close();
+        assertFalse(l.isValid());
+        assertFalse(locks.isHeld(VF));
+        assertEquals(Optional.empty(), locks.holder(VF));
+        assertTrue(Files.exists(locks.file(VF)), "lock files are not deleted on release");
+        assertEquals(0, Files.size(locks.file(VF)), "a free lock file names no holder");
+
+        FunctionLock again = lock(locks, VF, "twice");
+        l.close(); // the old handle does not touch the new holder
+        assertTrue(again.isValid());
+        assertEquals("twice", locks.holder(VF).orElseThrow().description());
+    }
+
+    @Test
+    void pfAndItsVfAreLockedIndependently() {
+        FunctionLocks locks = new FunctionLocks(state);
+        FunctionLock pf = lock(locks, PF, "pf owner");
+        FunctionLock vf = lock(locks, VF, "vf owner");
+        assertEquals(PF, pf.device());
+        assertEquals(VF, vf.device());
+        assertEquals("pf owner", locks.holder(PF).orElseThrow().description());
+        assertEquals("vf owner", locks.holder(VF).orElseThrow().description());
+    }
+
+    @Test
+    void lockFileReplacedWhileLockingIsNoticedAndTheFileAtThePathIsLocked() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        FunctionLocks locks = new FunctionLocks(state, file -> {
+            if (opened.incrementAndGet() == 1) {
+                // what another process's removeIfFree plus a third process's open would do in this window
+                Files.delete(file);
+                Files.createFile(file);
+            }
+        }, Path.of("/proc/locks"));
+        lock(locks, VF, "survivor");
+
+        Process child = child("try", VF.toString());
+        assertEquals(List.of("BUSY", "HOLDER " + PID + " survivor"), lines(child));
+        assertEquals(2, opened.get(), "started over on the new file");
+    }
+
+    @Test
+    void removeIfFreeRemovesOnlyAFreeLockFile() {
+        FunctionLocks locks = new FunctionLocks(state);
+        assertFalse(locks.removeIfFree(VF), "nothing to remove");
+        FunctionLock l = lock(locks, VF, "holder");
+        assertFalse(locks.removeIfFree(VF));
+        assertTrue(Files.exists(locks.file(VF)));
+        l.close();
+        assertTrue(locks.removeIfFree(VF));
+        assertFalse(Files.exists(locks.file(VF)));
+        assertTrue(locks.tryLock(VF, "after removal").map(held::add).orElse(false));
+    }
+
+    @Test
+    void queriesOnAFreshStateDirectoryCreateNothing() {
+        FunctionLocks locks = new FunctionLocks(state.resolve("fresh"));
+        assertFalse(locks.isHeld(VF));
+        assertEquals(Optional.empty(), locks.holder(VF));
+        assertFalse(locks.removeIfFree(VF));
+        assertFalse(Files.exists(state.resolve("fresh")));
+    }
+
+    @Test
+    void overlongHolderDescriptionIsRejected() {
+        FunctionLocks locks = new FunctionLocks(state);
+        assertThrows(IllegalArgumentException.class,
+                () -> locks.tryLock(VF, "x".repeat(FunctionLocks.MAX_DESCRIPTION + 1)));
+        assertFalse(locks.isHeld(VF));
+    }
+
+    private Process child(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                FunctionLocksChild.class.getName(), args[0], state.toString()));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        children.add(p);
+        return p;
+    }
+
+    private static String firstLine(Process p) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        return String.valueOf(r.readLine());
+    }
+
+    private static List<String> lines(Process p) throws IOException, InterruptedException {
+        List<String> out;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            out = r.lines().toList();
+        }
+        assertEquals(0, p.waitFor());
+        return out;
+    }
+}
