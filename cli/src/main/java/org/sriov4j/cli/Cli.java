@@ -3,12 +3,14 @@ package org.sriov4j.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciAddressFormatException;
@@ -19,6 +21,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
+import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VirtualFunction;
 
 /** Parses the command line and runs one command. */
@@ -37,6 +40,10 @@ final class Cli {
               list [--json] [--all]   list SR-IOV physical and virtual functions
                                       (--all: every PCI function, bridges included)
               show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2)
+              enable-vfs PF N [--no-autoprobe] [--timeout SECONDS]
+                                      enable exactly N VFs on PF (through 0 when it has others;
+                                      --no-autoprobe: host VF drivers never touch the new VFs)
+              disable-vfs PF          remove every VF of PF
               demo                    run a narrated demo on a simulated Intel 82576 host
                                       (no hardware, no root, nothing on this machine is touched)
               help                    show this help
@@ -45,6 +52,8 @@ final class Cli {
               --sysfs-root DIR        read sysfs from DIR instead of /sys (a container's view of the
                                       host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT
               --dev-root DIR          look for device nodes in DIR instead of /dev
+              --state-dir DIR         ledger and lock files (default /run/sriov4j); also
+                                      SRIOV4J_STATE_DIR
               -h, --help              show this help
               --version               print the version
 
@@ -53,10 +62,17 @@ final class Cli {
 
     private final PrintStream out;
     private final PrintStream err;
+    private final Function<SriovConfig, SriovHost> opener;
 
     Cli(PrintStream out, PrintStream err) {
+        this(out, err, SriovHost::open);
+    }
+
+    /** For tests: {@code opener} opens the host (e.g. on a simulated kernel) instead of {@link SriovHost#open}. */
+    Cli(PrintStream out, PrintStream err, Function<SriovConfig, SriovHost> opener) {
         this.out = out;
         this.err = err;
+        this.opener = opener;
     }
 
     int run(String[] argv) {
@@ -81,6 +97,7 @@ final class Cli {
             switch (a) {
                 case "--sysfs-root" -> config.sysfsRoot(directory(a, args));
                 case "--dev-root" -> config.devRoot(directory(a, args));
+                case "--state-dir" -> config.stateDir(value(a, args));
                 case "-h", "--help" -> {
                     out.print(USAGE_TEXT);
                     return OK;
@@ -99,6 +116,8 @@ final class Cli {
         return switch (command) {
             case "list" -> list(config.build(), flags(rest, "--json", "--all"));
             case "show" -> show(config.build(), rest);
+            case "enable-vfs" -> enableVfs(config.build(), rest);
+            case "disable-vfs" -> disableVfs(config.build(), rest);
             case "demo" -> {
                 flags(rest);
                 yield new Demo(out).run();
@@ -127,6 +146,88 @@ final class Cli {
         return p;
     }
 
+    private static Path value(String option, Deque<String> args) {
+        if (args.isEmpty()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return Path.of(args.removeFirst());
+    }
+
+    private static PciAddress address(String what, String text) {
+        try {
+            return PciAddress.parse(text);
+        } catch (PciAddressFormatException e) {
+            throw new UsageException(what + ": " + e.getMessage());
+        }
+    }
+
+    private int enableVfs(SriovConfig config, List<String> rest) {
+        Deque<String> args = new ArrayDeque<>(rest);
+        List<String> positional = new ArrayList<>();
+        VfEnableOptions.Builder options = VfEnableOptions.builder();
+        while (!args.isEmpty()) {
+            String a = args.removeFirst();
+            switch (a) {
+                case "--no-autoprobe" -> options.driversAutoprobe(false);
+                case "--timeout" -> {
+                    String v = args.isEmpty() ? "" : args.removeFirst();
+                    try {
+                        long seconds = Long.parseLong(v);
+                        if (seconds < 1 || seconds > 3600) {
+                            throw new NumberFormatException();
+                        }
+                        options.timeout(Duration.ofSeconds(seconds));
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--timeout needs a number of seconds from 1 to 3600, not '" + v
+                                + "'");
+                    }
+                }
+                default -> {
+                    if (a.startsWith("-") && !a.matches("-\\d+")) {
+                        throw new UsageException("unknown option '" + a + "'");
+                    }
+                    positional.add(a);
+                }
+            }
+        }
+        if (positional.size() != 2) {
+            throw new UsageException("enable-vfs needs a PF address and a VF count, e.g. enable-vfs 0000:01:00.0 4");
+        }
+        PciAddress pf = address("PF", positional.get(0));
+        int count;
+        try {
+            count = Integer.parseInt(positional.get(1));
+        } catch (NumberFormatException e) {
+            throw new UsageException("the VF count must be a number, not '" + positional.get(1) + "'");
+        }
+        if (count < 0) {
+            throw new UsageException("the VF count must not be negative: " + count);
+        }
+        try (SriovHost host = opener.apply(config)) {
+            PhysicalFunction after = host.enableVfs(pf, count, options.build());
+            out.println(pf + ": " + after.numVfs() + " of " + after.totalVfs() + " VFs enabled"
+                    + (after.driversAutoprobe() ? "" : ", autoprobe off"));
+            for (int i = 0; i < after.vfs().size(); i++) {
+                out.println("  VF " + i + "  " + after.vfs().get(i));
+            }
+        }
+        return OK;
+    }
+
+    private int disableVfs(SriovConfig config, List<String> rest) {
+        List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
+        flags(rest.stream().filter(r -> r.startsWith("-")).toList());
+        if (positional.size() != 1) {
+            throw new UsageException("disable-vfs needs exactly one PF address");
+        }
+        PciAddress pf = address("PF", positional.get(0));
+        try (SriovHost host = opener.apply(config)) {
+            host.disableVfs(pf);
+            out.println(pf + ": VFs disabled");
+        }
+        return OK;
+    }
+
     /** Checks that only the given flags remain and returns those present. */
     private static List<String> flags(List<String> rest, String... allowed) {
         List<String> ok = List.of(allowed);
@@ -141,7 +242,7 @@ final class Cli {
     private int list(SriovConfig config, List<String> flags) {
         ScanScope scope = flags.contains("--all") ? ScanScope.ALL_FUNCTIONS : ScanScope.SRIOV;
         Topology t;
-        try (SriovHost host = SriovHost.open(config)) {
+        try (SriovHost host = opener.apply(config)) {
             t = host.topology(scope);
         }
         if (flags.contains("--json")) {
@@ -181,7 +282,7 @@ final class Cli {
             throw new UsageException(e.getMessage());
         }
         Topology t;
-        try (SriovHost host = SriovHost.open(config)) {
+        try (SriovHost host = opener.apply(config)) {
             t = host.topology(ScanScope.ALL_FUNCTIONS);
         }
         PciFunction f = t.function(address).orElseThrow(() -> new SriovException("show", address, null, null,

@@ -333,12 +333,44 @@ public final class SimulatedKernel implements SysfsAccess {
 
     /**
      * Opens the sriov4j engine on this kernel ({@link SriovEngine#open(SriovConfig, SysfsAccess, DeviceNodeAccess)}
-     * with {@link SriovConfig#defaults()}, this kernel and {@link #devices()}).
+     * with this kernel, {@link #devices()}, and {@link SriovConfig#defaults()} except for the state directory,
+     * which is {@link #stateDir()}: every host opened on one simulated kernel shares its ledger and locks, as the
+     * processes of one real host share {@code /run/sriov4j}).
      *
      * @return an open host; close it when done
      */
     public SriovHost openHost() {
-        return SriovEngine.open(SriovConfig.defaults(), this, devNodes);
+        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).build(), this, devNodes);
+    }
+
+    /**
+     * The state directory (ledger, lock files) of hosts opened with {@link #openHost()}: a temporary directory made
+     * for this kernel on first use, deleted when the JVM exits. Open a second host on the same directory to act as a
+     * second process would.
+     *
+     * @return the directory
+     */
+    public synchronized java.nio.file.Path stateDir() {
+        if (stateDir == null) {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sriov4j-simulated-state");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+                stateDir = dir;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a state directory", e);
+            }
+        }
+        return stateDir;
+    }
+
+    private java.nio.file.@Nullable Path stateDir;
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException e) {
+            // best effort at exit
+        }
     }
 
     // ------------------------------------------------------------------ runtime controls

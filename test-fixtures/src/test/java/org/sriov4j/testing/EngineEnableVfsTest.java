@@ -107,7 +107,7 @@ class EngineEnableVfsTest {
                 super.write(path, value);
             }
         };
-        try (SriovHost host = SriovEngine.open(SriovConfig.defaults(), blocking, kernel.devices())) {
+        try (SriovHost host = SriovEngine.open(SriovConfig.builder().stateDir(kernel.stateDir()).build(), blocking, kernel.devices())) {
             SriovException e = assertThrows(SriovException.class, () -> host.enableVfs(PF, 2,
                     VfEnableOptions.builder().timeout(Duration.ofMillis(200)).build()));
             assertEquals(Optional.of(Errno.ETIMEDOUT), e.errno());
@@ -123,7 +123,7 @@ class EngineEnableVfsTest {
                 return !path.endsWith("/physfn") && super.exists(path);
             }
         };
-        try (SriovHost host = SriovEngine.open(SriovConfig.defaults(), noLinks, kernel.devices())) {
+        try (SriovHost host = SriovEngine.open(SriovConfig.builder().stateDir(kernel.stateDir()).build(), noLinks, kernel.devices())) {
             SriovException e = assertThrows(SriovException.class, () -> host.enableVfs(PF, 2,
                     VfEnableOptions.builder().timeout(Duration.ofMillis(200)).build()));
             assertEquals(Optional.of(Errno.ETIMEDOUT), e.errno());

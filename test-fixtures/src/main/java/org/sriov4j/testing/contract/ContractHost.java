@@ -80,7 +80,7 @@ public interface ContractHost {
 
             @Override
             public SriovHost open() {
-                return SriovEngine.open(SriovConfig.defaults(), kernel, kernel.devices());
+                return kernel.openHost();
             }
 
             @Override
