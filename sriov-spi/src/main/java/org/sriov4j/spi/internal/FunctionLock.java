@@ -25,6 +25,15 @@ final class FunctionLock implements AutoCloseable {
     private final FunctionLocks.Slot slot;
     private boolean closed;
 
+    /**
+     * Wraps a locked channel; only {@link FunctionLocks} creates locks.
+     *
+     * @param device the function
+     * @param file the lock file's real path
+     * @param channel the locked channel
+     * @param holder what was written into the file
+     * @param slot the registry slot that records this lock
+     */
     FunctionLock(PciAddress device, Path file, FileChannel channel, FunctionLocks.Holder holder,
             FunctionLocks.Slot slot) {
         this.device = device;

@@ -245,6 +245,9 @@ final class FunctionLocks {
      * path, and unlinked while locked, so a process that opened it before cannot use it (it will find the path
      * names another file and start over).
      *
+     * <p>Meant for functions that no longer exist (fewer VFs). While it runs, a concurrent {@link #tryLock} of the
+     * same function in another process may find it busy.
+     *
      * @param device the function
      * @return true if the file was removed; false if it is held, absent, or its identity cannot be checked on this
      *     platform
@@ -351,17 +354,23 @@ final class FunctionLocks {
      * @throws NoSuchFileException if the lock file does not exist
      */
     private static Optional<LockState> lockedBy(Path real, Path procLocks) throws IOException {
-        Map<String, Object> a = Files.readAttributes(real, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-        long dev = ((Number) a.get("dev")).longValue();
-        long ino = ((Number) a.get("ino")).longValue();
-        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
         List<String> lines;
         try {
             lines = Files.readAllLines(procLocks, StandardCharsets.US_ASCII);
         } catch (IOException x) {
             return Optional.empty();
         }
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(real, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException x) {
+            return Optional.empty(); // no "unix" attribute view
+        }
+        long dev = ((Number) a.get("dev")).longValue();
+        long ino = ((Number) a.get("ino")).longValue();
+        // the C library's major()/minor() of st_dev; the kernel prints them as %02x:%02x
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
         for (String line : lines) {
             // "1: POSIX  ADVISORY  WRITE 4711 fe:00:2165010 0 EOF"; waiters are shown as "1: -> POSIX ..."
             String[] t = line.trim().split("\\s+");
@@ -495,6 +504,10 @@ final class FunctionLocks {
      * slot's monitor) has the file open, so the descriptors of this process whose link names the path, or the path
      * and {@code " (deleted)"}, are the caller's; if the link text does not match (other mount namespace views),
      * every descriptor is compared.
+     *
+     * @param real the lock file's real path
+     * @return whether the path names the locked file
+     * @throws IOException if {@code /proc/self/fd} cannot be listed
      */
     static Verification verify(Path real) throws IOException {
         Object pathKey;
@@ -597,6 +610,11 @@ final class FunctionLocks {
         return Optional.of(r);
     }
 
+    /**
+     * Closes a channel, ignoring errors (the kernel releases the descriptor's locks regardless).
+     *
+     * @param ch the channel
+     */
     static void closeQuietly(FileChannel ch) {
         try {
             ch.close();
@@ -605,6 +623,15 @@ final class FunctionLocks {
         }
     }
 
+    /**
+     * An exception for a failed lock file operation.
+     *
+     * @param operation what failed
+     * @param device the function
+     * @param path the file
+     * @param x the cause
+     * @return the exception, with the errno behind {@code x} if known
+     */
     static SriovException failure(String operation, PciAddress device, Path path, IOException x) {
         return new SriovException(operation, device, LedgerFormat.errno(x), path.toString(), "", x);
     }

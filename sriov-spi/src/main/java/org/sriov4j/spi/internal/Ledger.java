@@ -339,7 +339,12 @@ final class Ledger {
         }
     }
 
-    /** Forces a directory's entries to disk (Linux allows fsync on a directory opened read-only). */
+    /**
+     * Forces a directory's entries to disk (Linux allows fsync on a directory opened read-only).
+     *
+     * @param d the directory
+     * @throws IOException if it cannot be opened or forced
+     */
     static void forceDirectory(Path d) throws IOException {
         try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
             ch.force(true);
@@ -416,6 +421,11 @@ final class Ledger {
         /** What is wrong with the file. */
         private final transient Problem problem;
 
+        /**
+         * Creates the exception.
+         *
+         * @param problem what is wrong with the file
+         */
         UnreadableEntryException(Problem problem) {
             super("read ledger entry", problem.device().orElse(null), null, problem.file().toString(),
                     problem.kind() + ": " + problem.reason(), null);

@@ -83,15 +83,31 @@ final class LedgerFormat {
         /** Whether the file is a well-formed entry of another version (as opposed to damaged). */
         private final boolean unknownVersion;
 
+        /**
+         * Creates the exception.
+         *
+         * @param reason what is wrong, for people
+         * @param unknownVersion whether the file is a well-formed entry of another version
+         */
         FormatException(String reason, boolean unknownVersion) {
             super(reason, null, false, false);
             this.unknownVersion = unknownVersion;
         }
 
+        /**
+         * Creates the exception for a damaged file.
+         *
+         * @param reason what is wrong, for people
+         */
         FormatException(String reason) {
             this(reason, false);
         }
 
+        /**
+         * Whether the file is a well-formed entry of another version.
+         *
+         * @return true for another version, false for damage
+         */
         boolean unknownVersion() {
             return unknownVersion;
         }
@@ -404,7 +420,12 @@ final class LedgerFormat {
         return reason == null ? null : Errno.ofMessage(reason).orElse(null);
     }
 
-    /** Cuts text for a message and escapes control characters. */
+    /**
+     * Cuts text for a message and escapes control characters.
+     *
+     * @param s the text
+     * @return at most 64 characters and an ellipsis, escaped
+     */
     static String abbreviate(String s) {
         return escape(s.length() > 64 ? s.substring(0, 64) + "..." : s);
     }
