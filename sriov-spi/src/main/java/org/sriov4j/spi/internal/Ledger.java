@@ -46,9 +46,10 @@ import org.sriov4j.SriovException;
  *
  * <pre>{@code
  * Ledger ledger = new Ledger(config.stateDir());
- * ledger.put(LedgerEntry.detaching(vf, Optional.of("igbvf"), Optional.empty(), "vfio-pci", true, guest));
- * // ... driver_override, unbind, drivers_probe, verify ...
- * ledger.put(entry.withPhase(LedgerEntry.Phase.DETACHED));
+ * LedgerEntry intent = LedgerEntry.detaching(vf, Optional.of("igbvf"), Optional.empty(), "vfio-pci", true, guest);
+ * ledger.put(intent);                                   // before the first sysfs write
+ * // ... driver_override, unbind, drivers_probe, verify the link ...
+ * ledger.put(intent.withPhase(LedgerEntry.Phase.DETACHED));
  * }</pre>
  */
 final class Ledger {
