@@ -10,9 +10,10 @@
 # Exit status: 0 when every machine ran at least one test and none failed; 1 otherwise (a failed test, a
 # guest that timed out or did not boot, no test found); 2 on bad usage / missing build output.
 # Results: it/target/real-kernel/<machine>/ (run-in-guest.sh's --out: stdout.log with the test tree,
-# console.log, timing, out/reports/TEST-junit-jupiter.xml) and it/target/real-kernel/summary.txt.
+# console.log, timing, out/reports/TEST-junit-jupiter.xml), it/target/real-kernel/summary.txt, and
+# it/target/real-kernel/lib/ (the snapshot of the test classes and jars the guests ran).
 #
-# Environment (the Maven profile real-kernel sets the first five):
+# Environment (the Maven profile real-kernel sets the first six):
 #   SRIOV4J_IT_JAVA             java for the guest and the report (default: $JAVA_HOME/bin/java, else java)
 #   SRIOV4J_IT_TEST_CLASSES     the compiled tests (default it/target/test-classes)
 #   SRIOV4J_IT_CLASSPATH_FILE   their class path, one line (default it/target/real-kernel-classpath.txt)
@@ -65,16 +66,33 @@ done
 # QEMU's 9p share shows the guest only what root can read, and setup.sh installs packages.
 [ "$(id -u)" -eq 0 ] || die "the real-kernel suite needs root (QEMU, apt-get for the first setup)"
 
-CLASSPATH_ARG=$(cd "$TEST_CLASSES" && pwd -P)
-deps=$(tr -d '\n' < "$CLASSPATH_FILE")
-if [ -n "$deps" ]; then CLASSPATH_ARG=$CLASSPATH_ARG:$deps; fi
-
 # Install / check QEMU, the guest kernel and the initramfs once (a ~0.5 s no-op when all is there).
 "$SCRIPT_DIR/setup.sh"
 
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd -P)
 rm -f "$RESULTS/summary.txt"
+
+# Snapshot of what the guests run (~10 MB): every machine tests the same classes, even when another
+# build in the same tree rewrites target/*.jar or target/test-classes meanwhile (a replaced jar under a
+# running JVM gives NoClassDefFoundError).
+LIB=$RESULTS/lib
+rm -rf "$LIB"
+mkdir -p "$LIB"
+cp -R "$TEST_CLASSES" "$LIB/test-classes"
+CLASSPATH_ARG=$LIB/test-classes
+n=0
+IFS=: read -r -a deps < <(tr -d '\n' < "$CLASSPATH_FILE") || true # status 1 at the end of input
+for d in "${deps[@]+"${deps[@]}"}"; do
+    [ -n "$d" ] || continue
+    [ -e "$d" ] || die "class path entry $d does not exist ($hint)"
+    n=$((n + 1))
+    copy=$LIB/$(printf '%02d' "$n")-$(basename "$d")
+    cp -R "$d" "$copy"
+    CLASSPATH_ARG=$CLASSPATH_ARG:$copy
+done
+cp "$CONSOLE_JAR" "$LIB/"
+CONSOLE_JAR=$LIB/$(basename "$CONSOLE_JAR")
 REPORT_ARGS=()
 for m in "${MACHINE_LIST[@]}"; do
     echo
