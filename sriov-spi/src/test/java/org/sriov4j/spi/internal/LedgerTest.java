@@ -320,9 +320,9 @@ class LedgerTest {
         Ledger ledger = new Ledger(state);
         ledger.put(entry(VF, Phase.DETACHING));
         List<LedgerEntry> versions = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 40; i++) {
             // versions of different lengths, so that a torn read could not pass as a whole one
-            versions.add(entry(VF, Phase.values()[i % 3]).withExtra("n", "x".repeat(i * 7)));
+            versions.add(entry(VF, Phase.values()[i % 3]).withExtra("n", "x".repeat(i * 17)));
         }
         AtomicBoolean done = new AtomicBoolean();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
