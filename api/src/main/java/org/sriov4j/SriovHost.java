@@ -118,7 +118,62 @@ public interface SriovHost extends AutoCloseable {
     PhysicalFunction disableVfs(PciAddress pf);
 
     /**
-     * Releases what this host object holds. Does not change any device.
+     * Takes a function away from the host for guest use, unmanaged: it is moved onto the backend's stub driver
+     * ({@code vfio-pci} for kvm-vfio, {@code pciback} for Xen) and stays there until {@link #reattach(PciAddress)},
+     * whatever happens to the process. The original driver and {@code driver_override} are recorded in the ledger
+     * first. Detaching a function that is already on the stub driver changes nothing.
+     *
+     * @param function the function
+     * @return the function as it is afterwards
+     * @throws DeviceNotFoundException if there is no such function
+     * @throws GroupNotViableException if another member of its IOMMU group is on a host driver (each is named)
+     * @throws LeaseUnavailableException if it is leased
+     * @throws SriovException if the host has no IOMMU (unless {@link SriovConfig#allowUnsafeAssignmentWithoutIommu()}),
+     *     or a step failed: the completed steps are undone and the message says what was restored
+     */
+    PciFunction detach(PciAddress function);
+
+    /**
+     * Gives a detached function back to the host: reset, unbound from the stub driver, its original
+     * {@code driver_override} restored, and bound to exactly its original driver (or left unbound if it had
+     * none); then its ledger record is removed.
+     *
+     * @param function the function
+     * @return the function as it is afterwards
+     * @throws DeviceNotFoundException if there is no such function
+     * @throws LeaseUnavailableException if it is leased
+     * @throws SriovException if a step failed (the ledger keeps the record, so it can be retried)
+     */
+    PciFunction reattach(PciAddress function);
+
+    /**
+     * Leases a function to a guest. If the function is on a host driver, the lease detaches it (managed) and gives
+     * it back when it ends; if it was detached already, it stays detached when the lease ends.
+     *
+     * @param function the function
+     * @param guest the guest's name, for records and messages
+     * @return the lease; close it to end it
+     * @throws LeaseUnavailableException if the function, its PF or one of its VFs is leased already
+     * @throws SriovException as {@link #detach(PciAddress)} for a managed lease
+     */
+    Lease lease(PciAddress function, String guest);
+
+    /**
+     * Finishes or rolls back what dead processes left: every function a dead process detached as part of a managed
+     * lease, or was in the middle of detaching or reattaching, goes back to its recorded original driver; stale
+     * records and locks are cleared; leases of live processes are left alone. Corrupt ledger files are reported
+     * and set aside, never fatal. Safe to run at any time; {@code open} runs it.
+     *
+     * @return what was found and done
+     */
+    RecoveryReport recover();
+
+    /**
+     * Ends every lease still held through this host object (managed functions go back to their host drivers) and
+     * releases what it holds. Detached functions stay detached.
+     *
+     * @throws SriovException if a managed function could not be given back (its record stays for
+     *     {@link #recover()})
      */
     @Override
     void close();

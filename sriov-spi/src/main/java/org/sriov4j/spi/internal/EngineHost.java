@@ -1,13 +1,23 @@
 package org.sriov4j.spi.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.Lease;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PciFunction;
+import org.sriov4j.PhysicalFunction;
+import org.sriov4j.RecoveryReport;
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
-import org.sriov4j.PciAddress;
-import org.sriov4j.PhysicalFunction;
 import org.sriov4j.SriovHost;
-import org.sriov4j.VfEnableOptions;
 import org.sriov4j.Topology;
+import org.sriov4j.VfEnableOptions;
+import org.sriov4j.spi.BackendSelector;
 import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.HypervisorBackendProvider;
+import org.sriov4j.spi.ProbeContext;
 import org.sriov4j.spi.SysfsAccess;
 
 /** The engine's {@link SriovHost}. */
@@ -18,20 +28,63 @@ public final class EngineHost implements SriovHost {
     private final DeviceNodeAccess devices;
     private final TopologyScanner scanner;
     private final VfController vfs;
+    private final Assigner assigner;
+    private final List<HypervisorBackendProvider> providers;
+    private @Nullable HypervisorBackendProvider backend;
+    private @Nullable Lifecycle lifecycle;
+    private final List<Lease> leases = new ArrayList<>();
 
     /**
-     * Creates the host.
+     * Creates the host, with the backends found through {@link ServiceLoader}.
      *
      * @param config configuration
      * @param sysfs sysfs access
      * @param devices /dev access
      */
     public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices) {
+        this(config, sysfs, devices, loadProviders());
+    }
+
+    /**
+     * Creates the host with the given backends.
+     *
+     * @param config configuration
+     * @param sysfs sysfs access
+     * @param devices /dev access
+     * @param providers the backends to choose from
+     */
+    public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices,
+            List<HypervisorBackendProvider> providers) {
         this.config = config;
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
         this.vfs = new VfController(sysfs, scanner);
+        this.providers = List.copyOf(providers);
+        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver());
+    }
+
+    private static List<HypervisorBackendProvider> loadProviders() {
+        List<HypervisorBackendProvider> list = new ArrayList<>();
+        ServiceLoader.load(HypervisorBackendProvider.class, EngineHost.class.getClassLoader()).forEach(list::add);
+        return list;
+    }
+
+    /** The backend, chosen on first use (probes are cheap but need not run for discovery). */
+    synchronized HypervisorBackendProvider backend() {
+        if (backend == null) {
+            backend = BackendSelector.select(providers, System.getProperty(BackendSelector.BACKEND_PROPERTY),
+                    new ProbeContext(sysfs, devices));
+        }
+        return backend;
+    }
+
+    /** The lifecycle engine, created on first use (it needs the state directory). */
+    private synchronized Lifecycle lifecycle() {
+        if (lifecycle == null) {
+            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver());
+        }
+        return lifecycle;
     }
 
     @Override
@@ -46,12 +99,37 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public PhysicalFunction enableVfs(PciAddress pf, int count, VfEnableOptions options) {
-        return vfs.enable(pf, count, options);
+        return lifecycle().withPfLocked(VfController.ENABLE, pf, () -> vfs.enable(pf, count, options));
     }
 
     @Override
     public PhysicalFunction disableVfs(PciAddress pf) {
-        return vfs.disable(pf, VfEnableOptions.DEFAULT_TIMEOUT);
+        return lifecycle().withPfLocked(VfController.DISABLE, pf,
+                () -> vfs.disable(pf, VfEnableOptions.DEFAULT_TIMEOUT));
+    }
+
+    @Override
+    public PciFunction detach(PciAddress function) {
+        return lifecycle().detach(function);
+    }
+
+    @Override
+    public PciFunction reattach(PciAddress function) {
+        return lifecycle().reattach(function);
+    }
+
+    @Override
+    public Lease lease(PciAddress function, String guest) {
+        Lease lease = lifecycle().lease(function, guest);
+        synchronized (leases) {
+            leases.add(lease);
+        }
+        return lease;
+    }
+
+    @Override
+    public RecoveryReport recover() {
+        return lifecycle().recover();
     }
 
     SysfsAccess sysfs() {
@@ -64,6 +142,26 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public void close() {
+        List<Lease> open;
+        synchronized (leases) {
+            open = new ArrayList<>(leases);
+            leases.clear();
+        }
+        RuntimeException first = null;
+        for (Lease l : open) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
         vfs.close();
+        if (first != null) {
+            throw first;
+        }
     }
 }

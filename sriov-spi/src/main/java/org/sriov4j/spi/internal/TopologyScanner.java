@@ -119,6 +119,19 @@ final class TopologyScanner {
         }
     }
 
+    /**
+     * Describes one function without scanning the rest of the host.
+     *
+     * @param address the function
+     * @return the function as it is now
+     */
+    PciFunction function(PciAddress address) {
+        String d = dev(address);
+        FunctionKind kind = sysfs.exists(d + "/sriov_totalvfs") ? FunctionKind.PF
+                : sysfs.exists(d + "/physfn") ? FunctionKind.VF : FunctionKind.OTHER;
+        return function(address, kind);
+    }
+
     private PciFunction function(PciAddress address, FunctionKind kind) {
         String d = dev(address);
         int vendor = attrs.hex(d + "/vendor", 4);

@@ -1,0 +1,224 @@
+package org.sriov4j.spi.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.sriov4j.DeviceNotFoundException;
+import org.sriov4j.Errno;
+import org.sriov4j.GroupNotViableException;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PciFunction;
+import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovException;
+import org.sriov4j.SysfsIoException;
+import org.sriov4j.spi.SysfsAccess;
+
+/**
+ * Takes PCI functions away from their host drivers onto the backend's stub driver (vfio-pci, pciback) and gives
+ * them back to exactly the driver they had (KERNEL-FACTS.md, "Detach a function to vfio-pci"). Each is a
+ * transaction: a failed step undoes the completed ones.
+ */
+final class Assigner {
+
+    static final String DETACH = "detach";
+    static final String REATTACH = "reattach";
+    private static final System.Logger LOG = System.getLogger(Assigner.class.getName());
+    /** Drivers a group member may be on besides the stub: VFIO accepts pci-stub. */
+    private static final List<String> HARMLESS = List.of("pci-stub");
+
+    private final SriovConfig config;
+    private final SysfsAccess sysfs;
+    private final TopologyScanner scanner;
+    private final Supplier<String> stubDriver;
+
+    Assigner(SriovConfig config, SysfsAccess sysfs, TopologyScanner scanner, Supplier<String> stubDriver) {
+        this.config = config;
+        this.sysfs = sysfs;
+        this.scanner = scanner;
+        this.stubDriver = stubDriver;
+    }
+
+    /** What a function was on before it was detached: what reattach restores. */
+    record Original(Optional<String> driver, Optional<String> driverOverride) {
+    }
+
+    /**
+     * The function as it is now.
+     *
+     * @throws DeviceNotFoundException if it does not exist
+     */
+    PciFunction describe(String operation, PciAddress f) {
+        if (!sysfs.exists(TopologyScanner.dev(f))) {
+            throw new DeviceNotFoundException(operation, f, "no such PCI function in "
+                    + sysfs.describe(TopologyScanner.dev(f)));
+        }
+        try {
+            return scanner.function(f);
+        } catch (SysfsIoException e) {
+            if (e.isNotFound() && !sysfs.exists(TopologyScanner.dev(f))) {
+                throw new DeviceNotFoundException(operation, f, "the function disappeared");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Checks that {@code f} may be handed to a guest: it has an IOMMU group (or the unsafe option is set) and every
+     * other member of the group is on the stub driver, pci-stub, no driver, or is a bridge.
+     *
+     * @throws GroupNotViableException naming each offending member
+     * @throws SriovException if there is no IOMMU and the unsafe option is not set
+     */
+    void checkAssignable(String operation, PciFunction f) {
+        String stub = stubDriver.get();
+        if (f.iommuGroup().isEmpty()) {
+            if (!config.allowUnsafeAssignmentWithoutIommu()) {
+                throw new SriovException(operation, f.address(), null,
+                        sysfs.describe(TopologyScanner.dev(f.address()) + "/iommu_group"),
+                        "the host has no IOMMU (no iommu_group): a guest could read and write all host memory "
+                                + "through this device; enable the IOMMU (intel_iommu=on / amd_iommu=on), or set "
+                                + "SriovConfig.builder().allowUnsafeAssignmentWithoutIommu() if you accept that",
+                        null);
+            }
+            LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out without an IOMMU", f.address());
+            return;
+        }
+        int group = f.iommuGroup().getAsInt();
+        Map<PciAddress, String> offenders = new LinkedHashMap<>();
+        for (String entry : sysfs.list("kernel/iommu_groups/" + group + "/devices")) {
+            PciAddress member = PciAddress.parse(entry);
+            if (member.equals(f.address())) {
+                continue;
+            }
+            Optional<String> driver = sysfs.linkName(TopologyScanner.dev(member) + "/driver");
+            if (driver.isEmpty() || driver.get().equals(stub) || HARMLESS.contains(driver.get())) {
+                continue;
+            }
+            if (isBridge(member)) {
+                continue; // VFIO ignores bridges (pcieport) when it judges a group
+            }
+            offenders.put(member, driver.get());
+        }
+        if (!offenders.isEmpty()) {
+            throw new GroupNotViableException(operation, f.address(), group, offenders, stub);
+        }
+    }
+
+    private boolean isBridge(PciAddress a) {
+        try {
+            String c = Attributes.chomp(sysfs.read(TopologyScanner.dev(a) + "/class"));
+            return c.startsWith("0x0604");
+        } catch (SysfsIoException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Moves {@code f} onto the stub driver: driver_override, unbind, drivers_probe, verify.
+     *
+     * @param f the function, as described just before
+     * @return what it was on, for reattach
+     */
+    Original detach(PciFunction f) {
+        String stub = stubDriver.get();
+        PciAddress a = f.address();
+        String d = TopologyScanner.dev(a);
+        Original original = new Original(f.driver(), f.driverOverride());
+        if (f.driver().filter(stub::equals).isPresent()) {
+            return original; // already there
+        }
+        Transaction tx = new Transaction(DETACH, a);
+        String step = "set driver_override to " + stub;
+        try {
+            write(DETACH, a, d + "/driver_override", stub);
+            tx.done("restored driver_override", () -> sysfs.write(d + "/driver_override",
+                    original.driverOverride().orElse("\n")));
+            if (f.driver().isPresent()) {
+                String host = f.driver().get();
+                step = "unbind from " + host;
+                write(DETACH, a, "bus/pci/drivers/" + host + "/unbind", a.toString());
+                tx.done("rebound " + host, () -> sysfs.write("bus/pci/drivers/" + host + "/bind", a.toString()));
+            }
+            step = "probe " + stub;
+            write(DETACH, a, "bus/pci/drivers_probe", a.toString());
+            Optional<String> now = sysfs.linkName(d + "/driver");
+            if (now.isPresent() && !now.get().equals(stub)) {
+                String other = now.get();
+                tx.done("unbound " + other, () -> sysfs.write("bus/pci/drivers/" + other + "/unbind", a.toString()));
+            }
+            if (now.filter(stub::equals).isEmpty()) {
+                step = "verify the driver link";
+                throw new SriovException(DETACH, a, Errno.ENODEV, sysfs.describe(d + "/driver"),
+                        now.map(x -> "it bound to " + x + " instead of " + stub)
+                                .orElse("nothing bound (drivers_probe reports success even then): is " + stub
+                                        + " loaded? (modprobe " + stub.replace('-', '_') + ")"), null);
+            }
+        } catch (RuntimeException e) {
+            throw tx.rollback(e, step);
+        }
+        return original;
+    }
+
+    /**
+     * Gives {@code f} back: reset (when on the stub), unbind from the stub, restore driver_override, bind the
+     * original driver (none if it had none), verify.
+     *
+     * @param f the function
+     * @param original what to restore
+     */
+    void reattach(PciAddress f, Original original) {
+        String stub = stubDriver.get();
+        String d = TopologyScanner.dev(f);
+        Optional<String> now = sysfs.linkName(d + "/driver");
+        if (now.equals(original.driver())) {
+            restoreOverride(f, original);
+            return;
+        }
+        if (now.isPresent()) {
+            if (now.get().equals(stub) && sysfs.exists(d + "/reset")) {
+                try {
+                    sysfs.write(d + "/reset", "1");
+                } catch (SysfsIoException e) {
+                    LOG.log(System.Logger.Level.WARNING, "reset of {0} failed: {1}", f, e.getMessage());
+                }
+            }
+            write(REATTACH, f, "bus/pci/drivers/" + now.get() + "/unbind", f.toString());
+        }
+        restoreOverride(f, original);
+        if (original.driver().isPresent()) {
+            String host = original.driver().get();
+            if (!sysfs.exists("bus/pci/drivers/" + host)) {
+                throw new SriovException(REATTACH, f, Errno.ENOENT, sysfs.describe("bus/pci/drivers/" + host),
+                        "its original driver " + host + " is not loaded (modprobe it, then reattach again); the "
+                                + "function is unbound", null);
+            }
+            write(REATTACH, f, "bus/pci/drivers/" + host + "/bind", f.toString());
+            Optional<String> after = sysfs.linkName(d + "/driver");
+            if (!after.equals(original.driver())) {
+                throw new SriovException(REATTACH, f, Errno.ENODEV, sysfs.describe(d + "/driver"),
+                        "bound to " + after.orElse("nothing") + " instead of " + host, null);
+            }
+        }
+    }
+
+    private void restoreOverride(PciAddress f, Original original) {
+        String path = TopologyScanner.dev(f) + "/driver_override";
+        Optional<String> current = new Attributes(sysfs).driverOverride(path);
+        if (!current.equals(original.driverOverride())) {
+            write(REATTACH, f, path, original.driverOverride().orElse("\n"));
+        }
+    }
+
+    private void write(String operation, PciAddress f, String path, String value) {
+        Objects.requireNonNull(value);
+        try {
+            sysfs.write(path, value);
+        } catch (SysfsIoException e) {
+            throw new SriovException(operation, f, e.errno().orElse(null), sysfs.describe(path),
+                    "writing '" + value.replace("\n", "\\n") + "' was refused", e);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package org.sriov4j.spi.internal;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.sriov4j.FunctionKind;
+import org.sriov4j.Lease;
+import org.sriov4j.LeaseUnavailableException;
+import org.sriov4j.PciAddress;
+import org.sriov4j.PciFunction;
+import org.sriov4j.RecoveryReport;
+import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovException;
+import org.sriov4j.spi.SysfsAccess;
+
+/**
+ * The VF lifecycle (DESIGN.md): detach, reattach, leases and recovery, with every transition written ahead to the
+ * {@link Ledger} and ownership held through {@link FunctionLocks}.
+ *
+ * <p>Ordering rules that make it safe: the function's lock is taken before anything is checked or changed; an
+ * intent is in the ledger before the first sysfs write; a record is removed only after the function is back.
+ * A PF and its VFs exclude each other by lock-then-check: whoever holds one lock refuses when it then finds the
+ * other held, so two racing callers can both fail but never both succeed.
+ */
+final class Lifecycle {
+
+    static final String LEASE = "lease";
+    static final String RECOVER = "recover";
+
+    private final SysfsAccess sysfs;
+    private final Assigner assigner;
+    private final Supplier<String> stubDriver;
+    private final Ledger ledger;
+    private final FunctionLocks locks;
+
+    Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver) {
+        this.sysfs = sysfs;
+        this.assigner = assigner;
+        this.stubDriver = stubDriver;
+        Path state = config.stateDir();
+        this.ledger = new Ledger(state);
+        this.locks = new FunctionLocks(state);
+    }
+
+    private static String self(String guest) {
+        return guest.isEmpty() ? "sriov4j (changing it)" : "guest " + guest;
+    }
+
+    private @org.jspecify.annotations.Nullable String holderOf(PciAddress f) {
+        return locks.holder(f).map(Object::toString).orElse(null);
+    }
+
+    private FunctionLock lock(String operation, PciAddress f, String guest) {
+        return locks.tryLock(f, self(guest)).orElseThrow(() -> new LeaseUnavailableException(operation, f,
+                holderOf(f), f + " is leased or being changed"));
+    }
+
+    /** Refuses when the PF of a VF, or a VF of a PF, is held. Call with {@code f}'s own lock held. */
+    private void checkRelatives(String operation, PciFunction f) {
+        String d = TopologyScanner.dev(f.address());
+        if (f.kind() == FunctionKind.VF) {
+            PciAddress pf = PciAddress.parse(sysfs.linkName(d + "/physfn").orElseThrow());
+            if (locks.isHeld(pf)) {
+                throw new LeaseUnavailableException(operation, f.address(), holderOf(pf),
+                        "its PF " + pf + " is leased or its VFs are being changed");
+            }
+        } else if (f.kind() == FunctionKind.PF) {
+            for (PciAddress vf : vfsOf(f.address())) {
+                if (locks.isHeld(vf)) {
+                    throw new LeaseUnavailableException(operation, f.address(), holderOf(vf),
+                            "its VF " + vf + " is leased");
+                }
+            }
+        }
+    }
+
+    List<PciAddress> vfsOf(PciAddress pf) {
+        List<PciAddress> vfs = new ArrayList<>();
+        String d = TopologyScanner.dev(pf);
+        for (int i = 0;; i++) {
+            Optional<String> vf = sysfs.linkName(d + "/virtfn" + i);
+            if (vf.isEmpty()) {
+                return vfs;
+            }
+            vfs.add(PciAddress.parse(vf.get()));
+        }
+    }
+
+    /**
+     * Runs a change of a PF's VFs while holding the PF's lock, refusing while any of its VFs is leased.
+     *
+     * @param operation for messages
+     * @param pf the PF
+     * @param change the change
+     * @return what the change returned
+     */
+    <T> T withPfLocked(String operation, PciAddress pf, Supplier<T> change) {
+        try (FunctionLock lock = lock(operation, pf, "")) {
+            for (PciAddress vf : vfsOf(pf)) {
+                if (locks.isHeld(vf)) {
+                    throw new LeaseUnavailableException(operation, pf, holderOf(vf),
+                            "its VF " + vf + " is leased; release it first");
+                }
+            }
+            return change.get();
+        }
+    }
+
+    PciFunction detach(PciAddress f) {
+        try (FunctionLock lock = lock(Assigner.DETACH, f, "")) {
+            PciFunction fn = assigner.describe(Assigner.DETACH, f);
+            checkRelatives(Assigner.DETACH, fn);
+            detachRecorded(fn, false, "");
+            return assigner.describe(Assigner.DETACH, f);
+        }
+    }
+
+    /** Detaches with the ledger written ahead; a no-op for a function already on the stub driver. */
+    private void detachRecorded(PciFunction fn, boolean managed, String guest) {
+        String stub = stubDriver.get();
+        PciAddress f = fn.address();
+        if (fn.driver().filter(stub::equals).isPresent()) {
+            if (ledger.get(f).isEmpty()) {
+                // detached by someone else (an operator, another tool): its original driver is unknown; record
+                // the stub as original so that nothing of ours ever moves it
+                ledger.put(entry(f, LedgerEntry.Phase.DETACHED, new Assigner.Original(fn.driver(),
+                        fn.driverOverride()), false, guest));
+            }
+            return;
+        }
+        assigner.checkAssignable(Assigner.DETACH, fn);
+        Assigner.Original original = new Assigner.Original(fn.driver(), fn.driverOverride());
+        ledger.put(entry(f, LedgerEntry.Phase.DETACHING, original, managed, guest));
+        try {
+            assigner.detach(fn);
+        } catch (SriovException e) {
+            if (!e.detail().contains("COULD NOT restore")) {
+                ledger.remove(f);
+            }
+            throw e;
+        }
+        ledger.put(entry(f, LedgerEntry.Phase.DETACHED, original, managed, guest));
+    }
+
+    private LedgerEntry entry(PciAddress f, LedgerEntry.Phase phase, Assigner.Original original, boolean managed,
+            String guest) {
+        ProcessHandle me = ProcessHandle.current();
+        return new LedgerEntry(f, phase, original.driver(), original.driverOverride(), stubDriver.get(), managed,
+                me.pid(), me.info().startInstant(), guest.isEmpty() ? Optional.empty() : Optional.of(guest),
+                Instant.now(), Map.of());
+    }
+
+    PciFunction reattach(PciAddress f) {
+        try (FunctionLock lock = lock(Assigner.REATTACH, f, "")) {
+            PciFunction fn = assigner.describe(Assigner.REATTACH, f);
+            reattachRecorded(fn);
+            return assigner.describe(Assigner.REATTACH, f);
+        }
+    }
+
+    private void reattachRecorded(PciFunction fn) {
+        PciAddress f = fn.address();
+        Optional<LedgerEntry> e = ledger.get(f);
+        if (e.isEmpty()) {
+            if (fn.driver().filter(stubDriver.get()::equals).isPresent()) {
+                // not ours: give it to whatever the host prefers
+                assigner.reattach(f, new Assigner.Original(Optional.empty(), Optional.empty()));
+                sysfs.write("bus/pci/drivers_probe", f.toString());
+            }
+            return;
+        }
+        LedgerEntry entry = e.get();
+        ledger.put(withPhase(entry, LedgerEntry.Phase.REATTACHING));
+        assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()));
+        ledger.remove(f);
+    }
+
+    private static LedgerEntry withPhase(LedgerEntry e, LedgerEntry.Phase phase) {
+        return new LedgerEntry(e.device(), phase, e.originalDriver(), e.originalDriverOverride(), e.stubDriver(),
+                e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), Instant.now(), e.extras());
+    }
+
+    Lease lease(PciAddress f, String guest) {
+        Objects.requireNonNull(guest, "guest");
+        FunctionLock lock = lock(LEASE, f, guest);
+        try {
+            PciFunction fn = assigner.describe(LEASE, f);
+            checkRelatives(LEASE, fn);
+            boolean managed = fn.driver().filter(stubDriver.get()::equals).isEmpty();
+            detachRecorded(fn, managed, guest);
+            return new EngineLease(f, guest, managed, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** A lease held by this process. */
+    private final class EngineLease implements Lease {
+        private final PciAddress device;
+        private final String guest;
+        private final boolean managed;
+        private final FunctionLock lock;
+        private boolean held = true;
+
+        EngineLease(PciAddress device, String guest, boolean managed, FunctionLock lock) {
+            this.device = device;
+            this.guest = guest;
+            this.managed = managed;
+            this.lock = lock;
+        }
+
+        @Override
+        public PciAddress device() {
+            return device;
+        }
+
+        @Override
+        public String guest() {
+            return guest;
+        }
+
+        @Override
+        public boolean managed() {
+            return managed;
+        }
+
+        @Override
+        public synchronized boolean isHeld() {
+            return held;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!held) {
+                return;
+            }
+            held = false;
+            try {
+                if (managed) {
+                    reattachRecorded(assigner.describe(Assigner.REATTACH, device));
+                }
+            } finally {
+                lock.close();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Lease[" + device + " to " + guest + (managed ? ", managed" : "") + (held ? "" : ", released")
+                    + "]";
+        }
+    }
+
+    RecoveryReport recover() {
+        List<PciAddress> restored = new ArrayList<>();
+        List<PciAddress> stillHeld = new ArrayList<>();
+        List<PciAddress> keptDetached = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Ledger.Scan scan = ledger.scan();
+        for (Ledger.Problem p : scan.problems()) {
+            if (p.kind() == Ledger.Kind.CORRUPT || p.kind() == Ledger.Kind.UNKNOWN_VERSION) {
+                problems.add(p + " (set aside as " + ledger.quarantine(p.file()).getFileName() + ")");
+            } else {
+                problems.add(p.toString());
+            }
+        }
+        for (LedgerEntry e : scan.entries()) {
+            Optional<FunctionLock> lock = locks.tryLock(e.device(), "sriov4j recover");
+            if (lock.isEmpty()) {
+                stillHeld.add(e.device());
+                continue;
+            }
+            try (FunctionLock held = lock.get()) {
+                if (!sysfs.exists(TopologyScanner.dev(e.device()))) {
+                    problems.add(e.device() + ": recorded as " + e.phase() + " but the function no longer exists"
+                            + " (record removed)");
+                    ledger.remove(e.device());
+                    continue;
+                }
+                if (e.phase() == LedgerEntry.Phase.DETACHED && !e.managed()) {
+                    keptDetached.add(e.device());
+                    continue;
+                }
+                ledger.put(withPhase(e, LedgerEntry.Phase.REATTACHING));
+                assigner.reattach(e.device(),
+                        new Assigner.Original(e.originalDriver(), e.originalDriverOverride()));
+                ledger.remove(e.device());
+                restored.add(e.device());
+            } catch (SriovException ex) {
+                problems.add(e.device() + ": could not be given back to "
+                        + e.originalDriver().orElse("no driver") + ": " + ex.getMessage());
+            }
+        }
+        return new RecoveryReport(restored, stillHeld, keptDetached, problems);
+    }
+}
