@@ -134,13 +134,24 @@ final class Assigner {
         String step = "set driver_override to " + stub;
         try {
             write(DETACH, a, d + "/driver_override", stub);
-            tx.done("restored driver_override", () -> sysfs.write(d + "/driver_override",
-                    original.driverOverride().orElse("\n")));
+            // The override must be restored before the host driver is bound again (an override naming the stub
+            // makes the host driver's bind fail with ENODEV), so the rebind undo restores it first itself.
+            boolean[] overrideRestored = {false};
+            Transaction.Undo restoreOverride = () -> {
+                if (!overrideRestored[0]) {
+                    sysfs.write(d + "/driver_override", original.driverOverride().orElse("\n"));
+                    overrideRestored[0] = true;
+                }
+            };
+            tx.done("restored driver_override", restoreOverride);
             if (f.driver().isPresent()) {
                 String host = f.driver().get();
                 step = "unbind from " + host;
                 write(DETACH, a, "bus/pci/drivers/" + host + "/unbind", a.toString());
-                tx.done("rebound " + host, () -> sysfs.write("bus/pci/drivers/" + host + "/bind", a.toString()));
+                tx.done("rebound " + host, () -> {
+                    restoreOverride.run();
+                    sysfs.write("bus/pci/drivers/" + host + "/bind", a.toString());
+                });
             }
             step = "probe " + stub;
             write(DETACH, a, "bus/pci/drivers_probe", a.toString());
