@@ -3,6 +3,7 @@ package org.sriov4j;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import org.sriov4j.bootstrap.SriovHostFactory;
 
 /**
@@ -167,6 +168,23 @@ public interface SriovHost extends AutoCloseable {
      * @return what was found and done
      */
     RecoveryReport recover();
+
+    /**
+     * Every function sriov4j's ledger records as taken from the host (detached, or in the middle of a detach or
+     * reattach), with who holds it now. Unreadable ledger files are left out ({@link #recover()} reports them).
+     *
+     * @return the assignments, sorted by address
+     */
+    List<Assignment> assignments();
+
+    /**
+     * Subscribes to the changes this host object makes.
+     *
+     * @param listener called after each change, on the thread that made it; exceptions it throws are logged and
+     *     otherwise ignored
+     * @return a handle whose {@code close()} ends the subscription
+     */
+    AutoCloseable subscribe(Consumer<? super SriovEvent> listener);
 
     /**
      * Ends every lease still held through this host object (managed functions go back to their host drivers) and

@@ -226,4 +226,56 @@ class EngineLifecycleTest {
             assertTrue(host.recover().clean());
         }
     }
+
+    @Test
+    void subscribersHearEveryChangeInOrder() throws Exception {
+        java.util.List<org.sriov4j.SriovEvent> heard = new java.util.ArrayList<>();
+        try (SriovHost host = kernel.openHost()) {
+            AutoCloseable subscription = host.subscribe(heard::add);
+            host.subscribe(e -> {
+                throw new IllegalStateException("a broken listener does not stop the others");
+            });
+            host.enableVfs(PF, 2);
+            host.enableVfs(PF, 2);
+            try (Lease lease = host.lease(VF0, "vm")) {
+                assertTrue(lease.managed());
+            }
+            host.enableVfs(PF, 1);
+            subscription.close();
+            host.disableVfs(PF);
+        }
+        PciAddress vf1 = PciAddress.parse("0000:01:10.2");
+        assertEquals(List.of(
+                new org.sriov4j.SriovEvent.VfCreated(VF0, PF, 0),
+                new org.sriov4j.SriovEvent.VfCreated(vf1, PF, 1),
+                new org.sriov4j.SriovEvent.Detached(VF0, Optional.of("igbvf"), "vfio-pci"),
+                new org.sriov4j.SriovEvent.Leased(VF0, "vm", true),
+                new org.sriov4j.SriovEvent.Reattached(VF0, Optional.of("igbvf")),
+                new org.sriov4j.SriovEvent.Released(VF0, "vm"),
+                new org.sriov4j.SriovEvent.VfRemoved(VF0, PF, 0),
+                new org.sriov4j.SriovEvent.VfRemoved(vf1, PF, 1),
+                new org.sriov4j.SriovEvent.VfCreated(VF0, PF, 0)), heard);
+    }
+
+    @Test
+    void assignmentsListDetachedFunctionsWithTheirOriginalDriverAndHolder() {
+        try (SriovHost host = vfOnIgbvf()) {
+            assertEquals(List.of(), host.assignments());
+            host.detach(VF0);
+            try (Lease lease = host.lease(PciAddress.parse("0000:01:10.2"), "vm-7")) {
+                List<org.sriov4j.Assignment> a = host.assignments();
+                assertEquals(2, a.size(), a.toString());
+                assertEquals(VF0, a.get(0).device());
+                assertEquals(org.sriov4j.Assignment.Phase.DETACHED, a.get(0).phase());
+                assertEquals(Optional.of("igbvf"), a.get(0).originalDriver());
+                assertFalse(a.get(0).managed());
+                assertEquals(Optional.empty(), a.get(0).heldBy());
+                assertTrue(a.get(1).managed());
+                assertEquals(Optional.of("vm-7"), a.get(1).guest());
+                assertTrue(a.get(1).heldBy().orElseThrow().contains("vm-7"), a.get(1).toString());
+            }
+            host.reattach(VF0);
+            assertEquals(List.of(), host.assignments());
+        }
+    }
 }

@@ -3,7 +3,10 @@ package org.sriov4j.spi.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.sriov4j.Assignment;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
@@ -11,6 +14,7 @@ import org.sriov4j.PhysicalFunction;
 import org.sriov4j.RecoveryReport;
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
@@ -33,6 +37,7 @@ public final class EngineHost implements SriovHost {
     private @Nullable HypervisorBackendProvider backend;
     private @Nullable Lifecycle lifecycle;
     private final List<Lease> leases = new ArrayList<>();
+    private final Events events = new Events();
 
     /**
      * Creates the host, with the backends found through {@link ServiceLoader}.
@@ -82,7 +87,7 @@ public final class EngineHost implements SriovHost {
     /** The lifecycle engine, created on first use (it needs the state directory). */
     private synchronized Lifecycle lifecycle() {
         if (lifecycle == null) {
-            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver());
+            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events);
         }
         return lifecycle;
     }
@@ -99,13 +104,39 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public PhysicalFunction enableVfs(PciAddress pf, int count, VfEnableOptions options) {
-        return lifecycle().withPfLocked(VfController.ENABLE, pf, () -> vfs.enable(pf, count, options));
+        return lifecycle().withPfLocked(VfController.ENABLE, pf, () -> announce(pf, () -> vfs.enable(pf, count, options)));
     }
 
     @Override
     public PhysicalFunction disableVfs(PciAddress pf) {
         return lifecycle().withPfLocked(VfController.DISABLE, pf,
-                () -> vfs.disable(pf, VfEnableOptions.DEFAULT_TIMEOUT));
+                () -> announce(pf, () -> vfs.disable(pf, VfEnableOptions.DEFAULT_TIMEOUT)));
+    }
+
+    /** Runs a change of a PF's VFs and reports the VFs it removed and created. */
+    private PhysicalFunction announce(PciAddress pf, Supplier<PhysicalFunction> change) {
+        List<PciAddress> before = sysfs.exists(TopologyScanner.dev(pf) + "/sriov_numvfs")
+                ? lifecycle().vfsOf(pf) : List.of();
+        PhysicalFunction after = change.get();
+        if (!before.equals(after.vfs())) {
+            for (int i = 0; i < before.size(); i++) {
+                events.emit(new SriovEvent.VfRemoved(before.get(i), pf, i));
+            }
+            for (int i = 0; i < after.vfs().size(); i++) {
+                events.emit(new SriovEvent.VfCreated(after.vfs().get(i), pf, i));
+            }
+        }
+        return after;
+    }
+
+    @Override
+    public List<Assignment> assignments() {
+        return lifecycle().assignments();
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<? super SriovEvent> listener) {
+        return events.subscribe(listener);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.sriov4j.Assignment;
 import org.sriov4j.FunctionKind;
 import org.sriov4j.Lease;
 import org.sriov4j.LeaseUnavailableException;
@@ -15,6 +16,7 @@ import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.RecoveryReport;
 import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovException;
 import org.sriov4j.spi.SysfsAccess;
 
@@ -38,7 +40,10 @@ final class Lifecycle {
     private final Ledger ledger;
     private final FunctionLocks locks;
 
-    Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver) {
+    private final Events events;
+
+    Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver, Events events) {
+        this.events = events;
         this.sysfs = sysfs;
         this.assigner = assigner;
         this.stubDriver = stubDriver;
@@ -145,6 +150,7 @@ final class Lifecycle {
             throw e;
         }
         ledger.put(entry(f, LedgerEntry.Phase.DETACHED, original, managed, guest));
+        events.emit(new SriovEvent.Detached(f, original.driver(), stubDriver.get()));
     }
 
     private LedgerEntry entry(PciAddress f, LedgerEntry.Phase phase, Assigner.Original original, boolean managed,
@@ -178,6 +184,7 @@ final class Lifecycle {
         ledger.put(withPhase(entry, LedgerEntry.Phase.REATTACHING));
         assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()));
         ledger.remove(f);
+        events.emit(new SriovEvent.Reattached(f, entry.originalDriver()));
     }
 
     private static LedgerEntry withPhase(LedgerEntry e, LedgerEntry.Phase phase) {
@@ -193,7 +200,9 @@ final class Lifecycle {
             checkRelatives(LEASE, fn);
             boolean managed = fn.driver().filter(stubDriver.get()::equals).isEmpty();
             detachRecorded(fn, managed, guest);
-            return new EngineLease(f, guest, managed, lock);
+            EngineLease lease = new EngineLease(f, guest, managed, lock);
+            events.emit(new SriovEvent.Leased(f, guest, managed));
+            return lease;
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -247,6 +256,7 @@ final class Lifecycle {
                 }
             } finally {
                 lock.close();
+                events.emit(new SriovEvent.Released(device, guest));
             }
         }
 
@@ -255,6 +265,17 @@ final class Lifecycle {
             return "Lease[" + device + " to " + guest + (managed ? ", managed" : "") + (held ? "" : ", released")
                     + "]";
         }
+    }
+
+    List<Assignment> assignments() {
+        List<Assignment> out = new ArrayList<>();
+        for (LedgerEntry e : ledger.scan().entries()) {
+            out.add(new Assignment(e.device(), Assignment.Phase.valueOf(e.phase().name()), e.originalDriver(),
+                    e.stubDriver(), e.managed(), e.guest(), java.util.OptionalLong.of(e.ownerPid()),
+                    locks.holder(e.device()).map(FunctionLocks.Holder::toString)));
+        }
+        out.sort(java.util.Comparator.comparing(Assignment::device));
+        return out;
     }
 
     RecoveryReport recover() {
@@ -292,6 +313,7 @@ final class Lifecycle {
                         new Assigner.Original(e.originalDriver(), e.originalDriverOverride()));
                 ledger.remove(e.device());
                 restored.add(e.device());
+                events.emit(new SriovEvent.Reattached(e.device(), e.originalDriver()));
             } catch (SriovException ex) {
                 problems.add(e.device() + ": could not be given back to "
                         + e.originalDriver().orElse("no driver") + ": " + ex.getMessage());

@@ -1,0 +1,55 @@
+package org.sriov4j;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One function sriov4j has taken from the host, as its ledger records it: what it was on, what it is on, who
+ * holds it. Listed by {@link SriovHost#assignments()}.
+ *
+ * @param device the function
+ * @param phase where it is in its lifecycle
+ * @param originalDriver the driver it was on before; empty if none (what reattach restores)
+ * @param stubDriver the driver it was detached to
+ * @param managed whether its lease gives it back to the host when it ends
+ * @param guest the guest it was leased to, if any
+ * @param ownerPid the process that recorded the last change
+ * @param heldBy who holds its lock now (a lease, or a change in progress), as the holder described itself; empty if
+ *     no live process holds it
+ */
+public record Assignment(PciAddress device, Phase phase, Optional<String> originalDriver, String stubDriver,
+        boolean managed, Optional<String> guest, OptionalLong ownerPid, Optional<String> heldBy) {
+
+    /** Where a function is in its lifecycle. */
+    public enum Phase {
+        /** A detach began (and, if no live process holds the function, was interrupted). */
+        DETACHING,
+        /** On the stub driver. */
+        DETACHED,
+        /** Being given back (or interrupted while being given back). */
+        REATTACHING
+    }
+
+    /**
+     * Checks the values.
+     *
+     * @param device the function
+     * @param phase where it is in its lifecycle
+     * @param originalDriver the driver it was on before
+     * @param stubDriver the driver it was detached to
+     * @param managed whether its lease gives it back
+     * @param guest the guest it was leased to
+     * @param ownerPid the process that recorded the last change
+     * @param heldBy who holds its lock now
+     */
+    public Assignment {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(originalDriver, "originalDriver");
+        Objects.requireNonNull(stubDriver, "stubDriver");
+        Objects.requireNonNull(guest, "guest");
+        Objects.requireNonNull(ownerPid, "ownerPid");
+        Objects.requireNonNull(heldBy, "heldBy");
+    }
+}

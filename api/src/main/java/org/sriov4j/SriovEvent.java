@@ -1,0 +1,142 @@
+package org.sriov4j;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Something a {@link SriovHost} changed on the host, delivered to {@linkplain SriovHost#subscribe subscribers}
+ * after the change is complete, on the thread that made it. Only changes made through that host object are
+ * reported (not those of other processes).
+ */
+public sealed interface SriovEvent {
+
+    /**
+     * The function the event is about.
+     *
+     * @return its address
+     */
+    PciAddress device();
+
+    /**
+     * A VF appeared.
+     *
+     * @param device the VF
+     * @param pf its PF
+     * @param index its VF index
+     */
+    record VfCreated(PciAddress device, PciAddress pf, int index) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the VF
+         * @param pf its PF
+         * @param index its VF index
+         */
+        public VfCreated {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(pf, "pf");
+        }
+    }
+
+    /**
+     * A VF went away.
+     *
+     * @param device the VF
+     * @param pf its PF
+     * @param index its VF index
+     */
+    record VfRemoved(PciAddress device, PciAddress pf, int index) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the VF
+         * @param pf its PF
+         * @param index its VF index
+         */
+        public VfRemoved {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(pf, "pf");
+        }
+    }
+
+    /**
+     * A function was moved from its host driver onto the stub driver.
+     *
+     * @param device the function
+     * @param originalDriver the driver it was on; empty if none
+     * @param stubDriver the driver it is on now
+     */
+    record Detached(PciAddress device, Optional<String> originalDriver, String stubDriver) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the function
+         * @param originalDriver the driver it was on; empty if none
+         * @param stubDriver the driver it is on now
+         */
+        public Detached {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(originalDriver, "originalDriver");
+            Objects.requireNonNull(stubDriver, "stubDriver");
+        }
+    }
+
+    /**
+     * A function was given back to the host.
+     *
+     * @param device the function
+     * @param driver the driver it is on now; empty if none (as it was before it was detached)
+     */
+    record Reattached(PciAddress device, Optional<String> driver) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the function
+         * @param driver the driver it is on now
+         */
+        public Reattached {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(driver, "driver");
+        }
+    }
+
+    /**
+     * A function was leased to a guest.
+     *
+     * @param device the function
+     * @param guest the guest
+     * @param managed whether the lease detached it and will give it back
+     */
+    record Leased(PciAddress device, String guest, boolean managed) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the function
+         * @param guest the guest
+         * @param managed whether the lease is managed
+         */
+        public Leased {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(guest, "guest");
+        }
+    }
+
+    /**
+     * A lease ended.
+     *
+     * @param device the function
+     * @param guest the guest that had it
+     */
+    record Released(PciAddress device, String guest) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the function
+         * @param guest the guest that had it
+         */
+        public Released {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(guest, "guest");
+        }
+    }
+}
