@@ -10,12 +10,20 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.sriov4j.Assignment;
+import org.sriov4j.Errno;
+import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciAddressFormatException;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PhysicalFunction;
+import org.sriov4j.RecoveryReport;
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
@@ -44,6 +52,17 @@ final class Cli {
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
               disable-vfs PF          remove every VF of PF
+              detach BDF              move a function onto the backend's stub driver (vfio-pci) and keep
+                                      it there until reattach; its original driver is recorded
+              reattach BDF            give a detached function back to exactly its original driver
+              lease BDF --guest NAME --hold
+                                      lease a function to a guest and hold the lease until this process
+                                      is stopped (a function on a host driver is detached and given back
+                                      when the lease ends); exit status 1 if it is already leased
+              release BDF             end the lease on a function: stops the process holding it (which
+                                      gives it back), or gives back what a dead holder left
+              recover                 give back what dead processes left; report corrupt records
+              status [--json]         functions taken from the host: phase, original driver, guest, holder
               demo                    run a narrated demo on a simulated Intel 82576 host
                                       (no hardware, no root, nothing on this machine is touched)
               help                    show this help
@@ -54,6 +73,8 @@ final class Cli {
               --dev-root DIR          look for device nodes in DIR instead of /dev
               --state-dir DIR         ledger and lock files (default /run/sriov4j); also
                                       SRIOV4J_STATE_DIR
+              --allow-unsafe-no-iommu UNSAFE: hand out functions on a host without an IOMMU (a guest
+                                      could then read and write all host memory)
               -h, --help              show this help
               --version               print the version
 
@@ -85,6 +106,9 @@ final class Cli {
         } catch (SriovException e) {
             err.println("sriov4j: " + e.getMessage());
             return FAILED;
+        } catch (IllegalArgumentException e) {
+            err.println("sriov4j: " + e.getMessage());
+            return USAGE;
         }
     }
 
@@ -98,6 +122,11 @@ final class Cli {
                 case "--sysfs-root" -> config.sysfsRoot(directory(a, args));
                 case "--dev-root" -> config.devRoot(directory(a, args));
                 case "--state-dir" -> config.stateDir(value(a, args));
+                case "--allow-unsafe-no-iommu" -> {
+                    err.println("sriov4j: WARNING: --allow-unsafe-no-iommu: without an IOMMU a guest can read and"
+                            + " write all host memory through its device");
+                    config.allowUnsafeAssignmentWithoutIommu();
+                }
                 case "-h", "--help" -> {
                     out.print(USAGE_TEXT);
                     return OK;
@@ -118,6 +147,15 @@ final class Cli {
             case "show" -> show(config.build(), rest);
             case "enable-vfs" -> enableVfs(config.build(), rest);
             case "disable-vfs" -> disableVfs(config.build(), rest);
+            case "detach" -> detach(config.build(), oneAddress("detach", rest));
+            case "reattach" -> reattach(config.build(), oneAddress("reattach", rest));
+            case "lease" -> lease(config.build(), rest);
+            case "release" -> release(config.build(), oneAddress("release", rest));
+            case "recover" -> {
+                flags(rest);
+                yield recover(config.build());
+            }
+            case "status" -> status(config.build(), flags(rest, "--json"));
             case "demo" -> {
                 flags(rest);
                 yield new Demo(out).run();
@@ -224,6 +262,175 @@ final class Cli {
         try (SriovHost host = opener.apply(config)) {
             host.disableVfs(pf);
             out.println(pf + ": VFs disabled");
+        }
+        return OK;
+    }
+
+    private static PciAddress oneAddress(String command, List<String> rest) {
+        List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
+        flags(rest.stream().filter(r -> r.startsWith("-")).toList());
+        if (positional.size() != 1) {
+            throw new UsageException(command + " needs exactly one PCI address (BDF)");
+        }
+        return address(command, positional.get(0));
+    }
+
+    private static String describe(PciFunction f) {
+        return f.address() + " is on " + f.driver().orElse("no driver")
+                + f.driverOverride().map(o -> " (driver_override " + o + ")").orElse("");
+    }
+
+    private int detach(SriovConfig config, PciAddress f) {
+        try (SriovHost host = opener.apply(config)) {
+            out.println(describe(host.detach(f)));
+        }
+        return OK;
+    }
+
+    private int reattach(SriovConfig config, PciAddress f) {
+        try (SriovHost host = opener.apply(config)) {
+            out.println(describe(host.reattach(f)));
+        }
+        return OK;
+    }
+
+    private int lease(SriovConfig config, List<String> rest) {
+        Deque<String> args = new ArrayDeque<>(rest);
+        String guest = null;
+        boolean hold = false;
+        List<String> positional = new ArrayList<>();
+        while (!args.isEmpty()) {
+            String a = args.removeFirst();
+            switch (a) {
+                case "--guest" -> {
+                    if (args.isEmpty()) {
+                        throw new UsageException("--guest needs a name");
+                    }
+                    guest = args.removeFirst();
+                }
+                case "--hold" -> hold = true;
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new UsageException("unknown option '" + a + "'");
+                    }
+                    positional.add(a);
+                }
+            }
+        }
+        if (positional.size() != 1 || guest == null || !hold) {
+            throw new UsageException("usage: lease BDF --guest NAME --hold");
+        }
+        PciAddress f = address("lease", positional.get(0));
+        SriovHost host = opener.apply(config);
+        Lease lease;
+        try {
+            lease = host.lease(f, guest);
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                host.close(); // ends the lease: a managed function goes back to its host driver
+            } finally {
+                done.countDown();
+            }
+        }, "sriov4j-release");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
+                + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
+        out.flush();
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return OK;
+    }
+
+    private int release(SriovConfig config, PciAddress f) {
+        try (SriovHost host = opener.apply(config)) {
+            Assignment a = host.assignments().stream().filter(x -> x.device().equals(f)).findFirst()
+                    .orElseThrow(() -> new SriovException("release", f, null, null, "it is not leased", null));
+            if (a.heldBy().isPresent()) {
+                long pid = a.ownerPid().orElse(-1);
+                ProcessHandle holder = ProcessHandle.of(pid).orElse(null);
+                if (holder == null || pid == ProcessHandle.current().pid()) {
+                    throw new SriovException("release", f, null, null, "held by " + a.heldBy().get()
+                            + ", which cannot be stopped from here", null);
+                }
+                holder.destroy(); // SIGTERM: the holder's shutdown hook ends the lease
+                try {
+                    holder.onExit().get(60, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    throw new SriovException("release", f, Errno.ETIMEDOUT, null, "pid " + pid
+                            + " did not stop within 60 s", null);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SriovException("release", f, Errno.EINTR, null, "interrupted", e);
+                } catch (ExecutionException e) {
+                    throw new SriovException("release", f, null, null, "waiting for pid " + pid + " failed", e);
+                }
+                out.println("stopped pid " + pid + " holding " + f);
+            }
+            RecoveryReport r = host.recover();
+            printReport(r);
+            return r.problems().isEmpty() ? OK : FAILED;
+        }
+    }
+
+    private int recover(SriovConfig config) {
+        try (SriovHost host = opener.apply(config)) {
+            RecoveryReport r = host.recover();
+            printReport(r);
+            return r.problems().isEmpty() ? OK : FAILED;
+        }
+    }
+
+    private void printReport(RecoveryReport r) {
+        r.restored().forEach(a -> out.println("restored " + a + " to its original driver"));
+        r.keptDetached().forEach(a -> out.println("kept " + a + " detached (detached on purpose; reattach gives it back)"));
+        r.stillHeld().forEach(a -> out.println("left " + a + " alone: held by a live process"));
+        r.problems().forEach(p -> err.println("sriov4j: problem: " + p));
+        if (r.clean() && r.keptDetached().isEmpty() && r.stillHeld().isEmpty()) {
+            out.println("nothing to recover");
+        }
+    }
+
+    private int status(SriovConfig config, List<String> flags) {
+        List<Assignment> list;
+        try (SriovHost host = opener.apply(config)) {
+            list = host.assignments();
+        }
+        if (flags.contains("--json")) {
+            List<Object> items = new ArrayList<>();
+            for (Assignment a : list) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("address", a.device().toString());
+                m.put("phase", a.phase().name());
+                m.put("originalDriver", a.originalDriver().orElse(null));
+                m.put("stubDriver", a.stubDriver());
+                m.put("managed", a.managed());
+                m.put("guest", a.guest().orElse(null));
+                m.put("ownerPid", a.ownerPid().isPresent() ? a.ownerPid().getAsLong() : null);
+                m.put("heldBy", a.heldBy().orElse(null));
+                items.add(m);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("stateDir", config.stateDir().toString());
+            doc.put("assignments", items);
+            out.println(Json.write(doc));
+        } else if (list.isEmpty()) {
+            out.println("no function is detached or leased (state directory " + config.stateDir() + ")");
+        } else {
+            out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %s%n", "ADDRESS", "PHASE", "ORIGINAL", "STUB", "MANAGED",
+                    "GUEST", "HELD BY");
+            for (Assignment a : list) {
+                out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %s%n", a.device(), a.phase(),
+                        a.originalDriver().orElse("-"), a.stubDriver(), a.managed() ? "yes" : "no",
+                        a.guest().orElse("-"), a.heldBy().orElse("-"));
+            }
         }
         return OK;
     }

@@ -70,4 +70,62 @@ class CliLifecycleTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("0", numvfs());
     }
+
+    String driverOf(String bdf) {
+        String link = "bus/pci/devices/" + bdf + "/driver";
+        return kernel.exists(link) ? java.nio.file.Path.of(kernel.readLink(link)).getFileName().toString() : "-";
+    }
+
+    @Test
+    void detachStatusAndReattachRoundTrip() {
+        run("enable-vfs", "0000:01:00.0", "2");
+        CliTest.Result d = run("detach", "0000:01:10.0");
+        assertEquals(0, d.status(), d.err());
+        assertTrue(d.out().contains("0000:01:10.0 is on vfio-pci"), d.out());
+        CliTest.Result s = run("status");
+        assertTrue(s.out().contains("0000:01:10.0") && s.out().contains("igbvf") && s.out().contains("DETACHED"),
+                s.out());
+        CliTest.Result j = run("status", "--json");
+        assertTrue(j.out().contains("\"originalDriver\": \"igbvf\""), j.out());
+        CliTest.Result r = run("reattach", "01:10.0");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("igbvf", driverOf("0000:01:10.0"));
+        assertTrue(run("status").out().contains("no function is detached or leased"));
+    }
+
+    @Test
+    void leaseOfALeasedFunctionFailsWithStatusOneNamingTheHolder() {
+        run("enable-vfs", "0000:01:00.0", "2");
+        try (org.sriov4j.SriovHost other = kernel.openHost();
+                org.sriov4j.Lease lease = other.lease(org.sriov4j.PciAddress.parse("0000:01:10.0"), "vm-a")) {
+            CliTest.Result r = run("lease", "0000:01:10.0", "--guest", "vm-b", "--hold");
+            assertEquals(1, r.status(), r.out());
+            assertTrue(r.err().contains("vm-a") && r.err().contains("EBUSY"), r.err());
+            CliTest.Result s = run("status");
+            assertTrue(s.out().contains("vm-a"), s.out());
+        }
+        assertEquals("igbvf", driverOf("0000:01:10.0"));
+    }
+
+    @Test
+    void leaseNeedsGuestAndHold() {
+        assertEquals(2, run("lease", "0000:01:10.0", "--hold").status());
+        assertEquals(2, run("lease", "0000:01:10.0", "--guest", "vm").status());
+        assertEquals(2, run("lease", "0000:01:10.0", "--guest", "bad\u0007name", "--hold").status());
+    }
+
+    @Test
+    void recoverOnACleanHostSaysSo() {
+        CliTest.Result r = run("recover");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("nothing to recover"), r.out());
+    }
+
+    @Test
+    void releaseOfAFunctionNobodyLeasedFails() {
+        run("enable-vfs", "0000:01:00.0", "1");
+        CliTest.Result r = run("release", "0000:01:10.0");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("not leased"), r.err());
+    }
 }

@@ -225,7 +225,7 @@ record LedgerEntry(
      * Checks a guest name: 1 to {@value #MAX_GUEST_NAME} code points, none of them a control, format (e.g. bidi
      * override), line or paragraph separator, unassigned code point or lone surrogate.
      */
-    private static void checkGuest(String name) {
+    static void checkGuest(String name) {
         int n = name.codePointCount(0, name.length());
         if (n == 0 || n > MAX_GUEST_NAME) {
             throw new IllegalArgumentException("guest name must be 1 to " + MAX_GUEST_NAME + " characters, got " + n);

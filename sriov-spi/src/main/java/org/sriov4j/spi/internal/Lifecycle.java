@@ -194,6 +194,7 @@ final class Lifecycle {
 
     Lease lease(PciAddress f, String guest) {
         Objects.requireNonNull(guest, "guest");
+        LedgerEntry.checkGuest(guest); // before anything is locked or written
         FunctionLock lock = lock(LEASE, f, guest);
         try {
             PciFunction fn = assigner.describe(LEASE, f);
