@@ -160,6 +160,23 @@ public interface SriovHost extends AutoCloseable {
     Lease lease(PciAddress function, String guest);
 
     /**
+     * A pool of the VFs that match any of {@code selectors}, to lease one without naming it. The pool keeps no
+     * state: it looks at a fresh {@link #topology()} at each call and leases with {@link #lease(PciAddress, String)}.
+     *
+     * <pre>{@code
+     * VfPool pool = host.pool(VfSelector.parse("ens1f0#0-3,6"));
+     * try (Lease lease = pool.lease("vm-42")) { ... }
+     * }</pre>
+     *
+     * @param selectors the selectors, at least one ({@link VfSelector#any()} for every VF)
+     * @return the pool
+     * @throws IllegalArgumentException if there is no selector
+     */
+    default VfPool pool(VfSelector... selectors) {
+        return new SelectorPool(this, List.of(selectors));
+    }
+
+    /**
      * Finishes or rolls back what dead processes left: every function a dead process detached as part of a managed
      * lease, or was in the middle of detaching or reattaching, goes back to its recorded original driver; stale
      * records and locks are cleared; leases of live processes are left alone. Corrupt ledger files are reported

@@ -1,0 +1,84 @@
+package org.sriov4j;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The VFs of a host that match any of a set of {@linkplain VfSelector selectors}, to lease one without naming it.
+ * Get one with {@link SriovHost#pool(VfSelector...)}.
+ *
+ * <pre>{@code
+ * VfPool pool = host.pool(VfSelector.parse("ens1f0#0-3"), VfSelector.parse("ens2f0#0-3"));
+ * try (Lease lease = pool.lease("vm-42", 1)) {      // preferably a VF on NUMA node 1
+ *     // lease.device() is on vfio-pci, leased to vm-42 and to no one else
+ * }
+ * }</pre>
+ *
+ * <p>A pool holds no state of its own: membership is worked out from a fresh {@link SriovHost#topology()} at each
+ * call, and a lease is an ordinary {@link SriovHost#lease(PciAddress, String)} lease. So taking a VF is as
+ * exclusive as a lease is, across the threads and processes of the host, including callers that use other pools
+ * with overlapping selectors, or no pool: no two callers ever hold the same VF. Pools are thread-safe.
+ */
+public interface VfPool {
+
+    /**
+     * The selectors; a VF is a member if it matches at least one.
+     *
+     * @return the selectors, as given
+     */
+    List<VfSelector> selectors();
+
+    /**
+     * The VFs that match now, leased or not, in address order.
+     *
+     * @return the members, from a fresh topology
+     * @throws SriovException if the topology cannot be read
+     */
+    List<PciAddress> members();
+
+    /**
+     * Leases a free member: tries the members in address order and takes the first whose lease succeeds.
+     *
+     * @param guest the guest's name, for records and messages
+     * @return the lease; close it to end it
+     * @throws PoolExhaustedException if no member is free ({@link Errno#EBUSY}) or nothing matches
+     *     ({@link Errno#ENODEV})
+     * @throws SriovException as {@link SriovHost#lease(PciAddress, String)}, if the lease of a free member fails
+     *     for another reason than it being taken (for example a non-viable IOMMU group): the pool does not hide
+     *     such failures by moving on to the next member
+     */
+    Lease lease(String guest);
+
+    /**
+     * Leases a free member, preferably one on NUMA node {@code preferredNumaNode}: tries the members on that node
+     * first, then the others, each in address order.
+     *
+     * @param guest the guest's name, for records and messages
+     * @param preferredNumaNode the node to try first, 0 or more
+     * @return the lease; close it to end it
+     * @throws IllegalArgumentException if {@code preferredNumaNode} is negative
+     * @throws PoolExhaustedException as {@link #lease(String)}
+     * @throws SriovException as {@link #lease(String)}
+     */
+    Lease lease(String guest, int preferredNumaNode);
+
+    /**
+     * Leases a free member if there is one, as {@link #lease(String)}.
+     *
+     * @param guest the guest's name, for records and messages
+     * @return the lease, or empty when {@link #lease(String)} would throw {@link PoolExhaustedException}
+     * @throws SriovException as {@link #lease(String)}, except {@link PoolExhaustedException}
+     */
+    Optional<Lease> tryLease(String guest);
+
+    /**
+     * Leases a free member if there is one, as {@link #lease(String, int)}.
+     *
+     * @param guest the guest's name, for records and messages
+     * @param preferredNumaNode the node to try first, 0 or more
+     * @return the lease, or empty when {@link #lease(String, int)} would throw {@link PoolExhaustedException}
+     * @throws IllegalArgumentException if {@code preferredNumaNode} is negative
+     * @throws SriovException as {@link #lease(String)}, except {@link PoolExhaustedException}
+     */
+    Optional<Lease> tryLease(String guest, int preferredNumaNode);
+}

@@ -1,0 +1,615 @@
+package org.sriov4j;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which virtual functions a {@link VfPool} may hand out: an immutable value combining optional criteria, all of
+ * which a VF must meet.
+ *
+ * <ul>
+ *   <li><b>PF</b>, by PCI address or by the name of its network interface, optionally with <b>VF index ranges</b>
+ *       (the {@code N} of the PF's {@code virtfnN} links);</li>
+ *   <li><b>vendor and device id</b> of the VF ({@code 8086:10ca});</li>
+ *   <li><b>driver</b> the VF is bound to now (a VF leased with a managed lease is on the stub driver while leased,
+ *       so {@code driver("igbvf")} selects VFs that are on the host driver at the time of the call);</li>
+ *   <li><b>NUMA node</b> of the VF (a VF whose node the kernel does not know matches no node).</li>
+ * </ul>
+ * A selector without criteria ({@link #any()}) matches every VF.
+ *
+ * <p>The PF criteria have a text form, read by {@link #parse(String)}:
+ * <pre>
+ * ens1f0           every VF of the PF whose netdev is ens1f0
+ * ens1f0#0-3,6     VFs 0, 1, 2, 3 and 6 of that PF
+ * 0000:01:00.0#2   VF 2 of the PF at 0000:01:00.0
+ * 01:00.0          every VF of the PF at 0000:01:00.0
+ * </pre>
+ * The others are set with the {@linkplain #builder() builder}:
+ * <pre>{@code
+ * VfSelector mine = VfSelector.parse("ens1f0#0-3").toBuilder().driver("iavf").numaNode(0).build();
+ * VfSelector e810 = VfSelector.builder().id(PciId.parse("8086:1889")).build();
+ * VfPool pool = host.pool(mine, e810);          // a VF matching either
+ * try (Lease lease = pool.lease("vm-42")) { ... }
+ * }</pre>
+ *
+ * <p>Instances compare by value and are safe to share between threads.
+ */
+public final class VfSelector {
+
+    /** The largest VF index: {@code sriov_totalvfs} is a 16-bit register. */
+    public static final int MAX_VF_INDEX = 0xffff;
+    /** The longest network interface name, in bytes ({@code IFNAMSIZ - 1}). */
+    public static final int MAX_NETDEV_LENGTH = 15;
+
+    private static final VfSelector ANY = new Builder().build();
+
+    private final @Nullable PciAddress pfAddress;
+    private final @Nullable String pfNetdev;
+    private final List<IndexRange> vfIndices;
+    private final @Nullable PciId id;
+    private final @Nullable String driver;
+    private final int numaNode;
+
+    private VfSelector(Builder b) {
+        this.pfAddress = b.pfAddress;
+        this.pfNetdev = b.pfNetdev;
+        this.vfIndices = List.copyOf(b.vfIndices);
+        this.id = b.id;
+        this.driver = b.driver;
+        this.numaNode = b.numaNode;
+    }
+
+    /**
+     * An inclusive range of VF indices, {@code first} to {@code last}.
+     *
+     * @param first the first index, 0 to {@value VfSelector#MAX_VF_INDEX}
+     * @param last the last index, {@code first} to {@value VfSelector#MAX_VF_INDEX}
+     */
+    public record IndexRange(int first, int last) {
+
+        /**
+         * Checks the bounds.
+         *
+         * @param first the first index, 0 to {@value VfSelector#MAX_VF_INDEX}
+         * @param last the last index, {@code first} to {@value VfSelector#MAX_VF_INDEX}
+         * @throws IllegalArgumentException if an index is out of range or {@code last < first}
+         */
+        public IndexRange {
+            if (first < 0 || last > MAX_VF_INDEX || last < first) {
+                throw new IllegalArgumentException("not a VF index range (0 <= first <= last <= " + MAX_VF_INDEX
+                        + "): " + first + "-" + last);
+            }
+        }
+
+        /**
+         * Whether the range contains an index.
+         *
+         * @param index a VF index
+         * @return true if {@code first <= index <= last}
+         */
+        public boolean contains(int index) {
+            return index >= first && index <= last;
+        }
+
+        /**
+         * The text form.
+         *
+         * @return {@code first-last}, or {@code first} alone when both are equal
+         */
+        @Override
+        public String toString() {
+            return first == last ? Integer.toString(first) : first + "-" + last;
+        }
+    }
+
+    /**
+     * The selector without criteria: it matches every VF.
+     *
+     * @return the selector
+     */
+    public static VfSelector any() {
+        return ANY;
+    }
+
+    /**
+     * A builder without criteria.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder with this selector's criteria, to add or change some.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.pfAddress = pfAddress;
+        b.pfNetdev = pfNetdev;
+        b.vfIndices.addAll(vfIndices);
+        b.id = id;
+        b.driver = driver;
+        b.numaNode = numaNode;
+        return b;
+    }
+
+    /**
+     * Parses the text form of the PF criteria: {@code PF} or {@code PF#RANGES}.
+     *
+     * <p>{@code PF} is a PCI address as {@link PciAddress#parse(String)} reads it ({@code 0000:01:00.0} or
+     * {@code 01:00.0}) when it contains a {@code ':'}, and otherwise a network interface name by the kernel's rules:
+     * 1 to {@value #MAX_NETDEV_LENGTH} bytes (UTF-8), not {@code .} or {@code ..}, no {@code '/'}, {@code ':'} or
+     * white space; and, because {@code '#'} separates the indices, no {@code '#'}.
+     *
+     * <p>{@code RANGES} is a comma-separated list of VF indices {@code N} and inclusive ranges {@code N-M}, each
+     * index decimal, 0 to {@value #MAX_VF_INDEX}, without sign, blanks or leading zeros, each range ascending
+     * ({@code N <= M}) and each part beyond the previous one ({@code 0-3,6}, not {@code 6,0-3} or {@code 0-3,2});
+     * no part may be empty.
+     *
+     * <p>{@code parse(s.toString())} gives back an equal selector for every selector {@code s} that has only PF
+     * criteria.
+     *
+     * @param text the text
+     * @return the selector
+     * @throws VfSelectorFormatException if the text is not of that form (the only exception for non-null input);
+     *     the message quotes the input and names the position
+     * @throws NullPointerException if {@code text} is null
+     */
+    public static VfSelector parse(String text) {
+        Objects.requireNonNull(text, "text");
+        if (text.isEmpty()) {
+            throw new VfSelectorFormatException(text, 0, "expected a PF netdev or PCI address");
+        }
+        int hash = text.indexOf('#');
+        String pf = hash < 0 ? text : text.substring(0, hash);
+        Builder b = new Builder();
+        if (pf.isEmpty()) {
+            throw new VfSelectorFormatException(text, 0, "expected a PF netdev or PCI address before '#'");
+        }
+        if (pf.indexOf(':') >= 0) {
+            try {
+                b.pfAddress = PciAddress.parse(pf);
+            } catch (PciAddressFormatException e) {
+                VfSelectorFormatException x = new VfSelectorFormatException(text, 0,
+                        "not a PCI address (DDDD:BB:DD.F or BB:DD.F) nor a netdev name (netdevs have no ':')");
+                x.initCause(e);
+                throw x;
+            }
+        } else {
+            Problem problem = netdevProblem(pf);
+            if (problem != null) {
+                throw new VfSelectorFormatException(text, problem.position(), problem.reason());
+            }
+            b.pfNetdev = pf;
+        }
+        if (hash >= 0) {
+            b.vfIndices.addAll(parseRanges(text, hash + 1));
+        }
+        return b.build();
+    }
+
+    /** Why a netdev name is invalid, and where. */
+    private record Problem(int position, String reason) {
+    }
+
+    /**
+     * Why {@code name} is not a valid network interface name for a selector.
+     *
+     * @return the problem, or null if the name is valid
+     */
+    private static @Nullable Problem netdevProblem(String name) {
+        if (name.isEmpty()) {
+            return new Problem(0, "a netdev name must not be empty");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return new Problem(0, "a netdev name must not be \".\" or \"..\"");
+        }
+        int bytes = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (forbiddenInNetdev(c)) {
+                return new Problem(i, switch (c) {
+                    case '/', ':', '#' -> "'" + c + "' is not allowed in a netdev name";
+                    case 0 -> "NUL is not allowed in a netdev name";
+                    default -> "white space is not allowed in a netdev name";
+                });
+            }
+            if (Character.isSurrogate(c) && !validSurrogateAt(name, i)) {
+                return new Problem(i, "unpaired surrogate: not valid Unicode");
+            }
+            bytes += utf8Length(c);
+            if (bytes > MAX_NETDEV_LENGTH) {
+                return new Problem(i, "a netdev name has at most " + MAX_NETDEV_LENGTH + " bytes (UTF-8)");
+            }
+            if (Character.isHighSurrogate(c)) {
+                i++;
+            }
+        }
+        return null;
+    }
+
+    /** The kernel's {@code dev_valid_name}: no '/', ':' or C {@code isspace}; and NUL, and our '#'. */
+    private static boolean forbiddenInNetdev(char c) {
+        return c == '/' || c == ':' || c == '#' || c == 0 || c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
+    private static boolean validSurrogateAt(String s, int i) {
+        char c = s.charAt(i);
+        return Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+    }
+
+    private static int utf8Length(char c) {
+        if (c < 0x80) {
+            return 1;
+        }
+        if (c < 0x800) {
+            return 2;
+        }
+        return Character.isHighSurrogate(c) ? 4 : 3;
+    }
+
+    /** Parses {@code RANGES} starting at {@code from} of {@code text}; positions in errors are indices of it. */
+    private static List<IndexRange> parseRanges(String text, int from) {
+        List<IndexRange> out = new ArrayList<>();
+        int p = from;
+        int len = text.length();
+        if (p == len) {
+            throw new VfSelectorFormatException(text, p, "expected VF indices (such as 0-3,6) after '#'");
+        }
+        while (true) {
+            int start = p;
+            int first = number(text, p);
+            p = end(text, p);
+            int last = first;
+            if (p < len && text.charAt(p) == '-') {
+                p++;
+                last = number(text, p);
+                p = end(text, p);
+                if (last < first) {
+                    throw new VfSelectorFormatException(text, start, "range " + first + "-" + last
+                            + " is not ascending");
+                }
+            }
+            if (!out.isEmpty() && first <= out.get(out.size() - 1).last()) {
+                throw new VfSelectorFormatException(text, start, "ranges must be ascending and must not overlap: "
+                        + text.substring(start, p) + " after " + out.get(out.size() - 1));
+            }
+            out.add(new IndexRange(first, last));
+            if (p == len) {
+                return out;
+            }
+            char c = text.charAt(p);
+            if (c != ',') {
+                throw new VfSelectorFormatException(text, p, "expected ',' or '-' or the end, found "
+                        + describe(c));
+            }
+            p++;
+        }
+    }
+
+    /** The index of the first non-digit at or after {@code p}. */
+    private static int end(String text, int p) {
+        while (p < text.length() && isDigit(text.charAt(p))) {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** Reads the decimal index at {@code p}. */
+    private static int number(String text, int p) {
+        if (p == text.length()) {
+            throw new VfSelectorFormatException(text, p, "expected a VF index, found the end");
+        }
+        if (!isDigit(text.charAt(p))) {
+            throw new VfSelectorFormatException(text, p, "expected a VF index, found " + describe(text.charAt(p)));
+        }
+        if (text.charAt(p) == '0' && p + 1 < text.length() && isDigit(text.charAt(p + 1))) {
+            throw new VfSelectorFormatException(text, p, "VF indices have no leading zeros");
+        }
+        int v = 0;
+        for (int i = p; i < text.length() && isDigit(text.charAt(i)); i++) {
+            v = v * 10 + (text.charAt(i) - '0');
+            if (v > MAX_VF_INDEX) {
+                throw new VfSelectorFormatException(text, p, "VF index greater than " + MAX_VF_INDEX);
+            }
+        }
+        return v;
+    }
+
+    private static String describe(char c) {
+        return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+    }
+
+    /**
+     * The PF, by address.
+     *
+     * @return the PF's address, if the selector names the PF by address
+     */
+    public Optional<PciAddress> pfAddress() {
+        return Optional.ofNullable(pfAddress);
+    }
+
+    /**
+     * The PF, by the name of its network interface.
+     *
+     * @return the netdev name, if the selector names the PF by netdev
+     */
+    public Optional<String> pfNetdev() {
+        return Optional.ofNullable(pfNetdev);
+    }
+
+    /**
+     * The VF indices on the PF.
+     *
+     * @return ascending, non-overlapping ranges; empty for every index
+     */
+    public List<IndexRange> vfIndices() {
+        return vfIndices;
+    }
+
+    /**
+     * The VFs' vendor and device id.
+     *
+     * @return the id, if the selector restricts it
+     */
+    public Optional<PciId> id() {
+        return Optional.ofNullable(id);
+    }
+
+    /**
+     * The driver the VFs are bound to.
+     *
+     * @return the driver's name, if the selector restricts it
+     */
+    public Optional<String> driver() {
+        return Optional.ofNullable(driver);
+    }
+
+    /**
+     * The VFs' NUMA node.
+     *
+     * @return the node, if the selector restricts it
+     */
+    public OptionalInt numaNode() {
+        return numaNode < 0 ? OptionalInt.empty() : OptionalInt.of(numaNode);
+    }
+
+    /**
+     * Whether a VF meets every criterion of this selector.
+     *
+     * @param topology the snapshot the VF comes from (a PF named by netdev is looked up in it)
+     * @param vf the VF
+     * @return true if it matches
+     */
+    public boolean matches(Topology topology, VirtualFunction vf) {
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(vf, "vf");
+        if (pfAddress != null && !pfAddress.equals(vf.pf())) {
+            return false;
+        }
+        if (pfNetdev != null) {
+            Optional<PciFunction> pf = topology.functionByNetdev(pfNetdev);
+            if (pf.isEmpty() || pf.get().kind() != FunctionKind.PF || !pf.get().address().equals(vf.pf())) {
+                return false;
+            }
+        }
+        if (!vfIndices.isEmpty() && vfIndices.stream().noneMatch(r -> r.contains(vf.index()))) {
+            return false;
+        }
+        PciFunction f = vf.function();
+        if (id != null && !id.equals(f.id())) {
+            return false;
+        }
+        if (driver != null && !f.driver().filter(driver::equals).isPresent()) {
+            return false;
+        }
+        return numaNode < 0 || f.numaNode().isPresent() && f.numaNode().getAsInt() == numaNode;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof VfSelector s && Objects.equals(pfAddress, s.pfAddress)
+                && Objects.equals(pfNetdev, s.pfNetdev) && vfIndices.equals(s.vfIndices) && Objects.equals(id, s.id)
+                && Objects.equals(driver, s.driver) && numaNode == s.numaNode;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(pfAddress, pfNetdev, vfIndices, id, driver, numaNode);
+    }
+
+    /**
+     * The text form: the PF criteria as {@link #parse(String)} reads them ({@code ens1f0#0-3,6}), followed by the
+     * other criteria as {@code id=8086:10ca}, {@code driver=igbvf} and {@code numa=0}, separated by blanks;
+     * {@code any} for the selector without criteria.
+     *
+     * @return e.g. {@code 0000:01:00.0#2 driver=igbvf}
+     */
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        if (pfAddress != null || pfNetdev != null) {
+            StringBuilder b = new StringBuilder(pfAddress != null ? pfAddress.toString() : pfNetdev);
+            if (!vfIndices.isEmpty()) {
+                b.append('#');
+                for (int i = 0; i < vfIndices.size(); i++) {
+                    b.append(i == 0 ? "" : ",").append(vfIndices.get(i));
+                }
+            }
+            parts.add(b.toString());
+        }
+        if (id != null) {
+            parts.add("id=" + id);
+        }
+        if (driver != null) {
+            parts.add("driver=" + driver);
+        }
+        if (numaNode >= 0) {
+            parts.add("numa=" + numaNode);
+        }
+        return parts.isEmpty() ? "any" : String.join(" ", parts);
+    }
+
+    /** Builds a {@link VfSelector}; every criterion is unset (matches everything) unless set. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable PciAddress pfAddress;
+        private @Nullable String pfNetdev;
+        private final List<IndexRange> vfIndices = new ArrayList<>();
+        private @Nullable PciId id;
+        private @Nullable String driver;
+        private int numaNode = -1;
+
+        private Builder() {
+        }
+
+        /**
+         * Selects VFs of the PF at {@code address} (replacing a PF given by netdev).
+         *
+         * @param address the PF's address
+         * @return this builder
+         */
+        public Builder pf(PciAddress address) {
+            this.pfAddress = Objects.requireNonNull(address, "address");
+            this.pfNetdev = null;
+            return this;
+        }
+
+        /**
+         * Selects VFs of the PF whose network interface is {@code netdev} (replacing a PF given by address).
+         *
+         * @param netdev the PF's netdev name, by the rules of {@link VfSelector#parse(String)}
+         * @return this builder
+         * @throws VfSelectorFormatException if the name is not valid
+         */
+        public Builder pfNetdev(String netdev) {
+            Objects.requireNonNull(netdev, "netdev");
+            Problem problem = netdevProblem(netdev);
+            if (problem != null) {
+                throw new VfSelectorFormatException(netdev, problem.position(), problem.reason());
+            }
+            this.pfNetdev = netdev;
+            this.pfAddress = null;
+            return this;
+        }
+
+        /**
+         * Adds the VF indices {@code first} to {@code last} (inclusive). Ranges must be added in ascending order
+         * without overlap. VF indices need a PF ({@link #build()} checks).
+         *
+         * @param first the first index, 0 to {@value VfSelector#MAX_VF_INDEX}
+         * @param last the last index, {@code first} to {@value VfSelector#MAX_VF_INDEX}
+         * @return this builder
+         * @throws IllegalArgumentException if the range is invalid or does not come after the ranges added before
+         */
+        public Builder vfIndices(int first, int last) {
+            IndexRange r = new IndexRange(first, last);
+            if (!vfIndices.isEmpty() && first <= vfIndices.get(vfIndices.size() - 1).last()) {
+                throw new IllegalArgumentException("VF index ranges must be ascending and must not overlap: " + r
+                        + " after " + vfIndices.get(vfIndices.size() - 1));
+            }
+            vfIndices.add(r);
+            return this;
+        }
+
+        /**
+         * Adds one VF index; the same as {@code vfIndices(index, index)}.
+         *
+         * @param index the index, 0 to {@value VfSelector#MAX_VF_INDEX}
+         * @return this builder
+         * @throws IllegalArgumentException as {@link #vfIndices(int, int)}
+         */
+        public Builder vfIndex(int index) {
+            return vfIndices(index, index);
+        }
+
+        /**
+         * Replaces the VF indices with those of a list in the text form of {@link VfSelector#parse(String)}, such as
+         * {@code 0-3,6}.
+         *
+         * @param ranges the list
+         * @return this builder
+         * @throws VfSelectorFormatException if the list is not of that form (positions are indices of
+         *     {@code ranges})
+         */
+        public Builder vfIndices(String ranges) {
+            Objects.requireNonNull(ranges, "ranges");
+            if (ranges.isEmpty()) {
+                throw new VfSelectorFormatException(ranges, 0, "expected VF indices (such as 0-3,6)");
+            }
+            List<IndexRange> parsed = parseRanges(ranges, 0);
+            vfIndices.clear();
+            vfIndices.addAll(parsed);
+            return this;
+        }
+
+        /**
+         * Selects VFs with this vendor and device id.
+         *
+         * @param id the VFs' id, e.g. {@code 8086:10ca}
+         * @return this builder
+         */
+        public Builder id(PciId id) {
+            this.id = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * Selects VFs bound to this driver at the time a pool looks (see the class description).
+         *
+         * @param name the driver's name as in {@code /sys/bus/pci/drivers}, e.g. {@code iavf}
+         * @return this builder
+         * @throws IllegalArgumentException if the name is empty, {@code .} or {@code ..}, or contains {@code '/'},
+         *     white space or control characters
+         */
+        public Builder driver(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.equals(".") || name.equals("..")
+                    || name.chars().anyMatch(c -> c == '/' || c <= ' ' || c == 0x7f)) {
+                throw new IllegalArgumentException("not a driver name: \"" + PciAddressFormatException.escape(name)
+                        + "\"");
+            }
+            this.driver = name;
+            return this;
+        }
+
+        /**
+         * Selects VFs on this NUMA node.
+         *
+         * @param node the node, 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code node} is negative
+         */
+        public Builder numaNode(int node) {
+            if (node < 0) {
+                throw new IllegalArgumentException("NUMA node must be 0 or more: " + node);
+            }
+            this.numaNode = node;
+            return this;
+        }
+
+        /**
+         * Builds the selector.
+         *
+         * @return the selector
+         * @throws IllegalStateException if VF indices were given without a PF
+         */
+        public VfSelector build() {
+            if (!vfIndices.isEmpty() && pfAddress == null && pfNetdev == null) {
+                throw new IllegalStateException("VF indices " + vfIndices + " need a PF (pf or pfNetdev)");
+            }
+            return new VfSelector(this);
+        }
+    }
+}
