@@ -25,10 +25,14 @@ for module in igb igbvf vfio-pci; do
 done
 
 mkdir -p "$SRIOV4J_IT_OUT/reports"
+# The launcher and the tests on one plain class path (not `-jar … --class-path`, which would load the tests
+# in a child class loader and leave java.class.path = the launcher alone: tests that start child JVMs with
+# java.class.path need it complete). The launcher first: its JUnit classes win over the jars of the same
+# version that the test class path also lists.
 # --include-classname '.*': every class of the package, whatever its name (the launcher's default
 # pattern would only take *Test / *Tests / Test*). No JUnit 4 here: the vintage engine is left out.
-exec "$JAVA" "-Dsriov4j.it.machine=$MACHINE" "$@" -jar "$CONSOLE_JAR" execute \
-    --class-path "$CLASSPATH_ARG" \
+exec "$JAVA" "-Dsriov4j.it.machine=$MACHINE" "$@" -cp "$CONSOLE_JAR:$CLASSPATH_ARG" \
+    org.junit.platform.console.ConsoleLauncher execute \
     --select-package org.sriov4j.it \
     --include-classname '.*' \
     --exclude-engine=junit-vintage \
