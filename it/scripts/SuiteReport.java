@@ -167,7 +167,7 @@ public class SuiteReport {
                 }
             }
             return (wall == null ? "" : ", wall " + wall + " s") + (boot == null ? "" : ", boot " + boot + " s")
-                    + (command == null ? "" : ", tests " + command + " s");
+                    + (command == null ? "" : ", command " + command + " s");
         } catch (IOException e) {
             return "";
         }
