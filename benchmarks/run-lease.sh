@@ -5,7 +5,9 @@
 #
 #   benchmarks/run-lease.sh                    build if needed, then run (about a minute)
 #   REBUILD=1 benchmarks/run-lease.sh          force a rebuild first
-#   benchmarks/run-lease.sh -wi 3 -i 5 -r 2    extra arguments go to JMH (the defaults below are short on purpose)
+#   benchmarks/run-lease.sh -f 1 -wi 5 -w 2s -i 5 -r 2s
+#                                              arguments go to JMH instead of the short defaults
+#                                              (-f 1 -wi 3 -w 2s -i 3 -r 2s)
 #
 # Environment: JAVA (java), MVN (mvn), MVN_FLAGS (-o: offline; set to "" to allow downloads), CPUS (the CPU list
 # the benchmark JVM is pinned to with taskset when taskset exists, default 0-1: two cores),
@@ -26,7 +28,7 @@ needs_build() {
     [[ -n "${REBUILD:-}" ]] && return 0
     [[ -f "$jar" ]] || return 0
     # any source or POM of the modules the benchmarks run, newer than the jar
-    [[ -n "$(find "$top/pom.xml" "$top/bom/pom.xml" "$top/api" "$top/sriov-spi" "$top/vfio-impl" \
+    [[ -n "$(find "$top/pom.xml" "$top/bom/pom.xml" "$top/api" "$top/sriov-spi" \
         "$top/test-fixtures" "$here/pom.xml" "$here/src" -newer "$jar" \
         \( -name '*.java' -o -name 'pom.xml' -o -path '*/META-INF/services/*' \) -not -path '*/src/test/*' \
         -print -quit)" ]]
@@ -51,13 +53,18 @@ if [[ -n "${SRIOV4J_BENCH_SCRATCH:-}" ]]; then
     jmh_props=(-jvmArgsAppend "-Dsriov4j.bench.scratch=$SRIOV4J_BENCH_SCRATCH")
 fi
 
+run_args=("$@")
+if [[ ${#run_args[@]} -eq 0 ]]; then
+    run_args=(-f 1 -wi 3 -w 2s -i 3 -r 2s)
+fi
+
 results="$(mktemp "${TMPDIR:-/tmp}/sriov4j-lease.XXXXXX.csv")"
 trap 'rm -f "$results"' EXIT
 
 echo "== JMH (LeaseBenchmark${pin:+, pinned to CPUs $cpus})"
 if ! "${pin[@]}" "$java" -Duser.language=en -Duser.country=US -jar "$jar" \
     'org\.sriov4j\.benchmarks\.LeaseBenchmark\.' \
-    -f 1 -wi 2 -w 1s -i 3 -r 2s -rf csv -rff "$results" "${jmh_props[@]}" "$@"; then
+    -rf csv -rff "$results" "${jmh_props[@]}" "${run_args[@]}"; then
     echo "FAIL: JMH failed (see above)" >&2
     exit 1
 fi
