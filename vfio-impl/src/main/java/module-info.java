@@ -3,10 +3,17 @@
  *
  * <p>Registered through {@link java.util.ServiceLoader} as {@link org.sriov4j.spi.HypervisorBackendProvider} with
  * id {@code kvm-vfio}. JNA is loaded only when the backend is used.
+ *
+ * <p>Exports {@code org.sriov4j.vfio}: {@link org.sriov4j.vfio.VfioSystem}, {@link org.sriov4j.vfio.IommuDomain}
+ * (DMA mapping for one guest) and {@link org.sriov4j.vfio.AssignedDevice} (regions, interrupts, reset) for a VMM
+ * that drives assigned devices itself. No JNA type appears in their signatures.
  */
 module org.sriov4j.vfio {
     requires transitive org.sriov4j.spi;
     requires static org.jspecify;
+    requires com.sun.jna;
+
+    exports org.sriov4j.vfio;
 
     provides org.sriov4j.spi.HypervisorBackendProvider with org.sriov4j.vfio.KvmVfioBackendProvider;
 }

@@ -1,0 +1,157 @@
+package org.sriov4j.vfio;
+
+import java.nio.ByteBuffer;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.PciAddress;
+
+/**
+ * An open VFIO group ({@code /dev/vfio/N}). The kernel lets only one open descriptor exist per group ({@code EBUSY}
+ * for a second).
+ *
+ * <p>Close order: {@link #unsetContainer()} and {@link #close()} refuse while a device of the group is open
+ * ({@link IllegalStateException}); closing a group still attached to a container first unsets it.
+ */
+final class GroupFd implements AutoCloseable {
+    private final LinuxSyscalls sys;
+    private final int number;
+    private final String path;
+    private final int fd;
+    private final Set<DeviceFd> devices = new LinkedHashSet<>();
+    private @Nullable ContainerFd container;
+    private boolean closed;
+
+    private GroupFd(LinuxSyscalls sys, int number, String path, int fd) {
+        this.sys = sys;
+        this.number = number;
+        this.path = path;
+        this.fd = fd;
+    }
+
+    static GroupFd open(LinuxSyscalls sys, String devRoot, int number) {
+        if (number < 0) {
+            throw new IllegalArgumentException("IOMMU group number must be >= 0: " + number);
+        }
+        String path = devRoot + "vfio/" + number;
+        int fd = sys.open(path, LinuxSyscalls.O_RDWR | LinuxSyscalls.O_CLOEXEC);
+        if (fd < 0) {
+            throw VfioException.kernel("open VFIO group " + number, null, path, fd,
+                    fd == -16 ? "the group is open elsewhere (another process or domain holds it)"
+                            : fd == -2 ? "no device of the group is bound to vfio-pci" : "");
+        }
+        return new GroupFd(sys, number, path, fd);
+    }
+
+    int number() {
+        return number;
+    }
+
+    String path() {
+        return path;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("group " + path + " is closed");
+        }
+    }
+
+    /** Group status flags ({@code VFIO_GROUP_FLAGS_*}). */
+    int status() {
+        checkOpen();
+        ByteBuffer b = VfioAbi.struct(VfioAbi.GroupStatus.SIZE);
+        int r = sys.ioctl(fd, VfioAbi.GROUP_GET_STATUS, b);
+        if (r < 0) {
+            throw VfioException.kernel("VFIO_GROUP_GET_STATUS", null, path, r, "");
+        }
+        return b.getInt(VfioAbi.GroupStatus.FLAGS);
+    }
+
+    boolean viable() {
+        return (status() & VfioAbi.GROUP_FLAGS_VIABLE) != 0;
+    }
+
+    void setContainer(ContainerFd c) {
+        checkOpen();
+        ByteBuffer b = VfioAbi.struct(4);
+        b.putInt(0, c.fd());
+        int r = sys.ioctl(fd, VfioAbi.GROUP_SET_CONTAINER, b);
+        if (r < 0) {
+            throw VfioException.kernel("VFIO_GROUP_SET_CONTAINER", null, path, r,
+                    r == -1 ? "the group is not viable: a device in it is bound to a host driver" : "");
+        }
+        container = c;
+        c.attached(this);
+    }
+
+    @Nullable ContainerFd container() {
+        return container;
+    }
+
+    void unsetContainer() {
+        checkOpen();
+        if (!devices.isEmpty()) {
+            throw new IllegalStateException("group " + path + " has " + devices.size()
+                    + " open device(s); close them before detaching the group from its container");
+        }
+        ContainerFd c = container;
+        int r = sys.ioctl(fd, VfioAbi.GROUP_UNSET_CONTAINER, 0);
+        if (r < 0) {
+            throw VfioException.kernel("VFIO_GROUP_UNSET_CONTAINER", null, path, r, "");
+        }
+        container = null;
+        if (c != null) {
+            c.detached(this);
+        }
+    }
+
+    DeviceFd device(PciAddress address) {
+        checkOpen();
+        ByteBuffer name = VfioAbi.cString(address.toString());
+        int r = sys.ioctl(fd, VfioAbi.GROUP_GET_DEVICE_FD, name);
+        if (r < 0) {
+            throw VfioException.kernel("VFIO_GROUP_GET_DEVICE_FD", address, path, r,
+                    r == -19 ? "the device is not in group " + number : "");
+        }
+        DeviceFd d = new DeviceFd(sys, this, address, r);
+        devices.add(d);
+        return d;
+    }
+
+    void deviceClosed(DeviceFd d) {
+        devices.remove(d);
+    }
+
+    Set<DeviceFd> devices() {
+        return Set.copyOf(devices);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the group, unsetting its container first if it is still set.
+     *
+     * @throws IllegalStateException while a device of the group is open
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (!devices.isEmpty()) {
+            throw new IllegalStateException("group " + path + " has " + devices.size()
+                    + " open device(s); close them first");
+        }
+        if (container != null) {
+            unsetContainer();
+        }
+        closed = true;
+        int r = sys.close(fd);
+        if (r < 0) {
+            throw VfioException.kernel("close", null, path, r, "");
+        }
+    }
+}

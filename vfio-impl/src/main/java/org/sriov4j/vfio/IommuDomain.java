@@ -1,0 +1,386 @@
+package org.sriov4j.vfio;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.Errno;
+import org.sriov4j.PciAddress;
+
+/**
+ * One guest address space in the IOMMU: a VFIO type1v2 container shared by every device of the guest. Groups are
+ * attached as devices arrive ({@link #openDevice(PciAddress, int)}); the IOMMU type is set once, with the first group.
+ *
+ * <p>Every map request is validated before the kernel sees it, against what the kernel reported
+ * ({@code VFIO_IOMMU_GET_INFO}, re-read after each attach): non-zero length; IOVA, host address and length aligned
+ * to the smallest supported IOMMU page size; no wrap-around of either range; entirely inside one reported IOVA range;
+ * no overlap with an existing mapping; some access. A refused request throws {@link VfioException} with
+ * {@link VfioException#rejectedBeforeKernel()} set and the errno the kernel (Linux 6.12) would have returned
+ * ({@code EINVAL}, or {@code EEXIST} for an overlap). Unmap checks the size the kernel reports it unmapped against
+ * the mapping table.
+ *
+ * <p>Example: <pre>{@code
+ * VfioSystem vfio = VfioSystem.open();
+ * try (IommuDomain domain = vfio.newDomain();
+ *      HostMemory ram = vfio.allocate(2 << 20)) {
+ *     AssignedDevice nic = domain.openDevice(PciAddress.parse("0000:01:10.0"), 6);
+ *     domain.map(0x1000_0000L, ram.address(), ram.length(), DmaAccess.READ_WRITE);
+ *     ...
+ *     domain.unmap(0x1000_0000L, ram.length());
+ * }   // closes the device, unmaps what is left, detaches the group, closes the container
+ * }</pre>
+ *
+ * <p>Thread-safe: all methods synchronise on the domain.
+ */
+public final class IommuDomain implements AutoCloseable {
+    private static final Comparator<Long> UNSIGNED = Long::compareUnsigned;
+
+    private final ContainerFd container;
+    private final String devRoot;
+    private final Map<Integer, GroupFd> groups = new LinkedHashMap<>();
+    private final List<AssignedDevice> devices = new ArrayList<>();
+    private final TreeMap<Long, DmaMapping> mappings = new TreeMap<>(UNSIGNED);
+    private ContainerFd.@Nullable IommuInfo info;
+    private boolean closed;
+
+    IommuDomain(ContainerFd container, String devRoot) {
+        this.container = container;
+        this.devRoot = devRoot;
+    }
+
+    /**
+     * Opens a device for this guest: opens its IOMMU group (once per domain), checks it is viable, attaches it to
+     * the domain's container (setting the IOMMU type with the first group), and gets the device descriptor.
+     *
+     * @param device the device, bound to vfio-pci
+     * @param iommuGroup its IOMMU group number ({@code /sys/bus/pci/devices/BDF/iommu_group})
+     * @return the device; close it (or the domain) when done
+     * @throws VfioException {@code EBUSY} when the group is open elsewhere, {@code ENOENT} when it has no
+     *     {@code /dev/vfio} node, {@code EPERM} when not viable, {@code ENODEV} when the device is not in it
+     */
+    public synchronized AssignedDevice openDevice(PciAddress device, int iommuGroup) {
+        checkOpen();
+        GroupFd group = groups.get(iommuGroup);
+        boolean fresh = group == null;
+        if (group == null) {
+            group = GroupFd.open(container.sys(), devRoot, iommuGroup);
+            try {
+                if (!group.viable()) {
+                    throw VfioException.rejected("attach IOMMU group " + iommuGroup, device, Errno.EPERM,
+                            "the group is not viable: another device in it is bound to a host driver"
+                                    + " (see /sys/kernel/iommu_groups/" + iommuGroup + "/devices)");
+                }
+                group.setContainer(container);
+                if (!container.iommuSet()) {
+                    container.setIommu(VfioAbi.TYPE1V2_IOMMU);
+                }
+                info = container.iommuInfo();
+            } catch (RuntimeException e) {
+                closeQuietly(group, e);
+                throw e;
+            }
+            groups.put(iommuGroup, group);
+        }
+        DeviceFd fd;
+        try {
+            fd = group.device(device);
+        } catch (RuntimeException e) {
+            if (fresh) {
+                groups.remove(iommuGroup);
+                closeQuietly(group, e);
+            }
+            throw e;
+        }
+        AssignedDevice d = new AssignedDevice(fd, this);
+        devices.add(d);
+        return d;
+    }
+
+    private static void closeQuietly(GroupFd group, RuntimeException cause) {
+        try {
+            group.close();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("IOMMU domain is closed");
+        }
+    }
+
+    private ContainerFd.IommuInfo requireInfo(String op) {
+        checkOpen();
+        ContainerFd.IommuInfo i = info;
+        if (i == null) {
+            throw new IllegalStateException(op + ": no device attached yet; the IOMMU is set with the first group");
+        }
+        return i;
+    }
+
+    /**
+     * The IOMMU page sizes the kernel supports, as a bitmap ({@code 0x40201000}: 4 KiB, 2 MiB, 1 GiB).
+     *
+     * @return the bitmap
+     * @throws IllegalStateException before the first device is attached
+     */
+    public synchronized long pageSizes() {
+        return requireInfo("page sizes").pageSizes();
+    }
+
+    /**
+     * The smallest IOMMU page size: the alignment every mapping needs.
+     *
+     * @return bytes
+     */
+    public synchronized long minPageSize() {
+        return Long.lowestOneBit(pageSizes());
+    }
+
+    /**
+     * The IOVA ranges mappings must lie in, as the kernel reported them after the last attach.
+     *
+     * @return the ranges
+     */
+    public synchronized List<IovaRange> iovaRanges() {
+        return requireInfo("IOVA ranges").iovaRanges();
+    }
+
+    /**
+     * How many more mappings the kernel allows, when it reports it ({@code VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL}).
+     *
+     * @return the number, or -1 when not reported
+     */
+    public synchronized int dmaMappingsAvailable() {
+        return requireInfo("DMA available").dmaAvailable();
+    }
+
+    /**
+     * Maps host memory for the domain's devices.
+     *
+     * @param iova the I/O virtual address (guest physical address)
+     * @param hostAddress the process virtual address
+     * @param length bytes
+     * @param access what the devices may do; not empty
+     * @return the mapping recorded
+     * @throws VfioException see the class description; {@code rejectedBeforeKernel()} for validation failures
+     */
+    public synchronized DmaMapping map(long iova, long hostAddress, long length, Set<DmaAccess> access) {
+        ContainerFd.IommuInfo i = requireInfo("map");
+        String op = "map DMA";
+        if (length == 0) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "length is 0");
+        }
+        if (access.isEmpty()) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "no access (READ and/or WRITE) given");
+        }
+        long page = Long.lowestOneBit(i.pageSizes());
+        if (page != 0 && ((iova | hostAddress | length) & (page - 1)) != 0) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + ", host 0x"
+                    + Long.toHexString(hostAddress) + " and length 0x" + Long.toHexString(length)
+                    + " must be multiples of the IOMMU page size 0x" + Long.toHexString(page));
+        }
+        long last = iova + length - 1;
+        if (Long.compareUnsigned(last, iova) < 0 || Long.compareUnsigned(hostAddress + length - 1, hostAddress) < 0) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around the end of the address space");
+        }
+        if (i.iovaRanges().stream().noneMatch(r -> r.contains(iova, last))) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + "-0x"
+                    + Long.toHexString(last) + " is not inside one of the IOMMU's IOVA ranges " + i.iovaRanges());
+        }
+        DmaMapping overlap = overlapping(iova, last);
+        if (overlap != null) {
+            throw VfioException.rejected(op, null, Errno.EEXIST, "overlaps the mapping " + overlap);
+        }
+        int flags = (access.contains(DmaAccess.READ) ? VfioAbi.DMA_MAP_FLAG_READ : 0)
+                | (access.contains(DmaAccess.WRITE) ? VfioAbi.DMA_MAP_FLAG_WRITE : 0);
+        container.mapDma(iova, hostAddress, length, flags);
+        DmaMapping m = new DmaMapping(iova, hostAddress, length, access);
+        mappings.put(iova, m);
+        return m;
+    }
+
+    /**
+     * Maps a direct buffer's whole capacity; the buffer must start and end on IOMMU page boundaries (e.g. a
+     * {@link HostMemory#buffer()}). Keep the buffer reachable until it is unmapped.
+     *
+     * @param iova the I/O virtual address
+     * @param direct a direct buffer
+     * @param access what the devices may do
+     * @return the mapping recorded
+     */
+    public synchronized DmaMapping map(long iova, ByteBuffer direct, Set<DmaAccess> access) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("only direct buffers can be mapped for DMA");
+        }
+        return map(iova, container.sys().addressOf(direct), direct.capacity(), access);
+    }
+
+    private @Nullable DmaMapping overlapping(long first, long last) {
+        Map.Entry<Long, DmaMapping> below = mappings.floorEntry(first);
+        if (below != null && Long.compareUnsigned(below.getValue().lastIova(), first) >= 0) {
+            return below.getValue();
+        }
+        Map.Entry<Long, DmaMapping> above = mappings.ceilingEntry(first);
+        if (above != null && Long.compareUnsigned(above.getKey(), last) <= 0) {
+            return above.getValue();
+        }
+        return null;
+    }
+
+    /**
+     * Unmaps every mapping in {@code [iova, iova + length)}. The range must cover whole mappings (the kernel refuses
+     * to split one) and contain at least one.
+     *
+     * @param iova first I/O virtual address
+     * @param length bytes
+     * @return the bytes unmapped, as the kernel reported them
+     * @throws VfioException {@code EINVAL} for a range that splits a mapping, {@code ENOENT} when nothing is mapped
+     *     there (both before the kernel), or when the kernel's unmapped size differs from the table's
+     */
+    public synchronized long unmap(long iova, long length) {
+        ContainerFd.IommuInfo i = requireInfo("unmap");
+        String op = "unmap DMA";
+        if (length == 0) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "length is 0");
+        }
+        long page = Long.lowestOneBit(i.pageSizes());
+        if (page != 0 && ((iova | length) & (page - 1)) != 0) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "iova and length must be multiples of 0x"
+                    + Long.toHexString(page));
+        }
+        long last = iova + length - 1;
+        if (Long.compareUnsigned(last, iova) < 0) {
+            throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around");
+        }
+        List<DmaMapping> covered = new ArrayList<>();
+        for (DmaMapping m : mappings.values()) {
+            boolean startsIn = Long.compareUnsigned(m.iova(), iova) >= 0 && Long.compareUnsigned(m.iova(), last) <= 0;
+            boolean endsIn = Long.compareUnsigned(m.lastIova(), iova) >= 0
+                    && Long.compareUnsigned(m.lastIova(), last) <= 0;
+            boolean spans = Long.compareUnsigned(m.iova(), iova) < 0 && Long.compareUnsigned(m.lastIova(), last) > 0;
+            if (startsIn && endsIn) {
+                covered.add(m);
+            } else if (startsIn || endsIn || spans) {
+                throw VfioException.rejected(op, null, Errno.EINVAL, "the range 0x" + Long.toHexString(iova) + "+0x"
+                        + Long.toHexString(length) + " splits the mapping " + m);
+            }
+        }
+        if (covered.isEmpty()) {
+            throw VfioException.rejected(op, null, Errno.ENOENT, "nothing is mapped in 0x" + Long.toHexString(iova)
+                    + "+0x" + Long.toHexString(length));
+        }
+        long expected = covered.stream().mapToLong(DmaMapping::length).sum();
+        long unmapped = container.unmapDma(iova, length);
+        for (DmaMapping m : covered) {
+            mappings.remove(m.iova());
+        }
+        if (unmapped != expected) {
+            throw new VfioException(op, null, 0, container.path(), "the kernel unmapped 0x"
+                    + Long.toHexString(unmapped) + " bytes, the mapping table expected 0x" + Long.toHexString(expected)
+                    + "; the table now assumes the whole range is unmapped", false);
+        }
+        return unmapped;
+    }
+
+    /**
+     * The mapping table, by IOVA.
+     *
+     * @return a snapshot of the current mappings
+     */
+    public synchronized List<DmaMapping> mappings() {
+        return List.copyOf(mappings.values());
+    }
+
+    /**
+     * The mapping that contains an IOVA.
+     *
+     * @param iova an I/O virtual address
+     * @return the mapping, or null
+     */
+    public synchronized @Nullable DmaMapping mappingAt(long iova) {
+        Map.Entry<Long, DmaMapping> e = mappings.floorEntry(iova);
+        return e != null && Long.compareUnsigned(e.getValue().lastIova(), iova) >= 0 ? e.getValue() : null;
+    }
+
+    /**
+     * The devices open in this domain.
+     *
+     * @return a snapshot
+     */
+    public synchronized List<AssignedDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    /**
+     * The IOMMU groups attached.
+     *
+     * @return group numbers, in attach order
+     */
+    public synchronized List<Integer> groups() {
+        return List.copyOf(groups.keySet());
+    }
+
+    synchronized void deviceClosed(AssignedDevice d) {
+        devices.remove(d);
+    }
+
+    /**
+     * Tears the domain down in the kernel's order: closes the devices (disabling their interrupts), unmaps every
+     * mapping, detaches and closes the groups, closes the container. Every step is attempted; the first failure is
+     * thrown afterwards with the others suppressed.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException first = null;
+        for (AssignedDevice d : List.copyOf(devices)) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                first = add(first, e);
+            }
+        }
+        for (DmaMapping m : List.copyOf(mappings.values())) {
+            try {
+                container.unmapDma(m.iova(), m.length());
+            } catch (RuntimeException e) {
+                first = add(first, e);
+            }
+        }
+        mappings.clear();
+        for (GroupFd g : groups.values()) {
+            try {
+                g.close();
+            } catch (RuntimeException e) {
+                first = add(first, e);
+            }
+        }
+        groups.clear();
+        try {
+            container.close();
+        } catch (RuntimeException e) {
+            first = add(first, e);
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static RuntimeException add(@Nullable RuntimeException first, RuntimeException e) {
+        if (first == null) {
+            return e;
+        }
+        first.addSuppressed(e);
+        return first;
+    }
+}

@@ -1,0 +1,300 @@
+package org.sriov4j.vfio;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The VFIO user ABI: ioctl request numbers, flag values and the byte layouts of the structures, as defined in the
+ * Linux uAPI header {@code include/uapi/linux/vfio.h}. Structures are encoded by hand into little-endian direct
+ * buffers (x86-64); each layout lists its size and field offsets, and the tests compare them with the header.
+ */
+final class VfioAbi {
+    private VfioAbi() {
+    }
+
+    /** {@code VFIO_TYPE}: the ioctl type character {@code ';'}. */
+    static final int TYPE = ';';
+    /** {@code VFIO_BASE}. */
+    static final int BASE = 100;
+
+    /**
+     * {@code _IO(type, nr)}: direction and size bits are zero, so the number is {@code (type << 8) | nr}.
+     *
+     * @param nr offset from {@link #BASE}
+     * @return the request number
+     */
+    static long io(int nr) {
+        return (TYPE << 8) | (BASE + nr);
+    }
+
+    // container (/dev/vfio/vfio)
+    static final long GET_API_VERSION = io(0);
+    static final long CHECK_EXTENSION = io(1);
+    static final long SET_IOMMU = io(2);
+    // group (/dev/vfio/N)
+    static final long GROUP_GET_STATUS = io(3);
+    static final long GROUP_SET_CONTAINER = io(4);
+    static final long GROUP_UNSET_CONTAINER = io(5);
+    static final long GROUP_GET_DEVICE_FD = io(6);
+    // device
+    static final long DEVICE_GET_INFO = io(7);
+    static final long DEVICE_GET_REGION_INFO = io(8);
+    static final long DEVICE_GET_IRQ_INFO = io(9);
+    static final long DEVICE_SET_IRQS = io(10);
+    static final long DEVICE_RESET = io(11);
+    static final long DEVICE_FEATURE = io(17);
+    // type1 IOMMU (on the container once SET_IOMMU succeeded)
+    static final long IOMMU_GET_INFO = io(12);
+    static final long IOMMU_MAP_DMA = io(13);
+    static final long IOMMU_UNMAP_DMA = io(14);
+
+    static final int API_VERSION = 0;
+    static final int TYPE1_IOMMU = 1;
+    static final int TYPE1V2_IOMMU = 3;
+    static final int NOIOMMU_IOMMU = 8;
+
+    static final int GROUP_FLAGS_VIABLE = 1;
+    static final int GROUP_FLAGS_CONTAINER_SET = 2;
+
+    static final int DEVICE_FLAGS_RESET = 1;
+    static final int DEVICE_FLAGS_PCI = 2;
+
+    static final int REGION_INFO_FLAG_READ = 1;
+    static final int REGION_INFO_FLAG_WRITE = 2;
+    static final int REGION_INFO_FLAG_MMAP = 4;
+    static final int REGION_INFO_FLAG_CAPS = 8;
+    static final int REGION_INFO_CAP_SPARSE_MMAP = 1;
+
+    static final int PCI_CONFIG_REGION_INDEX = 7;
+    static final int PCI_NUM_REGIONS = 9;
+
+    static final int IRQ_INFO_EVENTFD = 1;
+    static final int IRQ_INFO_MASKABLE = 2;
+    static final int IRQ_INFO_AUTOMASKED = 4;
+    static final int IRQ_INFO_NORESIZE = 8;
+
+    static final int IRQ_SET_DATA_NONE = 1;
+    static final int IRQ_SET_DATA_BOOL = 2;
+    static final int IRQ_SET_DATA_EVENTFD = 4;
+    static final int IRQ_SET_ACTION_MASK = 8;
+    static final int IRQ_SET_ACTION_UNMASK = 16;
+    static final int IRQ_SET_ACTION_TRIGGER = 32;
+    static final int IRQ_SET_DATA_TYPE_MASK = 7;
+    static final int IRQ_SET_ACTION_TYPE_MASK = 56;
+
+    static final int PCI_INTX_IRQ_INDEX = 0;
+    static final int PCI_MSI_IRQ_INDEX = 1;
+    static final int PCI_MSIX_IRQ_INDEX = 2;
+    static final int PCI_ERR_IRQ_INDEX = 3;
+    static final int PCI_REQ_IRQ_INDEX = 4;
+    static final int PCI_NUM_IRQS = 5;
+
+    static final int IOMMU_INFO_PGSIZES = 1;
+    static final int IOMMU_INFO_CAPS = 2;
+    static final int IOMMU_TYPE1_INFO_CAP_IOVA_RANGE = 1;
+    static final int IOMMU_TYPE1_INFO_CAP_MIGRATION = 2;
+    static final int IOMMU_TYPE1_INFO_DMA_AVAIL = 3;
+
+    static final int DMA_MAP_FLAG_READ = 1;
+    static final int DMA_MAP_FLAG_WRITE = 2;
+
+    static final int DEVICE_FEATURE_MASK = 0xffff;
+    static final int DEVICE_FEATURE_GET = 1 << 16;
+    static final int DEVICE_FEATURE_SET = 1 << 17;
+    static final int DEVICE_FEATURE_PROBE = 1 << 18;
+    static final int DEVICE_FEATURE_MIGRATION = 1;
+    static final long MIGRATION_STOP_COPY = 1;
+    static final long MIGRATION_P2P = 2;
+    static final long MIGRATION_PRE_COPY = 4;
+
+    /** {@code struct vfio_info_cap_header}: id u16, version u16, next u32 (offset from the start of the info). */
+    static final class CapHeader {
+        static final int SIZE = 8;
+        static final int ID = 0;
+        static final int VERSION = 2;
+        static final int NEXT = 4;
+
+        private CapHeader() {
+        }
+    }
+
+    /** {@code struct vfio_group_status}. */
+    static final class GroupStatus {
+        static final int SIZE = 8;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+
+        private GroupStatus() {
+        }
+    }
+
+    /** {@code struct vfio_device_info} (24 bytes since Linux 6.2 added cap_offset and pad; 16 is the minimum). */
+    static final class DeviceInfo {
+        static final int SIZE = 24;
+        static final int MINSZ = 16;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int NUM_REGIONS = 8;
+        static final int NUM_IRQS = 12;
+        static final int CAP_OFFSET = 16;
+
+        private DeviceInfo() {
+        }
+    }
+
+    /** {@code struct vfio_region_info}. */
+    static final class RegionInfo {
+        static final int SIZE = 32;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int INDEX = 8;
+        static final int CAP_OFFSET = 12;
+        static final int REGION_SIZE = 16;
+        static final int OFFSET = 24;
+
+        private RegionInfo() {
+        }
+    }
+
+    /** {@code struct vfio_region_info_cap_sparse_mmap}: header, nr_areas u32, reserved u32, areas[] {offset, size}. */
+    static final class SparseMmap {
+        static final int NR_AREAS = 8;
+        static final int AREAS = 16;
+        static final int AREA_SIZE = 16;
+
+        private SparseMmap() {
+        }
+    }
+
+    /** {@code struct vfio_irq_info}. */
+    static final class IrqInfo {
+        static final int SIZE = 16;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int INDEX = 8;
+        static final int COUNT = 12;
+
+        private IrqInfo() {
+        }
+    }
+
+    /** {@code struct vfio_irq_set}: fixed part, then {@code data[]} (s32 eventfds or u8 bools). */
+    static final class IrqSet {
+        static final int SIZE = 20;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int INDEX = 8;
+        static final int START = 12;
+        static final int COUNT = 16;
+        static final int DATA = 20;
+
+        private IrqSet() {
+        }
+    }
+
+    /** {@code struct vfio_iommu_type1_info}. */
+    static final class IommuInfo {
+        static final int SIZE = 24;
+        static final int MINSZ = 16;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int IOVA_PGSIZES = 8;
+        static final int CAP_OFFSET = 16;
+
+        private IommuInfo() {
+        }
+    }
+
+    /** {@code struct vfio_iommu_type1_info_cap_iova_range}: header, nr_iovas, reserved, ranges[] {start, end}. */
+    static final class IovaRangeCap {
+        static final int NR_IOVAS = 8;
+        static final int RANGES = 16;
+        static final int RANGE_SIZE = 16;
+
+        private IovaRangeCap() {
+        }
+    }
+
+    /** {@code struct vfio_iommu_type1_info_dma_avail}: header, avail u32. */
+    static final class DmaAvailCap {
+        static final int AVAIL = 8;
+
+        private DmaAvailCap() {
+        }
+    }
+
+    /** {@code struct vfio_iommu_type1_dma_map}. */
+    static final class DmaMap {
+        static final int SIZE = 32;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int VADDR = 8;
+        static final int IOVA = 16;
+        static final int MAP_SIZE = 24;
+
+        private DmaMap() {
+        }
+    }
+
+    /** {@code struct vfio_iommu_type1_dma_unmap}; the kernel writes the unmapped size back into {@code size}. */
+    static final class DmaUnmap {
+        static final int SIZE = 24;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int IOVA = 8;
+        static final int UNMAP_SIZE = 16;
+
+        private DmaUnmap() {
+        }
+    }
+
+    /** {@code struct vfio_device_feature}: argsz, flags (feature index in bits 0–15), data[]. */
+    static final class DeviceFeature {
+        static final int SIZE = 8;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int DATA = 8;
+        /** {@code struct vfio_device_feature_migration}: one aligned u64 of flags. */
+        static final int MIGRATION_DATA_SIZE = 8;
+
+        private DeviceFeature() {
+        }
+    }
+
+    /**
+     * A zeroed little-endian direct buffer of {@code size} bytes with {@code argsz} set at offset 0.
+     *
+     * @param size bytes
+     * @return the buffer
+     */
+    static ByteBuffer struct(int size) {
+        ByteBuffer b = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, size);
+        return b;
+    }
+
+    /**
+     * A NUL-terminated C string in a direct buffer.
+     *
+     * @param text ASCII text
+     * @return the buffer
+     */
+    static ByteBuffer cString(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length + 1);
+        b.put(bytes).put((byte) 0).flip();
+        return b;
+    }
+
+    /**
+     * An unsigned 32-bit field.
+     *
+     * @param b buffer
+     * @param offset byte offset
+     * @return the value
+     */
+    static long u32(ByteBuffer b, int offset) {
+        return Integer.toUnsignedLong(b.getInt(offset));
+    }
+}
