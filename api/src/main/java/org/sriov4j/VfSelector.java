@@ -178,8 +178,11 @@ public final class VfSelector {
             try {
                 b.pfAddress = PciAddress.parse(pf);
             } catch (PciAddressFormatException e) {
-                VfSelectorFormatException x = new VfSelectorFormatException(text, 0,
-                        "not a PCI address (DDDD:BB:DD.F or BB:DD.F) nor a netdev name (netdevs have no ':')");
+                String prefix = "not a PCI address: \"" + PciAddressFormatException.escape(pf) + "\": ";
+                String why = e.getMessage() != null && e.getMessage().startsWith(prefix)
+                        ? e.getMessage().substring(prefix.length()) : "expected DDDD:BB:DD.F or BB:DD.F";
+                VfSelectorFormatException x = new VfSelectorFormatException(text, 0, "not a PCI address: " + why
+                        + " (a PF name with ':' is read as a PCI address; netdev names have no ':')");
                 x.initCause(e);
                 throw x;
             }
