@@ -36,7 +36,7 @@ public final class EngineHost implements SriovHost {
     private final List<HypervisorBackendProvider> providers;
     private @Nullable HypervisorBackendProvider backend;
     private @Nullable Lifecycle lifecycle;
-    private final List<Lease> leases = new ArrayList<>();
+    private final java.util.Set<Lease> leases = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Events events = new Events();
 
     /**
@@ -151,11 +151,56 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public Lease lease(PciAddress function, String guest) {
-        Lease lease = lifecycle().lease(function, guest);
+        Lease lease = new TrackedLease(lifecycle().lease(function, guest));
         synchronized (leases) {
             leases.add(lease);
         }
         return lease;
+    }
+
+    /** A lease that leaves this host's list of open leases when it is closed. */
+    private final class TrackedLease implements Lease {
+        private final Lease lease;
+
+        TrackedLease(Lease lease) {
+            this.lease = lease;
+        }
+
+        @Override
+        public PciAddress device() {
+            return lease.device();
+        }
+
+        @Override
+        public String guest() {
+            return lease.guest();
+        }
+
+        @Override
+        public boolean managed() {
+            return lease.managed();
+        }
+
+        @Override
+        public boolean isHeld() {
+            return lease.isHeld();
+        }
+
+        @Override
+        public void close() {
+            try {
+                lease.close();
+            } finally {
+                synchronized (leases) {
+                    leases.remove(this);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return lease.toString();
+        }
     }
 
     @Override
