@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sriov4j-it: the guest half of run-suite.sh (runs as root inside the guest of run-in-guest.sh).
-# Loads the drivers the tests use and runs every JUnit test class of package org.sriov4j.it with
-# the JUnit console launcher; the XML reports go to $SRIOV4J_IT_OUT/reports.
+# Loads the drivers the tests use (igb, igbvf, vfio-pci; e1000 when there are e1000 NICs) and runs every
+# JUnit test class of package org.sriov4j.it with the JUnit console launcher; the XML reports go to
+# $SRIOV4J_IT_OUT/reports.
 #
 #   run-suite-guest.sh MACHINE JAVA CONSOLE_JAR CLASSPATH [JAVA_OPTION...]
 #
@@ -23,6 +24,10 @@ echo "guest: kernel $(uname -r), machine $MACHINE, iommu ${SRIOV4J_IT_IOMMU:-?}"
 for module in igb igbvf vfio-pci; do
     modprobe "$module"
 done
+# e1000 when the machine has the e1000 NICs (run-in-guest.sh --bridge-e1000).
+if grep -qx 0x100e /sys/bus/pci/devices/*/device; then
+    modprobe e1000
+fi
 
 mkdir -p "$SRIOV4J_IT_OUT/reports"
 # The launcher and the tests on one plain class path (not `-jar … --class-path`, which would load the tests

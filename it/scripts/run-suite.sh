@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sriov4j-it: run the real-kernel suite — every JUnit test class of package org.sriov4j.it (it/src/test/java)
-# inside the QEMU guest of run-in-guest.sh, once per machine configuration (single, dual), one guest after the
-# other; then read the JUnit XML reports each guest brought back and print the failed tests, one line per
+# inside the QEMU guest of run-in-guest.sh, once per machine configuration (single; dual, with --bridge-e1000),
+# one guest after the other; then read the JUnit XML reports each guest brought back and print the failed tests, one line per
 # machine and, last, "N passed, N failed, N skipped".
 #
 #   mvn -B verify -Preal-kernel              # the usual way: builds everything, then runs this script
@@ -93,12 +93,21 @@ for d in "${deps[@]+"${deps[@]}"}"; do
 done
 cp "$CONSOLE_JAR" "$LIB/"
 CONSOLE_JAR=$LIB/$(basename "$CONSOLE_JAR")
+# The machines: single = one 82576 PF; dual = two PFs, plus the pcie-pci-bridge with two e1000 NICs in one
+# IOMMU group (RealNonViableGroupIT; the PFs keep their BDFs, see it/README.md).
+machine_args() {
+    case "$1" in
+        single) echo "--machine single" ;;
+        dual) echo "--machine dual --bridge-e1000" ;;
+    esac
+}
 REPORT_ARGS=()
 for m in "${MACHINE_LIST[@]}"; do
+    read -r -a margs <<< "$(machine_args "$m")"
     echo
-    echo "== real-kernel suite: machine $m (results: $RESULTS/$m) =="
+    echo "== real-kernel suite: machine $m: ${margs[*]}${RUN_ARGS[*]+" ${RUN_ARGS[*]}"} (results: $RESULTS/$m) =="
     rc=0
-    "$SCRIPT_DIR/run-in-guest.sh" --no-setup --machine "$m" --timeout "$TIMEOUT" --out "$RESULTS/$m" --live \
+    "$SCRIPT_DIR/run-in-guest.sh" --no-setup "${margs[@]}" --timeout "$TIMEOUT" --out "$RESULTS/$m" --live \
         "${RUN_ARGS[@]+"${RUN_ARGS[@]}"}" \
         -- bash "$SCRIPT_DIR/run-suite-guest.sh" "$m" "$JAVA" "$CONSOLE_JAR" "$CLASSPATH_ARG" \
         "${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"}" || rc=$?
