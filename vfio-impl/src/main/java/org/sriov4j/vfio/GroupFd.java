@@ -43,6 +43,10 @@ final class GroupFd implements AutoCloseable {
         return new GroupFd(sys, number, path, fd);
     }
 
+    int fd() {
+        return fd;
+    }
+
     int number() {
         return number;
     }

@@ -327,6 +327,10 @@ public final class IommuDomain implements AutoCloseable {
         return List.copyOf(groups.keySet());
     }
 
+    ContainerFd container() {
+        return container;
+    }
+
     synchronized void deviceClosed(AssignedDevice d) {
         devices.remove(d);
     }

@@ -1,0 +1,839 @@
+package org.sriov4j.vfio;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A fake kernel behind {@link LinuxSyscalls} that applies the rules of Linux 6.12's VFIO (drivers/vfio/container.c,
+ * group.c, vfio_iommu_type1.c, pci/vfio_pci_core.c, pci/vfio_pci_intrs.c) to the requests it gets. What it models:
+ *
+ * <ul>
+ *   <li>{@code /dev/vfio/vfio}: every open is a new container; GET_API_VERSION 0; CHECK_EXTENSION 1 for TYPE1 and
+ *       TYPE1v2, 0 otherwise; SET_IOMMU: EINVAL without a group or when already set, ENODEV for unknown types;
+ *       other requests EINVAL before SET_IOMMU, ENOTTY after.</li>
+ *   <li>{@code /dev/vfio/N}: ENOENT for unknown groups, EBUSY when already open. GET_STATUS (VIABLE,
+ *       CONTAINER_SET); SET_CONTAINER: EINVAL when already set, EBADF/EINVAL for a bad container fd, EPERM when not
+ *       viable (the DMA owner claim fails); UNSET_CONTAINER: EINVAL when not set, EBUSY while device fds are open;
+ *       GET_DEVICE_FD: EINVAL before the container has an IOMMU, ENODEV for a name not in the group. Detaching the
+ *       last group releases the container's IOMMU and its mappings.</li>
+ *   <li>type1 IOMMU: GET_INFO with the page-size bitmap 0x40201000 and a capability chain (IOVA ranges
+ *       0–0xfedfffff and 0xfef00000–0xffffffffffff, DMA available 65535) honouring the argsz protocol (too small:
+ *       CAPS flag, cap_offset 0, argsz raised); MAP_DMA: EINVAL for unknown flags, no access, size 0,
+ *       misalignment, wrap-around, outside the IOVA ranges; EEXIST for overlap; ENOSPC when no mapping is
+ *       available; UNMAP_DMA: EINVAL for misalignment or a range that splits a mapping; writes back the size
+ *       unmapped (0 when nothing was mapped).</li>
+ *   <li>devices: GET_INFO (argsz ≥ 16), GET_REGION_INFO with the sparse-mmap capability (same argsz protocol),
+ *       GET_IRQ_INFO, SET_IRQS (vfio_set_irqs_validate_and_prepare plus vfio-pci: one data type and one action,
+ *       range inside the count, data size, EBADF/EINVAL for bad eventfds, one index enabled at a time,
+ *       MASK/UNMASK on MSI/MSI-X ENOTTY, DATA_NONE TRIGGER loopback signals the eventfds), RESET (EINVAL without
+ *       reset support), DEVICE_FEATURE MIGRATION (ENOTTY without a migration driver), pread/pwrite of regions at
+ *       index &lt;&lt; 40, mmap of mappable regions only inside their sparse areas (EINVAL otherwise).</li>
+ *   <li>eventfd (counter, EAGAIN when zero), anonymous mmap, munmap.</li>
+ * </ul>
+ *
+ * <p>It does not model: permissions, the noiommu mode, container sharing across processes, MSI-X table contents.
+ */
+final class FakeVfioKernel implements LinuxSyscalls {
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EBADF = 9;
+    static final int EAGAIN = 11;
+    static final int EBUSY = 16;
+    static final int EEXIST = 17;
+    static final int ENODEV = 19;
+    static final int EINVAL = 22;
+    static final int ENOSPC = 28;
+    static final int ENOTTY = 25;
+
+    static final long PAGE_SIZES = 0x40201000L;
+    static final long OFFSET_SHIFT = 40;
+
+    /** A device of a group. */
+    static final class Device {
+        final String name;
+        final byte[] config = new byte[4096]; // PCIe: 4 KiB config region (seen on 6.12)
+        final Map<Integer, Region> regions = new HashMap<>();
+        final int[] irqCounts = {0, 0, 3, 1, 1}; // an 82576 VF on 6.12: no INTx, no MSI, 3 MSI-X, ERR, REQ
+        boolean resetSupported = true;
+        long migrationFlags = -1; // -1: no migration driver
+        int resets;
+        int enabledIrqIndex = -1;
+        final Map<Integer, Integer> triggers = new HashMap<>(); // vector -> eventfd, enabled index only
+        final Map<Integer, Boolean> intxMasked = new HashMap<>();
+
+        Device(String name, int vendor, int device) {
+            this.name = name;
+            ByteBuffer b = ByteBuffer.wrap(config).order(ByteOrder.LITTLE_ENDIAN);
+            b.putShort(0, (short) vendor).putShort(2, (short) device);
+            regions.put(VfioAbi.PCI_CONFIG_REGION_INDEX, new Region(4096, VfioAbi.REGION_INFO_FLAG_READ
+                    | VfioAbi.REGION_INFO_FLAG_WRITE, List.of()));
+        }
+
+        Device bar(int index, int size, long[]... sparse) {
+            regions.put(index, new Region(size, VfioAbi.REGION_INFO_FLAG_READ | VfioAbi.REGION_INFO_FLAG_WRITE
+                    | VfioAbi.REGION_INFO_FLAG_MMAP, List.of(sparse)));
+            return this;
+        }
+    }
+
+    /** A region: contents plus mmap areas ({offset, size}; empty: the whole region). */
+    static final class Region {
+        final ByteBuffer data;
+        final int flags;
+        final List<long[]> sparse;
+
+        Region(int size, int flags, List<long[]> sparse) {
+            this.data = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+            this.flags = sparse.isEmpty() ? flags : flags | VfioAbi.REGION_INFO_FLAG_CAPS;
+            this.sparse = sparse;
+        }
+    }
+
+    static final class Group {
+        final int number;
+        boolean viable;
+        final Map<String, Device> devices = new LinkedHashMap<>();
+        boolean open;
+        Container container;
+        int openDevices;
+
+        Group(int number, boolean viable) {
+            this.number = number;
+            this.viable = viable;
+        }
+    }
+
+    static final class Container {
+        final List<Group> groups = new ArrayList<>();
+        boolean iommu;
+        final TreeMap<Long, long[]> dma = new TreeMap<>(Long::compareUnsigned); // iova -> {iova, size, vaddr}
+        int dmaAvail = 65535;
+    }
+
+    private record GroupFdObj(Group group) {
+    }
+
+    private record DeviceFdObj(Group group, Device device) {
+    }
+
+    private static final class EventObj {
+        long counter;
+    }
+
+    private final Map<Integer, Group> groups = new HashMap<>();
+    private final Map<Integer, Object> fds = new HashMap<>();
+    private final TreeMap<Long, ByteBuffer> memory = new TreeMap<>();
+    private final Map<ByteBuffer, Long> foreignBuffers = new IdentityHashMap<>();
+    private int nextFd = 3;
+    private long nextAddress = 0x7f00_0000_0000L;
+    int mapRequests;
+    int unmapRequests;
+    long[][] iovaRanges = {{0, 0xfedf_ffffL}, {0xfef0_0000L, 0xffff_ffff_ffffL}};
+    int dmaAvailPerContainer = 65535;
+
+    Group addGroup(int number, boolean viable, Device... devices) {
+        Group g = new Group(number, viable);
+        for (Device d : devices) {
+            g.devices.put(d.name, d);
+        }
+        groups.put(number, g);
+        return g;
+    }
+
+    Group group(int number) {
+        return groups.get(number);
+    }
+
+    int openFds() {
+        return fds.size();
+    }
+
+    long mappedBytes() {
+        long total = 0;
+        for (Object o : fds.values()) {
+            if (o instanceof Container c) {
+                total += c.dma.values().stream().mapToLong(m -> m[1]).sum();
+            }
+        }
+        for (Group g : groups.values()) {
+            if (g.container != null && !fds.containsValue(g.container)) {
+                total += g.container.dma.values().stream().mapToLong(m -> m[1]).sum();
+            }
+        }
+        return total;
+    }
+
+    private int newFd(Object o) {
+        int fd = nextFd++;
+        fds.put(fd, o);
+        return fd;
+    }
+
+    @Override
+    public synchronized int open(String path, int flags) {
+        if (path.equals("/dev/vfio/vfio")) {
+            return newFd(new Container());
+        }
+        if (path.startsWith("/dev/vfio/")) {
+            Group g;
+            try {
+                g = groups.get(Integer.parseInt(path.substring("/dev/vfio/".length())));
+            } catch (NumberFormatException e) {
+                return -ENOENT;
+            }
+            if (g == null) {
+                return -ENOENT;
+            }
+            if (g.open) {
+                return -EBUSY;
+            }
+            g.open = true;
+            return newFd(new GroupFdObj(g));
+        }
+        return -ENOENT;
+    }
+
+    @Override
+    public synchronized int close(int fd) {
+        Object o = fds.remove(fd);
+        if (o == null) {
+            return -EBADF;
+        }
+        if (o instanceof GroupFdObj g) {
+            g.group.open = false;
+            if (g.group.container != null && g.group.openDevices == 0) {
+                detach(g.group);
+            }
+        } else if (o instanceof DeviceFdObj d) {
+            d.group.openDevices--;
+            d.device.enabledIrqIndex = -1;
+            d.device.triggers.clear();
+            if (!d.group.open && d.group.openDevices == 0 && d.group.container != null) {
+                detach(d.group);
+            }
+        }
+        return 0;
+    }
+
+    private void detach(Group g) {
+        Container c = g.container;
+        c.groups.remove(g);
+        g.container = null;
+        if (c.groups.isEmpty()) {
+            c.iommu = false;
+            c.dma.clear();
+            c.dmaAvail = dmaAvailPerContainer;
+        }
+    }
+
+    @Override
+    public synchronized int ioctl(int fd, long request, long arg) {
+        Object o = fds.get(fd);
+        if (o == null) {
+            return -EBADF;
+        }
+        if (o instanceof Container c) {
+            if (request == VfioAbi.GET_API_VERSION) {
+                return 0;
+            }
+            if (request == VfioAbi.CHECK_EXTENSION) {
+                return arg == VfioAbi.TYPE1_IOMMU || arg == VfioAbi.TYPE1V2_IOMMU ? 1 : 0;
+            }
+            if (request == VfioAbi.SET_IOMMU) {
+                if (c.groups.isEmpty() || c.iommu) {
+                    return -EINVAL;
+                }
+                if (arg != VfioAbi.TYPE1_IOMMU && arg != VfioAbi.TYPE1V2_IOMMU) {
+                    return -ENODEV;
+                }
+                c.iommu = true;
+                c.dmaAvail = dmaAvailPerContainer;
+                return 0;
+            }
+            return c.iommu ? -ENOTTY : -EINVAL;
+        }
+        if (o instanceof GroupFdObj g) {
+            if (request == VfioAbi.GROUP_UNSET_CONTAINER) {
+                if (g.group.container == null) {
+                    return -EINVAL;
+                }
+                if (g.group.openDevices > 0) {
+                    return -EBUSY;
+                }
+                detach(g.group);
+                return 0;
+            }
+            return -ENOTTY;
+        }
+        if (o instanceof DeviceFdObj d) {
+            if (request == VfioAbi.DEVICE_RESET) {
+                if (!d.device.resetSupported) {
+                    return -EINVAL;
+                }
+                d.device.resets++;
+                return 0;
+            }
+            return -ENOTTY;
+        }
+        return -ENOTTY;
+    }
+
+    @Override
+    public synchronized int ioctl(int fd, long request, ByteBuffer arg) {
+        Object o = fds.get(fd);
+        if (o == null) {
+            return -EBADF;
+        }
+        ByteBuffer b = arg.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (o instanceof Container c) {
+            if (request == VfioAbi.IOMMU_GET_INFO && c.iommu) {
+                return iommuInfo(c, b);
+            }
+            if (request == VfioAbi.IOMMU_MAP_DMA && c.iommu) {
+                mapRequests++;
+                return mapDma(c, b);
+            }
+            if (request == VfioAbi.IOMMU_UNMAP_DMA && c.iommu) {
+                unmapRequests++;
+                return unmapDma(c, b);
+            }
+            if (request == VfioAbi.CHECK_EXTENSION || request == VfioAbi.SET_IOMMU) {
+                return ioctl(fd, request, (long) b.getInt(0));
+            }
+            return c.iommu ? -ENOTTY : -EINVAL;
+        }
+        if (o instanceof GroupFdObj g) {
+            return groupIoctl(g.group, request, b);
+        }
+        if (o instanceof DeviceFdObj d) {
+            return deviceIoctl(d, request, b);
+        }
+        return -ENOTTY;
+    }
+
+    private int groupIoctl(Group g, long request, ByteBuffer b) {
+        if (request == VfioAbi.GROUP_GET_STATUS) {
+            if (b.getInt(0) < VfioAbi.GroupStatus.SIZE) {
+                return -EINVAL;
+            }
+            int flags = 0;
+            if (g.container != null) {
+                flags = VfioAbi.GROUP_FLAGS_VIABLE | VfioAbi.GROUP_FLAGS_CONTAINER_SET;
+            } else if (g.viable) {
+                flags = VfioAbi.GROUP_FLAGS_VIABLE;
+            }
+            b.putInt(4, flags);
+            return 0;
+        }
+        if (request == VfioAbi.GROUP_SET_CONTAINER) {
+            if (g.container != null) {
+                return -EINVAL;
+            }
+            Object target = fds.get(b.getInt(0));
+            if (target == null) {
+                return -EBADF;
+            }
+            if (!(target instanceof Container c)) {
+                return -EINVAL;
+            }
+            if (!g.viable) {
+                return -EPERM;
+            }
+            g.container = c;
+            c.groups.add(g);
+            return 0;
+        }
+        if (request == VfioAbi.GROUP_GET_DEVICE_FD) {
+            StringBuilder name = new StringBuilder();
+            for (int i = 0; i < b.limit() && b.get(i) != 0; i++) {
+                name.append((char) b.get(i));
+            }
+            if (g.container == null || !g.container.iommu) {
+                return -EINVAL;
+            }
+            Device d = g.devices.get(name.toString());
+            if (d == null) {
+                return -ENODEV;
+            }
+            g.openDevices++;
+            return newFd(new DeviceFdObj(g, d));
+        }
+        if (request == VfioAbi.GROUP_UNSET_CONTAINER) {
+            return ioctl(-1, request, 0L);
+        }
+        return -ENOTTY;
+    }
+
+    private int iommuInfo(Container c, ByteBuffer b) {
+        int argsz = b.getInt(VfioAbi.IommuInfo.ARGSZ);
+        if (argsz < VfioAbi.IommuInfo.MINSZ) {
+            return -EINVAL;
+        }
+        int rangesCap = VfioAbi.IommuInfo.SIZE;
+        int rangesSize = VfioAbi.IovaRangeCap.RANGES + iovaRanges.length * VfioAbi.IovaRangeCap.RANGE_SIZE;
+        int availCap = rangesCap + rangesSize;
+        int needed = availCap + 12;
+        b.putInt(VfioAbi.IommuInfo.FLAGS, VfioAbi.IOMMU_INFO_PGSIZES | VfioAbi.IOMMU_INFO_CAPS);
+        b.putLong(VfioAbi.IommuInfo.IOVA_PGSIZES, PAGE_SIZES);
+        if (argsz < VfioAbi.IommuInfo.SIZE) {
+            return 0;
+        }
+        if (argsz < needed) {
+            b.putInt(VfioAbi.IommuInfo.ARGSZ, needed);
+            b.putInt(VfioAbi.IommuInfo.CAP_OFFSET, 0);
+            return 0;
+        }
+        b.putInt(VfioAbi.IommuInfo.CAP_OFFSET, rangesCap);
+        b.putShort(rangesCap + VfioAbi.CapHeader.ID, (short) VfioAbi.IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+        b.putShort(rangesCap + VfioAbi.CapHeader.VERSION, (short) 1);
+        b.putInt(rangesCap + VfioAbi.CapHeader.NEXT, availCap);
+        b.putInt(rangesCap + VfioAbi.IovaRangeCap.NR_IOVAS, iovaRanges.length);
+        for (int i = 0; i < iovaRanges.length; i++) {
+            int at = rangesCap + VfioAbi.IovaRangeCap.RANGES + i * VfioAbi.IovaRangeCap.RANGE_SIZE;
+            b.putLong(at, iovaRanges[i][0]).putLong(at + 8, iovaRanges[i][1]);
+        }
+        b.putShort(availCap + VfioAbi.CapHeader.ID, (short) VfioAbi.IOMMU_TYPE1_INFO_DMA_AVAIL);
+        b.putShort(availCap + VfioAbi.CapHeader.VERSION, (short) 1);
+        b.putInt(availCap + VfioAbi.CapHeader.NEXT, 0);
+        b.putInt(availCap + VfioAbi.DmaAvailCap.AVAIL, c.dmaAvail);
+        return 0;
+    }
+
+    private int mapDma(Container c, ByteBuffer b) {
+        if (b.getInt(VfioAbi.DmaMap.ARGSZ) < VfioAbi.DmaMap.SIZE) {
+            return -EINVAL;
+        }
+        int flags = b.getInt(VfioAbi.DmaMap.FLAGS);
+        long vaddr = b.getLong(VfioAbi.DmaMap.VADDR);
+        long iova = b.getLong(VfioAbi.DmaMap.IOVA);
+        long size = b.getLong(VfioAbi.DmaMap.MAP_SIZE);
+        if ((flags & ~3) != 0 || size == 0) {
+            return -EINVAL;
+        }
+        if ((flags & 3) == 0) {
+            return -EINVAL;
+        }
+        long pg = Long.lowestOneBit(PAGE_SIZES);
+        if (((size | iova | vaddr) & (pg - 1)) != 0) {
+            return -EINVAL;
+        }
+        long last = iova + size - 1;
+        if (Long.compareUnsigned(last, iova) < 0 || Long.compareUnsigned(vaddr + size - 1, vaddr) < 0) {
+            return -EINVAL;
+        }
+        if (overlaps(c, iova, last)) {
+            return -EEXIST;
+        }
+        if (c.dmaAvail == 0) {
+            return -ENOSPC;
+        }
+        boolean inRange = false;
+        for (long[] r : iovaRanges) {
+            inRange |= Long.compareUnsigned(iova, r[0]) >= 0 && Long.compareUnsigned(last, r[1]) <= 0;
+        }
+        if (!inRange) {
+            return -EINVAL;
+        }
+        c.dma.put(iova, new long[] {iova, size, vaddr});
+        c.dmaAvail--;
+        return 0;
+    }
+
+    private static boolean overlaps(Container c, long first, long last) {
+        for (long[] m : c.dma.values()) {
+            long mLast = m[0] + m[1] - 1;
+            if (Long.compareUnsigned(m[0], last) <= 0 && Long.compareUnsigned(mLast, first) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int unmapDma(Container c, ByteBuffer b) {
+        if (b.getInt(VfioAbi.DmaUnmap.ARGSZ) < VfioAbi.DmaUnmap.SIZE || b.getInt(VfioAbi.DmaUnmap.FLAGS) != 0) {
+            return -EINVAL;
+        }
+        long iova = b.getLong(VfioAbi.DmaUnmap.IOVA);
+        long size = b.getLong(VfioAbi.DmaUnmap.UNMAP_SIZE);
+        long pg = Long.lowestOneBit(PAGE_SIZES);
+        long last = iova + size - 1;
+        if (size == 0 || (size & (pg - 1)) != 0 || Long.compareUnsigned(last, iova) < 0) {
+            return -EINVAL;
+        }
+        for (long[] m : c.dma.values()) { // type1v2: no splitting of a mapping at either end
+            long mLast = m[0] + m[1] - 1;
+            boolean containsFirst = Long.compareUnsigned(m[0], iova) <= 0 && Long.compareUnsigned(mLast, iova) >= 0;
+            boolean containsLast = Long.compareUnsigned(m[0], last) <= 0 && Long.compareUnsigned(mLast, last) >= 0;
+            if ((containsFirst && m[0] != iova) || (containsLast && mLast != last)) {
+                return -EINVAL;
+            }
+        }
+        long unmapped = 0;
+        for (long[] m : List.copyOf(c.dma.values())) {
+            if (Long.compareUnsigned(m[0], iova) >= 0 && Long.compareUnsigned(m[0] + m[1] - 1, last) <= 0) {
+                c.dma.remove(m[0]);
+                c.dmaAvail++;
+                unmapped += m[1];
+            }
+        }
+        b.putLong(VfioAbi.DmaUnmap.UNMAP_SIZE, unmapped);
+        return 0;
+    }
+
+    private int deviceIoctl(DeviceFdObj df, long request, ByteBuffer b) {
+        Device d = df.device;
+        int argsz = b.getInt(0);
+        if (request == VfioAbi.DEVICE_GET_INFO) {
+            if (argsz < VfioAbi.DeviceInfo.MINSZ) {
+                return -EINVAL;
+            }
+            b.putInt(VfioAbi.DeviceInfo.FLAGS, VfioAbi.DEVICE_FLAGS_PCI
+                    | (d.resetSupported ? VfioAbi.DEVICE_FLAGS_RESET : 0));
+            b.putInt(VfioAbi.DeviceInfo.NUM_REGIONS, VfioAbi.PCI_NUM_REGIONS);
+            b.putInt(VfioAbi.DeviceInfo.NUM_IRQS, VfioAbi.PCI_NUM_IRQS);
+            return 0;
+        }
+        if (request == VfioAbi.DEVICE_GET_REGION_INFO) {
+            if (argsz < VfioAbi.RegionInfo.SIZE) {
+                return -EINVAL;
+            }
+            int index = b.getInt(VfioAbi.RegionInfo.INDEX);
+            if (index < 0 || index >= VfioAbi.PCI_NUM_REGIONS || index == VfioAbi.PCI_NUM_REGIONS - 1) {
+                return -EINVAL; // VGA (8) exists only on VGA devices (seen: EINVAL on an 82576 VF)
+            }
+            Region r = d.regions.get(index);
+            b.putLong(VfioAbi.RegionInfo.OFFSET, (long) index << OFFSET_SHIFT);
+            if (r == null) {
+                b.putInt(VfioAbi.RegionInfo.FLAGS, 0).putLong(VfioAbi.RegionInfo.REGION_SIZE, 0);
+                return 0;
+            }
+            b.putInt(VfioAbi.RegionInfo.FLAGS, r.flags);
+            b.putLong(VfioAbi.RegionInfo.REGION_SIZE, r.data.capacity());
+            if (!r.sparse.isEmpty()) {
+                int needed = VfioAbi.RegionInfo.SIZE + VfioAbi.SparseMmap.AREAS
+                        + r.sparse.size() * VfioAbi.SparseMmap.AREA_SIZE;
+                if (argsz < needed) {
+                    b.putInt(VfioAbi.RegionInfo.ARGSZ, needed).putInt(VfioAbi.RegionInfo.CAP_OFFSET, 0);
+                    return 0;
+                }
+                int cap = VfioAbi.RegionInfo.SIZE;
+                b.putInt(VfioAbi.RegionInfo.CAP_OFFSET, cap);
+                b.putShort(cap, (short) VfioAbi.REGION_INFO_CAP_SPARSE_MMAP).putShort(cap + 2, (short) 1);
+                b.putInt(cap + 4, 0).putInt(cap + VfioAbi.SparseMmap.NR_AREAS, r.sparse.size());
+                for (int i = 0; i < r.sparse.size(); i++) {
+                    int at = cap + VfioAbi.SparseMmap.AREAS + i * VfioAbi.SparseMmap.AREA_SIZE;
+                    b.putLong(at, r.sparse.get(i)[0]).putLong(at + 8, r.sparse.get(i)[1]);
+                }
+            }
+            return 0;
+        }
+        if (request == VfioAbi.DEVICE_GET_IRQ_INFO) {
+            if (argsz < VfioAbi.IrqInfo.SIZE) {
+                return -EINVAL;
+            }
+            int index = b.getInt(VfioAbi.IrqInfo.INDEX);
+            if (index < 0 || index >= VfioAbi.PCI_NUM_IRQS) {
+                return -EINVAL;
+            }
+            // seen on 6.12: INTx 7, MSI 9, MSI-X 1 (dynamic allocation: no NORESIZE), ERR 9, REQ 9
+            int flags = VfioAbi.IRQ_INFO_EVENTFD;
+            if (index == VfioAbi.PCI_INTX_IRQ_INDEX) {
+                flags |= VfioAbi.IRQ_INFO_MASKABLE | VfioAbi.IRQ_INFO_AUTOMASKED;
+            } else if (index != VfioAbi.PCI_MSIX_IRQ_INDEX) {
+                flags |= VfioAbi.IRQ_INFO_NORESIZE;
+            }
+            b.putInt(VfioAbi.IrqInfo.FLAGS, flags);
+            b.putInt(VfioAbi.IrqInfo.COUNT, d.irqCounts[index]);
+            return 0;
+        }
+        if (request == VfioAbi.DEVICE_SET_IRQS) {
+            return setIrqs(d, b);
+        }
+        if (request == VfioAbi.DEVICE_FEATURE) {
+            if (argsz < VfioAbi.DeviceFeature.SIZE) {
+                return -EINVAL;
+            }
+            int flags = b.getInt(VfioAbi.DeviceFeature.FLAGS);
+            int feature = flags & VfioAbi.DEVICE_FEATURE_MASK;
+            if (feature != VfioAbi.DEVICE_FEATURE_MIGRATION || d.migrationFlags < 0) {
+                return -ENOTTY;
+            }
+            if ((flags & VfioAbi.DEVICE_FEATURE_SET) != 0) {
+                return -EINVAL;
+            }
+            if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
+                return 0;
+            }
+            if (argsz < VfioAbi.DeviceFeature.SIZE + VfioAbi.DeviceFeature.MIGRATION_DATA_SIZE) {
+                return -EINVAL;
+            }
+            b.putLong(VfioAbi.DeviceFeature.DATA, d.migrationFlags);
+            return 0;
+        }
+        return -ENOTTY;
+    }
+
+    private int setIrqs(Device d, ByteBuffer b) {
+        int argsz = b.getInt(VfioAbi.IrqSet.ARGSZ);
+        int flags = b.getInt(VfioAbi.IrqSet.FLAGS);
+        int index = b.getInt(VfioAbi.IrqSet.INDEX);
+        int start = b.getInt(VfioAbi.IrqSet.START);
+        int count = b.getInt(VfioAbi.IrqSet.COUNT);
+        if (argsz < VfioAbi.IrqSet.SIZE || index < 0 || index >= VfioAbi.PCI_NUM_IRQS) {
+            return -EINVAL;
+        }
+        int dataType = flags & VfioAbi.IRQ_SET_DATA_TYPE_MASK;
+        int action = flags & VfioAbi.IRQ_SET_ACTION_TYPE_MASK;
+        if (Integer.bitCount(dataType) != 1 || Integer.bitCount(action) != 1
+                || (flags & ~(VfioAbi.IRQ_SET_DATA_TYPE_MASK | VfioAbi.IRQ_SET_ACTION_TYPE_MASK)) != 0) {
+            return -EINVAL;
+        }
+        int max = d.irqCounts[index];
+        if (max == 0 || (count != 0 && (start >= max || count > max - start))) {
+            return -EINVAL;
+        }
+        int dataSize = dataType == VfioAbi.IRQ_SET_DATA_EVENTFD ? 4 * count
+                : dataType == VfioAbi.IRQ_SET_DATA_BOOL ? count : 0;
+        if (argsz - VfioAbi.IrqSet.SIZE < dataSize) {
+            return -EINVAL;
+        }
+        boolean msi = index == VfioAbi.PCI_MSI_IRQ_INDEX || index == VfioAbi.PCI_MSIX_IRQ_INDEX;
+        if (action != VfioAbi.IRQ_SET_ACTION_TRIGGER) {
+            if (msi || index != VfioAbi.PCI_INTX_IRQ_INDEX) {
+                return -ENOTTY; // vfio-pci: no MASK/UNMASK for MSI/MSI-X (or ERR/REQ)
+            }
+            for (int v = start; v < start + count; v++) {
+                d.intxMasked.put(v, action == VfioAbi.IRQ_SET_ACTION_MASK);
+            }
+            return 0;
+        }
+        if (dataType == VfioAbi.IRQ_SET_DATA_NONE && count == 0) { // disable the index
+            if (d.enabledIrqIndex == index) {
+                d.enabledIrqIndex = -1;
+                d.triggers.clear();
+            }
+            return 0;
+        }
+        if (dataType == VfioAbi.IRQ_SET_DATA_EVENTFD) {
+            if (msi && d.enabledIrqIndex >= 0 && d.enabledIrqIndex != index) {
+                return -EINVAL; // one interrupt mode at a time
+            }
+            for (int i = 0; i < count; i++) {
+                int efd = b.getInt(VfioAbi.IrqSet.DATA + 4 * i);
+                if (efd == -1) {
+                    continue;
+                }
+                Object o = fds.get(efd);
+                if (o == null) {
+                    return -EBADF;
+                }
+                if (!(o instanceof EventObj)) {
+                    return -EINVAL;
+                }
+            }
+            if (msi) {
+                d.enabledIrqIndex = index;
+            }
+            for (int i = 0; i < count; i++) {
+                int efd = b.getInt(VfioAbi.IrqSet.DATA + 4 * i);
+                if (efd == -1) {
+                    d.triggers.remove(start + i);
+                } else {
+                    d.triggers.put(start + i, efd);
+                }
+            }
+            return 0;
+        }
+        // DATA_NONE / DATA_BOOL with TRIGGER: loopback
+        for (int i = 0; i < count; i++) {
+            boolean fire = dataType == VfioAbi.IRQ_SET_DATA_NONE || b.get(VfioAbi.IrqSet.DATA + i) != 0;
+            Integer efd = d.triggers.get(start + i);
+            if (fire && efd != null && fds.get(efd) instanceof EventObj e) {
+                e.counter++;
+            }
+        }
+        return 0;
+    }
+
+    private Region region(DeviceFdObj df, long offset, long length) {
+        int index = (int) (offset >>> OFFSET_SHIFT);
+        Region r = df.device.regions.get(index);
+        long inRegion = offset & ((1L << OFFSET_SHIFT) - 1);
+        if (r == null || inRegion + length > r.data.capacity()) {
+            return null;
+        }
+        return r;
+    }
+
+    @Override
+    public synchronized long pread(int fd, ByteBuffer buffer, long offset) {
+        Object o = fds.get(fd);
+        if (!(o instanceof DeviceFdObj df)) {
+            return o == null ? -EBADF : -EINVAL;
+        }
+        int n = buffer.remaining();
+        Region r = region(df, offset, n);
+        if (r == null) {
+            return -EINVAL;
+        }
+        int at = (int) (offset & ((1L << OFFSET_SHIFT) - 1));
+        if (offset >>> OFFSET_SHIFT == VfioAbi.PCI_CONFIG_REGION_INDEX) {
+            buffer.duplicate().put(df.device.config, at, n);
+        } else {
+            ByteBuffer src = r.data.duplicate();
+            src.position(at).limit(at + n);
+            buffer.duplicate().put(src);
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized long pwrite(int fd, ByteBuffer buffer, long offset) {
+        Object o = fds.get(fd);
+        if (!(o instanceof DeviceFdObj df)) {
+            return o == null ? -EBADF : -EINVAL;
+        }
+        int n = buffer.remaining();
+        Region r = region(df, offset, n);
+        if (r == null) {
+            return -EINVAL;
+        }
+        int at = (int) (offset & ((1L << OFFSET_SHIFT) - 1));
+        if (offset >>> OFFSET_SHIFT == VfioAbi.PCI_CONFIG_REGION_INDEX) {
+            if (at < 4) {
+                return n; // vendor/device ids are read-only: the write is accepted and dropped
+            }
+            buffer.duplicate().get(df.device.config, at, n);
+        } else {
+            ByteBuffer dst = r.data.duplicate();
+            dst.position(at);
+            dst.put(buffer.duplicate());
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized long read(int fd, ByteBuffer buffer) {
+        Object o = fds.get(fd);
+        if (!(o instanceof EventObj e)) {
+            return o == null ? -EBADF : -EINVAL;
+        }
+        if (buffer.remaining() < 8) {
+            return -EINVAL;
+        }
+        if (e.counter == 0) {
+            return -EAGAIN;
+        }
+        buffer.duplicate().order(ByteOrder.nativeOrder()).putLong(e.counter);
+        e.counter = 0;
+        return 8;
+    }
+
+    @Override
+    public synchronized long write(int fd, ByteBuffer buffer) {
+        Object o = fds.get(fd);
+        if (!(o instanceof EventObj e)) {
+            return o == null ? -EBADF : -EINVAL;
+        }
+        if (buffer.remaining() < 8) {
+            return -EINVAL;
+        }
+        e.counter += buffer.duplicate().order(ByteOrder.nativeOrder()).getLong();
+        return 8;
+    }
+
+    @Override
+    public synchronized long mmap(long length, int prot, int flags, int fd, long offset) {
+        if (length <= 0 || length > Integer.MAX_VALUE) {
+            return -EINVAL;
+        }
+        ByteBuffer backing;
+        if ((flags & MAP_ANONYMOUS) != 0) {
+            backing = ByteBuffer.allocateDirect((int) length);
+        } else {
+            Object o = fds.get(fd);
+            if (!(o instanceof DeviceFdObj df)) {
+                return o == null ? -EBADF : -EINVAL;
+            }
+            if ((offset & 4095) != 0) {
+                return -EINVAL;
+            }
+            Region r = region(df, offset, length);
+            if (r == null || (r.flags & VfioAbi.REGION_INFO_FLAG_MMAP) == 0) {
+                return -EINVAL;
+            }
+            long at = offset & ((1L << OFFSET_SHIFT) - 1);
+            if (!r.sparse.isEmpty()) {
+                boolean inside = false;
+                for (long[] a : r.sparse) {
+                    inside |= at >= a[0] && at + length <= a[0] + a[1];
+                }
+                if (!inside) {
+                    return -EINVAL;
+                }
+            }
+            ByteBuffer s = r.data.duplicate();
+            s.position((int) at).limit((int) (at + length));
+            backing = s.slice();
+        }
+        long address = nextAddress;
+        nextAddress += (length + 0x1fffff) & ~0x1fffffL; // keep every mapping 2 MiB aligned
+        memory.put(address, backing);
+        return address;
+    }
+
+    @Override
+    public synchronized int munmap(long address, long length) {
+        return memory.remove(address) == null ? -EINVAL : 0;
+    }
+
+    int mmapCount() {
+        return memory.size();
+    }
+
+    @Override
+    public synchronized int eventfd(int initialValue, int flags) {
+        EventObj e = new EventObj();
+        e.counter = initialValue;
+        return newFd(e);
+    }
+
+    long eventCounter(int fd) {
+        return fds.get(fd) instanceof EventObj e ? e.counter : -1;
+    }
+
+    @Override
+    public synchronized ByteBuffer memory(long address, int length) {
+        Map.Entry<Long, ByteBuffer> e = memory.floorEntry(address);
+        if (e == null || address - e.getKey() + length > e.getValue().capacity()) {
+            throw new IllegalArgumentException("no fake memory at 0x" + Long.toHexString(address));
+        }
+        ByteBuffer s = e.getValue().duplicate();
+        s.position((int) (address - e.getKey())).limit((int) (address - e.getKey() + length));
+        ByteBuffer view = s.slice();
+        foreignBuffers.put(view, address);
+        return view;
+    }
+
+    @Override
+    public synchronized long addressOf(ByteBuffer direct) {
+        // a plain ByteBuffer.allocateDirect: 16-byte aligned, like malloc, not page-aligned
+        return foreignBuffers.computeIfAbsent(direct, k -> {
+            long a = nextAddress + 16;
+            nextAddress += 0x200000;
+            return a;
+        });
+    }
+
+    @Override
+    public long pageSize() {
+        return 4096;
+    }
+}
