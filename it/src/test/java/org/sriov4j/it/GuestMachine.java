@@ -14,7 +14,10 @@ import org.sriov4j.PciAddress;
 public enum GuestMachine {
     /** One emulated Intel 82576 (QEMU {@code igb}) behind one PCIe root port. */
     SINGLE(List.of(PciAddress.parse("0000:01:00.0"))),
-    /** Two emulated Intel 82576, each behind its own PCIe root port. */
+    /**
+     * Two emulated Intel 82576, each behind its own PCIe root port; {@code run-suite.sh} adds the pcie-pci-bridge
+     * {@code 03:00.0} with two e1000 NICs ({@code 04:01.0}, {@code 04:02.0}) in one IOMMU group.
+     */
     DUAL(List.of(PciAddress.parse("0000:01:00.0"), PciAddress.parse("0000:02:00.0")));
 
     /** System property set by {@code run-suite.sh}: {@code single} or {@code dual}. */
