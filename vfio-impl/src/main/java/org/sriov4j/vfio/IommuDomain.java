@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
+import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 
 /**
@@ -42,15 +43,49 @@ public final class IommuDomain implements AutoCloseable {
 
     private final ContainerFd container;
     private final String devRoot;
+    private final VfioSystem system;
     private final Map<Integer, GroupFd> groups = new LinkedHashMap<>();
     private final List<AssignedDevice> devices = new ArrayList<>();
     private final TreeMap<Long, DmaMapping> mappings = new TreeMap<>(UNSIGNED);
     private ContainerFd.@Nullable IommuInfo info;
     private boolean closed;
 
-    IommuDomain(ContainerFd container, String devRoot) {
+    IommuDomain(ContainerFd container, String devRoot, VfioSystem system) {
         this.container = container;
         this.devRoot = devRoot;
+        this.system = system;
+    }
+
+    /**
+     * Opens the function of a lease for this guest: {@link #openDevice(PciAddress)} of {@link Lease#device()}. A
+     * managed lease has already moved the function to vfio-pci; an unmanaged one needs it detached beforehand.
+     * Close the device (or the domain) before closing the lease: the kernel blocks a driver unbind while a VFIO
+     * device descriptor is open.
+     *
+     * @param lease a lease that is still held
+     * @return the device
+     * @throws IllegalStateException when the lease has ended
+     * @throws VfioException as {@link #openDevice(PciAddress)}
+     */
+    public AssignedDevice openDevice(Lease lease) {
+        if (!lease.isHeld()) {
+            throw new IllegalStateException("the lease of " + lease.device() + " has ended");
+        }
+        return openDevice(lease.device());
+    }
+
+    /**
+     * Opens a function bound to vfio-pci, finding its IOMMU group in sysfs ({@link VfioSystem#iommuGroup}), then as
+     * {@link #openDevice(PciAddress, int)}.
+     *
+     * @param device the function
+     * @return the device
+     * @throws VfioException {@link VfioError#NOT_BOUND_TO_VFIO_PCI} ({@code ENODEV}, before anything is opened) when
+     *     the function is not on vfio-pci; otherwise as {@link #openDevice(PciAddress, int)}
+     */
+    public AssignedDevice openDevice(PciAddress device) {
+        checkOpen();
+        return openDevice(device, system.iommuGroup(device));
     }
 
     /**
@@ -60,8 +95,9 @@ public final class IommuDomain implements AutoCloseable {
      * @param device the device, bound to vfio-pci
      * @param iommuGroup its IOMMU group number ({@code /sys/bus/pci/devices/BDF/iommu_group})
      * @return the device; close it (or the domain) when done
-     * @throws VfioException {@code EBUSY} when the group is open elsewhere, {@code ENOENT} when it has no
-     *     {@code /dev/vfio} node, {@code EPERM} when not viable, {@code ENODEV} when the device is not in it
+     * @throws VfioException {@link VfioError#GROUP_ALREADY_OPEN} ({@code EBUSY}) when the group is open elsewhere,
+     *     {@code ENOENT} when it has no {@code /dev/vfio} node, {@link VfioError#GROUP_NOT_VIABLE} ({@code EPERM})
+     *     when not viable, {@code ENODEV} when the device is not in it
      */
     public synchronized AssignedDevice openDevice(PciAddress device, int iommuGroup) {
         checkOpen();

@@ -6,6 +6,28 @@
  * space, BAR mmap with sparse areas, MSI/MSI-X eventfds, reset, migration probe) and their value types.
  * {@link org.sriov4j.vfio.KvmVfioBackendProvider} is public only because {@link java.util.ServiceLoader} needs it.
  * Everything native sits behind the package-private {@code LinuxSyscalls} seam.
+ *
+ * <p><b>From a lease to an open device.</b> The engine selects the {@code kvm-vfio} backend, whose stub driver is
+ * vfio-pci: a managed {@link org.sriov4j.Lease} moves the function there. A VMM then opens a domain per guest and
+ * the lease's device in it; {@link org.sriov4j.vfio.IommuDomain#openDevice(org.sriov4j.Lease)} finds the IOMMU group
+ * in sysfs and refuses a function that is not on vfio-pci ({@link org.sriov4j.vfio.VfioError#NOT_BOUND_TO_VFIO_PCI},
+ * before anything is opened). Close in reverse order: device and domain before the lease (the kernel blocks the
+ * unbind of a function whose VFIO device descriptor is open).
+ * <pre>{@code
+ * try (SriovHost host = SriovHost.open(SriovConfig.defaults());
+ *      Lease lease = host.lease(PciAddress.parse("0000:01:10.0"), "vm1")) {
+ *     VfioSystem vfio = VfioSystem.open();
+ *     try (IommuDomain domain = vfio.newDomain();
+ *          HostMemory ram = vfio.allocate(2 << 20)) {
+ *         AssignedDevice nic = domain.openDevice(lease);
+ *         domain.map(0x1000_0000L, ram.address(), ram.length(), DmaAccess.READ_WRITE);
+ *         int ids = nic.readConfig32(0);                    // 0x10ca8086 for an 82576 VF
+ *         ...
+ *     }   // device closed, mappings removed, group detached, container closed
+ * }       // lease released: the VF goes back to igbvf
+ * }</pre>
+ *
+ * <p>The refusals the backend documents, with their errno, are listed in {@link org.sriov4j.vfio.VfioError}.
  */
 @NullMarked
 package org.sriov4j.vfio;

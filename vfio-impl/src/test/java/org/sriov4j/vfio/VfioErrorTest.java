@@ -1,0 +1,195 @@
+package org.sriov4j.vfio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sriov4j.Lease;
+import org.sriov4j.PciAddress;
+
+/**
+ * The documented refusals ({@link VfioError}) on the fake kernel, in the scenarios the real-kernel suite runs
+ * (it/RealVfioIT): the same expectations, so the fake and Linux 6.12 agree. Also the way from a lease to an open
+ * device through sysfs ({@link IommuDomain#openDevice(Lease)}), and its refusal of a function not on vfio-pci.
+ */
+class VfioErrorTest {
+    static final PciAddress VF0 = PciAddress.parse("0000:01:10.0");
+    static final PciAddress VF1 = PciAddress.parse("0000:01:10.2");
+    static final PciAddress NIC1 = PciAddress.parse("0000:04:01.0");
+    static final long MIB2 = 2L << 20;
+
+    @TempDir
+    Path sysfs;
+    FakeVfioKernel kernel;
+    VfioSystem vfio;
+
+    @BeforeEach
+    void guestLikeHost() throws IOException {
+        kernel = new FakeVfioKernel();
+        kernel.addGroup(6, true, new FakeVfioKernel.Device(VF0.toString(), 0x8086, 0x10ca));
+        kernel.addGroup(9, false, new FakeVfioKernel.Device(NIC1.toString(), 0x8086, 0x100e),
+                new FakeVfioKernel.Device("0000:04:02.0", 0x8086, 0x100e));
+        function(VF0, "vfio-pci", 6);
+        function(VF1, "igbvf", 7);
+        function(NIC1, "vfio-pci", 9);
+        function(PciAddress.parse("0000:01:10.4"), null, 8);
+        vfio = new VfioSystem(kernel, "/dev/", sysfs);
+    }
+
+    /** A sysfs function directory with driver and iommu_group links (relative, as the kernel makes them). */
+    void function(PciAddress f, String driver, int group) throws IOException {
+        Path dir = Files.createDirectories(sysfs.resolve("bus/pci/devices").resolve(f.toString()));
+        Files.createDirectories(sysfs.resolve("kernel/iommu_groups/" + group));
+        Files.createSymbolicLink(dir.resolve("iommu_group"), Path.of("../../../../kernel/iommu_groups/" + group));
+        if (driver != null) {
+            Files.createDirectories(sysfs.resolve("bus/pci/drivers/" + driver));
+            Files.createSymbolicLink(dir.resolve("driver"), Path.of("../../../../bus/pci/drivers/" + driver));
+        }
+    }
+
+    static void expect(VfioError error, Runnable r) {
+        VfioException e = assertThrows(VfioException.class, r::run);
+        assertTrue(error.matches(e), error + " expected: " + e.getMessage() + " errno=" + e.errnoNumber()
+                + " before=" + e.rejectedBeforeKernel());
+    }
+
+    /** The fake kernel itself (bypassing sriov4j's validation) gives the errno sriov4j documents. */
+    static void kernelSays(VfioError error, Runnable raw) {
+        VfioException e = assertThrows(VfioException.class, raw::run);
+        assertFalse(e.rejectedBeforeKernel());
+        assertEquals(error.errno().number(), e.errnoNumber().orElseThrow(), e.getMessage());
+    }
+
+    @Test
+    void overlappingUnalignedAndOutsideMapsAreRefusedAsDocumented() {
+        try (IommuDomain d = vfio.newDomain(); HostMemory ram = vfio.allocate(MIB2)) {
+            d.openDevice(VF0);
+            d.map(0x1000_0000L, ram.address(), MIB2, DmaAccess.READ_WRITE);
+            expect(VfioError.OVERLAPPING_MAP, () -> d.map(0x1010_0000L, ram.address(), 4096, DmaAccess.READ_WRITE));
+            expect(VfioError.UNALIGNED_MAP, () -> d.map(0x2000_0800L, ram.address(), 4096, DmaAccess.READ_WRITE));
+            expect(VfioError.MAP_OUTSIDE_IOVA_RANGES, () -> d.map(0xfee0_0000L, ram.address(), 4096,
+                    DmaAccess.READ_WRITE));
+            kernelSays(VfioError.OVERLAPPING_MAP, () -> d.container().mapDma(0x1010_0000L, ram.address(), 4096, 3));
+            kernelSays(VfioError.UNALIGNED_MAP, () -> d.container().mapDma(0x2000_0800L, ram.address(), 4096, 3));
+            kernelSays(VfioError.MAP_OUTSIDE_IOVA_RANGES, () -> d.container().mapDma(0xfee0_0000L, ram.address(),
+                    4096, 3));
+            assertEquals(MIB2, d.unmap(0x1000_0000L, MIB2));
+        }
+        assertEquals(0, kernel.openFds());
+    }
+
+    @Test
+    void theSameGroupTwiceIsBusy() {
+        try (IommuDomain a = vfio.newDomain(); IommuDomain b = vfio.newDomain()) {
+            a.openDevice(VF0);
+            expect(VfioError.GROUP_ALREADY_OPEN, () -> b.openDevice(VF0));
+            expect(VfioError.GROUP_ALREADY_OPEN, () -> b.openDevice(VF0, 6));
+            assertTrue(b.groups().isEmpty());
+        }
+        assertEquals(0, kernel.openFds());
+    }
+
+    @Test
+    void aNonViableGroupIsRefusedAndLeftClosed() {
+        try (IommuDomain d = vfio.newDomain()) {
+            VfioException e = assertThrows(VfioException.class, () -> d.openDevice(NIC1));
+            assertTrue(VfioError.GROUP_NOT_VIABLE.matches(e), e.getMessage());
+            assertTrue(e.getMessage().contains("not viable"), e.getMessage());
+            assertTrue(d.groups().isEmpty());
+            assertFalse(kernel.group(9).open, "the group descriptor is closed again");
+        }
+        assertEquals(0, kernel.openFds());
+    }
+
+    @Test
+    void aFunctionNotOnVfioPciIsRefusedBeforeAnythingIsOpened() {
+        try (IommuDomain d = vfio.newDomain()) {
+            int before = kernel.openFds();
+            VfioException e = assertThrows(VfioException.class, () -> d.openDevice(VF1));
+            assertTrue(VfioError.NOT_BOUND_TO_VFIO_PCI.matches(e), e.getMessage());
+            assertTrue(e.getMessage().contains("bound to igbvf, not vfio-pci"), e.getMessage());
+            assertTrue(e.getMessage().contains("0000:01:10.2"), e.getMessage());
+            e = assertThrows(VfioException.class, () -> d.openDevice(PciAddress.parse("0000:01:10.4")));
+            assertTrue(e.getMessage().contains("bound to no driver"), e.getMessage());
+            e = assertThrows(VfioException.class, () -> d.openDevice(PciAddress.parse("0000:01:11.6")));
+            assertTrue(VfioError.NOT_BOUND_TO_VFIO_PCI.matches(e) && e.getMessage().contains("no such PCI function"),
+                    e.getMessage());
+            assertEquals(before, kernel.openFds());
+        }
+    }
+
+    @Test
+    void iommuGroupIsReadFromSysfs() {
+        assertEquals(6, vfio.iommuGroup(VF0));
+        assertEquals(9, vfio.iommuGroup(NIC1));
+    }
+
+    @Test
+    void aHeldLeaseOpensItsDeviceAndAnEndedOneIsRefused() {
+        TestLease lease = new TestLease(VF0);
+        try (IommuDomain d = vfio.newDomain()) {
+            AssignedDevice dev = d.openDevice(lease);
+            assertEquals(VF0, dev.address());
+            assertEquals(6, dev.iommuGroup());
+            assertEquals(0x10ca8086, dev.readConfig32(0));
+            dev.close();
+            lease.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> d.openDevice(lease));
+            assertTrue(e.getMessage().contains("ended"), e.getMessage());
+        }
+        assertEquals(0, kernel.openFds());
+    }
+
+    @Test
+    void matchesNeedsErrnoAndOrigin() {
+        VfioException before = VfioException.rejected("x", null, org.sriov4j.Errno.EINVAL, "d");
+        VfioException kernelSide = VfioException.kernel("x", null, null, -22, "");
+        assertTrue(VfioError.UNALIGNED_MAP.matches(before));
+        assertFalse(VfioError.UNALIGNED_MAP.matches(kernelSide));
+        assertFalse(VfioError.OVERLAPPING_MAP.matches(before));
+        assertFalse(VfioError.OVERLAPPING_MAP.matches(new IllegalStateException()));
+        assertTrue(VfioError.GROUP_ALREADY_OPEN.matches(VfioException.kernel("open", null, null, -16, "")));
+    }
+
+    /** A lease whose release only marks it ended. */
+    static final class TestLease implements Lease {
+        final PciAddress device;
+        boolean held = true;
+
+        TestLease(PciAddress device) {
+            this.device = device;
+        }
+
+        @Override
+        public PciAddress device() {
+            return device;
+        }
+
+        @Override
+        public String guest() {
+            return "vm";
+        }
+
+        @Override
+        public boolean managed() {
+            return true;
+        }
+
+        @Override
+        public boolean isHeld() {
+            return held;
+        }
+
+        @Override
+        public void close() {
+            held = false;
+        }
+    }
+}
