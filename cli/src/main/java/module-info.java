@@ -5,6 +5,7 @@ module org.sriov4j.cli {
     requires org.sriov4j;
     requires org.sriov4j.spi;
     requires org.sriov4j.testing;
+    requires org.sriov4j.vfio;
     requires static org.jspecify;
 
     uses org.sriov4j.bootstrap.SriovHostFactory;

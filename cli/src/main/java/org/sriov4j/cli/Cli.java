@@ -31,6 +31,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VirtualFunction;
+import org.sriov4j.vfio.VfioSystem;
 
 /** Parses the command line and runs one command. */
 final class Cli {
@@ -63,6 +64,10 @@ final class Cli {
                                       gives it back), or gives back what a dead holder left
               recover                 give back what dead processes left; report corrupt records
               status [--json]         functions taken from the host: phase, original driver, guest, holder
+              vfio-check BDF [--json] open a function on vfio-pci (detached or leased) through VFIO and
+                                      report each step: group viability, device, regions, IRQ counts,
+                                      IOMMU page sizes and IOVA ranges, a 2 MiB DMA map/unmap round trip;
+                                      exit status 1 at the first step that fails
               demo                    run a narrated demo on a simulated Intel 82576 host
                                       (no hardware, no root, nothing on this machine is touched)
               help                    show this help
@@ -84,6 +89,7 @@ final class Cli {
     private final PrintStream out;
     private final PrintStream err;
     private final Function<SriovConfig, SriovHost> opener;
+    private final Function<SriovConfig, VfioSystem> vfioOpener;
 
     Cli(PrintStream out, PrintStream err) {
         this(out, err, SriovHost::open);
@@ -91,9 +97,16 @@ final class Cli {
 
     /** For tests: {@code opener} opens the host (e.g. on a simulated kernel) instead of {@link SriovHost#open}. */
     Cli(PrintStream out, PrintStream err, Function<SriovConfig, SriovHost> opener) {
+        this(out, err, opener, VfioSystem::open);
+    }
+
+    /** For tests: {@code vfioOpener} opens VFIO ({@code vfio-check}) instead of {@link VfioSystem#open(SriovConfig)}. */
+    Cli(PrintStream out, PrintStream err, Function<SriovConfig, SriovHost> opener,
+            Function<SriovConfig, VfioSystem> vfioOpener) {
         this.out = out;
         this.err = err;
         this.opener = opener;
+        this.vfioOpener = vfioOpener;
     }
 
     int run(String[] argv) {
@@ -156,6 +169,7 @@ final class Cli {
                 yield recover(config.build());
             }
             case "status" -> status(config.build(), flags(rest, "--json"));
+            case "vfio-check" -> vfioCheck(config.build(), rest);
             case "demo" -> {
                 flags(rest);
                 yield new Demo(out).run();
@@ -166,6 +180,13 @@ final class Cli {
             }
             default -> throw new UsageException("unknown command '" + command + "'");
         };
+    }
+
+    private int vfioCheck(SriovConfig config, List<String> rest) {
+        List<String> args = new ArrayList<>(rest);
+        boolean json = args.remove("--json");
+        PciAddress f = oneAddress("vfio-check", args);
+        return new VfioCheck(out, err, vfioOpener).run(config, f, json);
     }
 
     private static String version() {
