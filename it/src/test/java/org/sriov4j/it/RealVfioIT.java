@@ -1,0 +1,263 @@
+package org.sriov4j.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sriov4j.Lease;
+import org.sriov4j.PciAddress;
+import org.sriov4j.SriovConfig;
+import org.sriov4j.SriovHost;
+import org.sriov4j.vfio.AssignedDevice;
+import org.sriov4j.vfio.BarMapping;
+import org.sriov4j.vfio.DmaAccess;
+import org.sriov4j.vfio.DmaMapping;
+import org.sriov4j.vfio.EventFd;
+import org.sriov4j.vfio.HostMemory;
+import org.sriov4j.vfio.IommuDomain;
+import org.sriov4j.vfio.IrqInfo;
+import org.sriov4j.vfio.VfioError;
+import org.sriov4j.vfio.VfioException;
+import org.sriov4j.vfio.VfioSystem;
+
+/**
+ * Issue 5 on the real kernel: the KVM-VFIO backend drives a leased 82576 VF through sriov4j (lease, domain, device,
+ * 2 MiB DMA map/unmap, config space, BAR0, MSI-X eventfds, reset, close in order, VF back on igbvf), the documented
+ * refusals ({@link VfioError}: overlapping, unaligned and out-of-range maps, the same group twice, a non-viable group,
+ * a function not on vfio-pci) and {@code sriov4j vfio-check} in a child JVM. The expectations are the ones the fake
+ * kernel is held to in vfio-impl's {@code VfioErrorTest}: one table, {@link VfioError}, for both.
+ *
+ * <p>Kernel fact: a VF must never be unbound, nor its PF's VFs disabled, while a VFIO device descriptor of it is
+ * open (the unbind blocks uninterruptibly): every device and domain is closed in a finally block (try-with-resources)
+ * before the lease is released and before {@link #cleanUp()} disables the VFs.
+ */
+class RealVfioIT {
+
+    static final PciAddress PF = PciAddress.parse("0000:01:00.0");
+    static final PciAddress NIC1 = PciAddress.parse("0000:04:01.0");
+    static final PciAddress NIC2 = PciAddress.parse("0000:04:02.0");
+    static final Path SYS = Path.of("/sys/bus/pci");
+    static final long IOVA = 0x1000_0000L;
+    static final long MIB2 = 2L << 20;
+
+    SriovHost host;
+    VfioSystem vfio;
+
+    @BeforeEach
+    void twoVfsOnIgbvf() {
+        host = SriovHost.open(SriovConfig.defaults());
+        host.recover();
+        host.enableVfs(PF, 2);
+        vfio = VfioSystem.open();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        host.recover().keptDetached().forEach(host::reattach);
+        host.disableVfs(PF);
+        host.close();
+    }
+
+    PciAddress vf(int i) {
+        return host.topology().physicalFunction(PF).orElseThrow().vfs().get(i);
+    }
+
+    static Optional<String> driver(PciAddress f) throws IOException {
+        Path link = SYS.resolve("devices").resolve(f.toString()).resolve("driver");
+        return Files.exists(link, LinkOption.NOFOLLOW_LINKS)
+                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
+    }
+
+    static void expect(VfioError error, Runnable r) {
+        VfioException e = assertThrows(VfioException.class, r::run);
+        System.out.println("  " + error + ": " + e.getMessage());
+        assertTrue(error.matches(e), error + " (" + error.errno() + ", before kernel " + error.rejectedBeforeKernel()
+                + ") expected, got errno " + e.errnoNumber() + " before kernel " + e.rejectedBeforeKernel() + ": "
+                + e.getMessage());
+    }
+
+    @Test
+    void aLeasedVfThroughTheBackendAndBackToIgbvf() throws IOException {
+        PciAddress vf0 = vf(0);
+        assertEquals(Optional.of("igbvf"), driver(vf0));
+        try (Lease lease = host.lease(vf0, "vm-vfio")) {
+            assertEquals(Optional.of("vfio-pci"), driver(vf0), "a managed lease detaches to vfio-pci");
+            try (IommuDomain domain = vfio.newDomain(); HostMemory ram = vfio.allocate(MIB2)) {
+                try (AssignedDevice dev = domain.openDevice(lease)) {
+                    assertEquals(vf0, dev.address());
+                    assertEquals(List.of(dev.iommuGroup()), domain.groups());
+                    ram.buffer().putLong(0, 0x1122_3344_5566_7788L);
+                    DmaMapping m = domain.map(IOVA, ram.address(), MIB2, DmaAccess.READ_WRITE);
+                    assertEquals(List.of(m), domain.mappings());
+                    assertEquals(MIB2, domain.unmap(IOVA, MIB2), "the kernel reports the size unmapped");
+                    assertTrue(domain.mappings().isEmpty());
+
+                    assertEquals(0x10ca8086, dev.readConfig32(0), "vendor 8086, device 10ca (82576 VF)");
+
+                    try (BarMapping bar0 = dev.mapRegion(0)) {
+                        assertFalse(bar0.parts().isEmpty());
+                        int status = bar0.at(0x8).getInt();
+                        System.out.printf("  BAR0 of %s: %d part(s), VTSTATUS (0x8) = 0x%08x%n", vf0,
+                                bar0.parts().size(), status);
+                    }
+
+                    int vectors = dev.irq(IrqInfo.MSIX).count();
+                    assertTrue(vectors >= 1, "MSI-X vectors: " + vectors);
+                    List<EventFd> fds = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < vectors; i++) {
+                            fds.add(vfio.newEventFd());
+                        }
+                        dev.enableInterrupts(IrqInfo.MSIX, fds);
+                        dev.triggerInterrupt(IrqInfo.MSIX, 0);
+                        assertEquals(1, fds.get(0).read(), "the loopback trigger signals eventfd 0");
+                        dev.disableInterrupts(IrqInfo.MSIX);
+                    } finally {
+                        fds.forEach(EventFd::close);
+                    }
+
+                    assertTrue(dev.info().resetSupported());
+                    dev.reset();
+                    assertEquals(0x10ca8086, dev.readConfig32(0), "config space readable after the reset");
+
+                    expect(VfioError.NOT_BOUND_TO_VFIO_PCI, () -> domain.openDevice(vf(1)));
+                }
+                assertTrue(domain.devices().isEmpty());
+            }
+            assertTrue(lease.isHeld());
+        }
+        assertEquals(Optional.of("igbvf"), driver(vf0), "the released VF is back on igbvf");
+        assertEquals(List.of(), host.assignments());
+    }
+
+    @Test
+    void overlappingUnalignedAndOutOfRangeMapsAreRefusedAsDocumented() {
+        try (Lease lease = host.lease(vf(0), "vm-vfio");
+                IommuDomain domain = vfio.newDomain();
+                HostMemory ram = vfio.allocate(MIB2)) {
+            try (AssignedDevice dev = domain.openDevice(lease)) {
+                System.out.printf("  IOMMU page sizes 0x%x, IOVA ranges %s%n", domain.pageSizes(),
+                        domain.iovaRanges());
+                assertEquals(4096, domain.minPageSize());
+                domain.map(IOVA, ram.address(), MIB2, DmaAccess.READ_WRITE);
+                expect(VfioError.OVERLAPPING_MAP, () -> domain.map(IOVA + 0x10_0000L, ram.address(), 4096,
+                        DmaAccess.READ_WRITE));
+                expect(VfioError.UNALIGNED_MAP, () -> domain.map(0x2000_0800L, ram.address(), 4096,
+                        DmaAccess.READ_WRITE));
+                expect(VfioError.MAP_OUTSIDE_IOVA_RANGES, () -> domain.map(0xfee0_0000L, ram.address(), 4096,
+                        DmaAccess.READ_WRITE));
+                assertEquals(MIB2, domain.unmap(IOVA, MIB2));
+            }
+        }
+    }
+
+    @Test
+    void theSameGroupTwiceIsBusyUntilTheFirstDomainCloses() {
+        try (Lease lease = host.lease(vf(0), "vm-vfio"); IommuDomain second = vfio.newDomain()) {
+            try (IommuDomain first = vfio.newDomain(); AssignedDevice dev = first.openDevice(lease)) {
+                expect(VfioError.GROUP_ALREADY_OPEN, () -> second.openDevice(lease));
+                assertTrue(second.groups().isEmpty());
+                assertTrue(dev.isOpen());
+            }
+            try (AssignedDevice again = second.openDevice(lease)) {
+                assertEquals(0x10ca8086, again.readConfig32(0), "free again once the first domain closed");
+            }
+        }
+    }
+
+    @Test
+    void aNonViableGroupIsRefusedAsDocumented() throws IOException {
+        Assumptions.assumeTrue(Files.exists(SYS.resolve("devices").resolve(NIC2.toString())),
+                "no pcie-pci-bridge with two e1000 NICs in this machine (dual only)");
+        assertEquals(Optional.of("e1000"), driver(NIC1));
+        assertEquals(Optional.of("e1000"), driver(NIC2));
+        Path nic1 = SYS.resolve("devices").resolve(NIC1.toString());
+        try {
+            // raw sysfs, as an administrator would: the engine itself refuses this detach (RealNonViableGroupIT)
+            Files.writeString(nic1.resolve("driver_override"), "vfio-pci");
+            Files.writeString(SYS.resolve("drivers/e1000/unbind"), NIC1.toString());
+            Files.writeString(SYS.resolve("drivers_probe"), NIC1.toString());
+            assertEquals(Optional.of("vfio-pci"), driver(NIC1));
+            assertEquals(Optional.of("e1000"), driver(NIC2));
+            int group = vfio.iommuGroup(NIC1);
+            assertTrue(Files.exists(Path.of("/dev/vfio/" + group)), "/dev/vfio/" + group);
+            try (IommuDomain domain = vfio.newDomain()) {
+                expect(VfioError.GROUP_NOT_VIABLE, () -> domain.openDevice(NIC1));
+                expect(VfioError.GROUP_NOT_VIABLE, () -> domain.openDevice(NIC1, group));
+                assertTrue(domain.groups().isEmpty());
+            }
+        } finally {
+            Files.writeString(nic1.resolve("driver_override"), "\n");
+            if (driver(NIC1).equals(Optional.of("vfio-pci"))) {
+                Files.writeString(SYS.resolve("drivers/vfio-pci/unbind"), NIC1.toString());
+            }
+            if (driver(NIC1).isEmpty()) {
+                Files.writeString(SYS.resolve("drivers_probe"), NIC1.toString());
+            }
+        }
+        assertEquals(Optional.of("e1000"), driver(NIC1), "restored");
+        assertEquals(Optional.of("e1000"), driver(NIC2));
+    }
+
+    record Run(int status, String out, String err) {
+    }
+
+    /** {@code sriov4j ARGS} in a child JVM (the CLI's Main on this JVM's class path). */
+    static Run cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.sriov4j.cli.Main");
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("vfio-check", ".out");
+        Path err = Files.createTempFile("vfio-check", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the CLI did not finish in 300 s");
+            Run r = new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            System.out.println("  sriov4j " + String.join(" ", args) + " -> " + r.status() + "\n" + r.out() + r.err());
+            return r;
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void vfioCheckReportsEveryStepOfALeasedVfAndFailsOnOneOnIgbvf() throws Exception {
+        PciAddress vf0 = vf(0);
+        try (Lease lease = host.lease(vf0, "vm-vfio")) {
+            Run ok = cli("vfio-check", vf0.toString(), "--json");
+            assertEquals(0, ok.status(), ok.out() + ok.err());
+            assertTrue(ok.out().contains("\"ok\": true"), ok.out());
+            assertTrue(ok.out().contains("\"deviceId\": \"10ca\""), ok.out());
+            assertTrue(ok.out().contains("\"unmapped\": 2097152"), ok.out());
+            assertTrue(ok.out().contains("\"groupViable\": true"), ok.out());
+            assertTrue(ok.out().contains("\"name\": \"MSI-X\""), ok.out());
+            assertTrue(ok.out().contains("\"step\": \"close\""), ok.out());
+            assertTrue(lease.isHeld());
+        }
+        Run refused = cli("vfio-check", vf(1).toString());
+        assertEquals(1, refused.status(), refused.out() + refused.err());
+        assertEquals(1, refused.err().lines().count(), refused.err());
+        assertTrue(refused.err().contains("device failed") && refused.err().contains("igbvf, not vfio-pci"),
+                refused.err());
+    }
+}
