@@ -392,6 +392,8 @@ final class SysfsTree {
             m.put("iflink", ro(nd.ifindex() + "\n"));
             m.put("operstate", ro("down\n"));
             m.put("type", ro("1\n"));
+            m.put("mtu", ro("1500\n")); // real 6.12 guest: the Ethernet default, on PF and VF netdevs
+            m.put("subsystem", new Node.Link("../../../../../../class/net"));
             m.put("uevent", ro("INTERFACE=" + nd.name() + "\nIFINDEX=" + nd.ifindex() + "\n"));
             m.put("device", new Node.Link("../../../" + d.name));
             return m;
@@ -434,6 +436,11 @@ final class SysfsTree {
                         return dd;
                     }));
                     gd.put("type", ro("identity\n"));
+                    // real 6.12 guest (intel-iommu): every group reserves the x86 MSI window; a group with an ISA
+                    // bridge (LPC, class 0x0601) also the low 16 MiB, relaxably direct-mapped (floppy/ISA DMA)
+                    boolean isa = g.members.values().stream().anyMatch(d -> d.spec.classCode() >> 8 == 0x0601);
+                    gd.put("reserved_regions", ro((isa ? "0x0000000000000000 0x0000000000ffffff direct-relaxable\n"
+                            : "") + "0x00000000fee00000 0x00000000feefffff msi\n"));
                     return gd;
                 }));
             }

@@ -126,4 +126,17 @@ class IommuAndVfioTest {
         }
         errno(Errno.ENOENT, () -> k.list("kernel/iommu_groups/6"));
     }
+
+    @Test
+    void everyGroupReservesTheMsiWindowAsOnLinux612WithIntelIommu() {
+        SimulatedKernel k = SimulatedKernel.intel82576Host();
+        assertEquals("0x00000000fee00000 0x00000000feefffff msi\n", k.read("kernel/iommu_groups/5/reserved_regions"));
+    }
+
+    @Test
+    void aGroupWithAnIsaBridgeAlsoReservesTheLow16MibAsOnLinux612WithIntelIommu() {
+        SimulatedKernel k = SimulatedKernel.intel82576Host();
+        assertEquals("0x0000000000000000 0x0000000000ffffff direct-relaxable\n"
+                + "0x00000000fee00000 0x00000000feefffff msi\n", k.read("kernel/iommu_groups/4/reserved_regions"));
+    }
 }

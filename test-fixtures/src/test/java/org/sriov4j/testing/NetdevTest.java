@@ -65,4 +65,11 @@ class NetdevTest {
         assertEquals("52:54:00:12:34:56\n", k.read(PF + "net/eth0/address"));
         assertEquals("3\n", k.read(PF + "net/eth0/ifindex"), "a new interface index");
     }
+
+    @Test
+    void aNetdevHasTheEthernetDefaultMtuAndItsClassLinkAsOnLinux612() {
+        SimulatedKernel k = SimulatedKernel.intel82576Host();
+        assertEquals("1500\n", k.read("class/net/eth0/mtu"));
+        assertEquals("../../../../../../class/net", k.readLink("class/net/eth0/subsystem"));
+    }
 }

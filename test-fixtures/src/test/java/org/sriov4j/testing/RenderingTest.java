@@ -56,7 +56,7 @@ class RenderingTest {
     void classNetAndKernelIommuGroupsAreRendered() {
         assertEquals(List.of("eth0", "lo"), k.list("class/net"));
         assertEquals("../../devices/virtual/net/lo", k.readLink("class/net/lo"));
-        assertEquals(List.of("devices", "type"), k.list("kernel/iommu_groups/5"));
+        assertEquals(List.of("devices", "reserved_regions", "type"), k.list("kernel/iommu_groups/5"));
         assertEquals(List.of("0000:01:00.0"), k.list("kernel/iommu_groups/5/devices"));
         assertEquals(List.of(), k.list("class/vfio"));
     }
