@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An open VFIO container ({@code /dev/vfio/vfio}). The {@code IOMMU_*} requests are only valid on this descriptor
@@ -142,14 +143,26 @@ final class ContainerFd implements AutoCloseable {
         throw VfioException.kernel("VFIO_IOMMU_GET_INFO", null, path, 0, "capability chain size kept growing");
     }
 
-    void mapDma(long iova, long vaddr, long length, int flags) {
+    /** One map and one unmap argument buffer per container, reused (the calls are synchronised). */
+    private @Nullable ByteBuffer mapArg;
+    private @Nullable ByteBuffer unmapArg;
+    private long mapArgAddress;
+    private long unmapArgAddress;
+
+    synchronized void mapDma(long iova, long vaddr, long length, int flags) {
         checkOpen();
-        ByteBuffer b = VfioAbi.struct(VfioAbi.DmaMap.SIZE);
+        ByteBuffer b = mapArg;
+        if (b == null) {
+            b = VfioAbi.struct(VfioAbi.DmaMap.SIZE);
+            mapArg = b;
+            mapArgAddress = sys.addressOf(b);
+        }
+        b.putInt(0, VfioAbi.DmaMap.SIZE);
         b.putInt(VfioAbi.DmaMap.FLAGS, flags);
         b.putLong(VfioAbi.DmaMap.VADDR, vaddr);
         b.putLong(VfioAbi.DmaMap.IOVA, iova);
         b.putLong(VfioAbi.DmaMap.MAP_SIZE, length);
-        int r = sys.ioctl(fd, VfioAbi.IOMMU_MAP_DMA, b);
+        int r = sys.ioctl(fd, VfioAbi.IOMMU_MAP_DMA, b, mapArgAddress);
         if (r < 0) {
             throw VfioException.kernel("VFIO_IOMMU_MAP_DMA", null, path, r,
                     "iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
@@ -157,12 +170,19 @@ final class ContainerFd implements AutoCloseable {
     }
 
     /** Returns the size the kernel reports it unmapped. */
-    long unmapDma(long iova, long length) {
+    synchronized long unmapDma(long iova, long length) {
         checkOpen();
-        ByteBuffer b = VfioAbi.struct(VfioAbi.DmaUnmap.SIZE);
+        ByteBuffer b = unmapArg;
+        if (b == null) {
+            b = VfioAbi.struct(VfioAbi.DmaUnmap.SIZE);
+            unmapArg = b;
+            unmapArgAddress = sys.addressOf(b);
+        }
+        b.putInt(0, VfioAbi.DmaUnmap.SIZE);
+        b.putInt(VfioAbi.DmaUnmap.FLAGS, 0);
         b.putLong(VfioAbi.DmaUnmap.IOVA, iova);
         b.putLong(VfioAbi.DmaUnmap.UNMAP_SIZE, length);
-        int r = sys.ioctl(fd, VfioAbi.IOMMU_UNMAP_DMA, b);
+        int r = sys.ioctl(fd, VfioAbi.IOMMU_UNMAP_DMA, b, unmapArgAddress);
         if (r < 0) {
             throw VfioException.kernel("VFIO_IOMMU_UNMAP_DMA", null, path, r,
                     "iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));

@@ -226,7 +226,11 @@ public final class IommuDomain implements AutoCloseable {
         if (Long.compareUnsigned(last, iova) < 0 || Long.compareUnsigned(hostAddress + length - 1, hostAddress) < 0) {
             throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around the end of the address space");
         }
-        if (i.iovaRanges().stream().noneMatch(r -> r.contains(iova, last))) {
+        boolean inside = false;
+        for (IovaRange r : i.iovaRanges()) {
+            inside |= r.contains(iova, last);
+        }
+        if (!inside) {
             throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + "-0x"
                     + Long.toHexString(last) + " is not inside one of the IOMMU's IOVA ranges " + i.iovaRanges());
         }

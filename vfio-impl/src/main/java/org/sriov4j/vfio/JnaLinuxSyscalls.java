@@ -99,6 +99,11 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
     }
 
     @Override
+    public int ioctl(int fd, long request, ByteBuffer arg, long address) {
+        return fail32(C.ioctl(fd, request, address));
+    }
+
+    @Override
     public long pread(int fd, ByteBuffer buffer, long offset) {
         return fail64(C.pread(fd, at(buffer), buffer.remaining(), offset));
     }

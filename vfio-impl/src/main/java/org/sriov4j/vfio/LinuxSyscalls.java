@@ -69,6 +69,21 @@ interface LinuxSyscalls {
     int ioctl(int fd, long request, ByteBuffer arg);
 
     /**
+     * {@code ioctl(2)} with a pointer to a structure whose native address the caller already knows (from
+     * {@link #addressOf}): the hot path of DMA map/unmap, which reuses one buffer per container. The default passes
+     * the buffer to {@link #ioctl(int, long, ByteBuffer)}; the JNA implementation passes the address as is.
+     *
+     * @param fd the descriptor
+     * @param request the request number
+     * @param arg a direct buffer holding the structure, position 0
+     * @param address {@code addressOf(arg)}
+     * @return the ioctl's non-negative result, or {@code -errno}
+     */
+    default int ioctl(int fd, long request, ByteBuffer arg, long address) {
+        return ioctl(fd, request, arg);
+    }
+
+    /**
      * {@code pread(2)} of {@code buffer.remaining()} bytes into the buffer at its position.
      *
      * @param fd the descriptor
