@@ -11,6 +11,9 @@ module org.sriov4j.spi {
     exports org.sriov4j.spi;
 
     provides org.sriov4j.bootstrap.SriovHostFactory with org.sriov4j.spi.internal.EngineHostFactory;
+    // the shipped vendor plugins live in org.sriov4j.spi.vendor, which is not exported
+    provides org.sriov4j.spi.VendorPlugin with org.sriov4j.spi.vendor.GenericVendorPlugin,
+            org.sriov4j.spi.vendor.IntelIgbVendorPlugin;
 
     uses org.sriov4j.spi.HypervisorBackendProvider;
     uses org.sriov4j.spi.VendorPlugin;

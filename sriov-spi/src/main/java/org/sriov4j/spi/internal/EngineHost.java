@@ -40,7 +40,7 @@ public final class EngineHost implements SriovHost {
     private final Events events = new Events();
 
     /**
-     * Creates the host, with the backends found through {@link ServiceLoader}.
+     * Creates the host, with the backends and vendor plugins found through {@link ServiceLoader}.
      *
      * @param config configuration
      * @param sysfs sysfs access
@@ -51,7 +51,7 @@ public final class EngineHost implements SriovHost {
     }
 
     /**
-     * Creates the host with the given backends.
+     * Creates the host with the given backends and the vendor plugins found through {@link ServiceLoader}.
      *
      * @param config configuration
      * @param sysfs sysfs access
@@ -64,7 +64,7 @@ public final class EngineHost implements SriovHost {
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
-        this.vfs = new VfController(sysfs, scanner);
+        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load());
         this.providers = List.copyOf(providers);
         this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver());
     }

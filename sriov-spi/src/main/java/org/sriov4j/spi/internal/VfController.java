@@ -19,12 +19,15 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.VendorContext;
+import org.sriov4j.spi.VendorPlugin;
 
 /**
  * Enables and disables VFs through {@code sriov_numvfs}, following the kernel's rules (KERNEL-FACTS.md, "Enable N
  * VFs"): count checked against {@code sriov_totalvfs} first, same count a no-op, a non-zero change through 0, each
- * write bounded by a timeout, and a bounded wait for the {@code virtfnN}/{@code physfn} links. Undoes what it did
- * when a later step fails.
+ * write bounded by a timeout, and a bounded wait for the {@code virtfnN}/{@code physfn} links. The PF's
+ * {@link VendorPlugin} (chosen by {@link VendorPlugins}) adds its limit and its steps around the writes (step 4).
+ * Undoes what it did when a later step fails, a failing plugin hook included.
  */
 final class VfController implements AutoCloseable {
 
@@ -34,13 +37,15 @@ final class VfController implements AutoCloseable {
     private final SysfsAccess sysfs;
     private final TopologyScanner scanner;
     private final Attributes attrs;
+    private final VendorPlugins plugins;
     /** Runs the blocking sysfs writes, so that a write stuck in the kernel cannot hold the caller forever. */
     private final ExecutorService writer;
 
-    VfController(SysfsAccess sysfs, TopologyScanner scanner) {
+    VfController(SysfsAccess sysfs, TopologyScanner scanner, VendorPlugins plugins) {
         this.sysfs = sysfs;
         this.scanner = scanner;
         this.attrs = new Attributes(sysfs);
+        this.plugins = plugins;
         this.writer = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sriov4j-sysfs-writer");
             t.setDaemon(true);
@@ -61,6 +66,17 @@ final class VfController implements AutoCloseable {
                     "asked for " + count + " VFs, the device allows at most " + total + "; nothing was changed",
                     null);
         }
+        PhysicalFunction original = scanner.physicalFunction(pf);
+        VendorPlugin plugin = plugins.forPf(ENABLE, original.function());
+        VendorContext ctx = new VendorContext(sysfs, pf);
+        var limit = new java.util.OptionalInt[1];
+        hook(ENABLE, plugin, "vfLimit", pf, () -> limit[0] = plugin.vfLimit(original));
+        if (limit[0].isPresent() && count > limit[0].getAsInt()) {
+            throw new SriovException(ENABLE, pf, Errno.ERANGE, null, "asked for " + count
+                    + " VFs, vendor plugin " + VendorPlugins.name(plugin) + " allows at most " + limit[0].getAsInt()
+                    + " with driver " + original.function().driver().orElse("(none)") + "; nothing was changed",
+                    null);
+        }
         long deadline = System.nanoTime() + options.timeout().toNanos();
         List<String> undone = new ArrayList<>();
         Boolean originalAutoprobe = null;
@@ -76,14 +92,26 @@ final class VfController implements AutoCloseable {
         try {
             if (before != count) {
                 if (before != 0) {
+                    hook(ENABLE, plugin, "beforeDisable", pf, () -> plugin.beforeDisable(ctx, original));
                     write(ENABLE, pf, d + "/sriov_numvfs", "0", options.timeout());
                     awaitVfs(ENABLE, pf, 0, deadline);
                 }
                 if (count != 0) {
                     try {
+                        hook(ENABLE, plugin, "beforeEnable", pf, () -> plugin.beforeEnable(ctx, original, count));
                         write(ENABLE, pf, d + "/sriov_numvfs", Integer.toString(count), options.timeout());
                     } catch (SriovException e) {
-                        if (before != 0 && !timedOut(e)) {
+                        if (before != 0 && restorable(e)) {
+                            restoreCount(pf, before, options.timeout(), undone);
+                        }
+                        throw e;
+                    }
+                    awaitVfs(ENABLE, pf, count, deadline);
+                    PhysicalFunction created = scanner.physicalFunction(pf);
+                    try {
+                        hook(ENABLE, plugin, "afterEnable", pf, () -> plugin.afterEnable(ctx, created, count));
+                    } catch (HookFailure e) {
+                        if (removeCreated(pf, count, options.timeout(), undone) && before != 0) {
                             restoreCount(pf, before, options.timeout(), undone);
                         }
                         throw e;
@@ -92,7 +120,7 @@ final class VfController implements AutoCloseable {
             }
             awaitVfs(ENABLE, pf, count, deadline);
         } catch (SriovException e) {
-            if (originalAutoprobe != null && !timedOut(e)) {
+            if (originalAutoprobe != null && restorable(e)) {
                 restoreAutoprobe(pf, originalAutoprobe, options.timeout(), undone);
             }
             if (undone.isEmpty()) {
@@ -110,6 +138,10 @@ final class VfController implements AutoCloseable {
         totalVfs(DISABLE, pf);
         long deadline = System.nanoTime() + timeout.toNanos();
         if (attrs.decimal(d + "/sriov_numvfs") != 0) {
+            PhysicalFunction current = scanner.physicalFunction(pf);
+            VendorPlugin plugin = plugins.forPf(DISABLE, current.function());
+            hook(DISABLE, plugin, "beforeDisable", pf,
+                    () -> plugin.beforeDisable(new VendorContext(sysfs, pf), current));
             write(DISABLE, pf, d + "/sriov_numvfs", "0", timeout);
         }
         awaitVfs(DISABLE, pf, 0, deadline);
@@ -231,6 +263,45 @@ final class VfController implements AutoCloseable {
 
     private static boolean timedOut(SriovException e) {
         return e.errno().filter(x -> x == Errno.ETIMEDOUT).isPresent();
+    }
+
+    /** False only for a write still pending in the kernel: undoing around it could race with it. */
+    private static boolean restorable(SriovException e) {
+        return e instanceof HookFailure || !timedOut(e);
+    }
+
+    /** A vendor plugin hook failed; the message names the plugin and the hook. */
+    private static final class HookFailure extends SriovException {
+        private static final long serialVersionUID = 1L;
+
+        HookFailure(String operation, PciAddress pf, @Nullable Errno errno, String detail, Throwable cause) {
+            super(operation, pf, errno, null, detail, cause);
+        }
+    }
+
+    /** Runs a plugin hook; whatever it throws becomes a {@link HookFailure} naming the plugin and the hook. */
+    private static void hook(String operation, VendorPlugin plugin, String hook, PciAddress pf, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            Errno errno = e instanceof SriovException se ? se.errno().orElse(null)
+                    : e instanceof SysfsIoException io ? io.errno().orElse(null) : null;
+            throw new HookFailure(operation, pf, errno,
+                    "vendor plugin " + VendorPlugins.name(plugin) + " failed in " + hook + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** After a failed afterEnable: writes 0 and waits for the VFs to go; true if they went. */
+    private boolean removeCreated(PciAddress pf, int count, Duration timeout, List<String> undone) {
+        try {
+            write(ENABLE, pf, TopologyScanner.dev(pf) + "/sriov_numvfs", "0", timeout);
+            awaitVfs(ENABLE, pf, 0, System.nanoTime() + timeout.toNanos());
+            undone.add("removed the " + count + " new VFs");
+            return true;
+        } catch (SriovException e) {
+            undone.add("could not remove the " + count + " new VFs (" + e.getMessage() + ")");
+            return false;
+        }
     }
 
 
