@@ -51,6 +51,8 @@ options:
   --quiet                 do not print the command's stdout/stderr, nor the summary line
   --no-setup              do not run setup.sh --quiet first (it is a ~0.1 s no-op when all
                           is in place, and installs/builds whatever is missing)
+  --xen                   boot Xen 4.17 with the kernel as its PV dom0 and run COMMAND in dom0,
+                          Xen daemons up, xl usable (setup-xen.sh; see run-in-xen.sh)
   -h, --help              this help
 
 Environment: SRIOV4J_IT_CACHE (default /var/cache/sriov4j-it), SRIOV4J_IT_QEMU.
@@ -74,6 +76,7 @@ LIVE=0
 CONSOLE=0
 QUIET=0
 AUTO_SETUP=1
+XEN=0
 ENVS=()
 KEEPS=()
 KARGS=()
@@ -106,6 +109,7 @@ while [ $# -gt 0 ]; do
         --console) CONSOLE=1; shift ;;
         --quiet) QUIET=1; shift ;;
         --no-setup) AUTO_SETUP=0; shift ;;
+        --xen) XEN=1; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; CMD=("$@"); break ;;
         *) msg "unknown option: $1 (put the command after --)"; usage >&2; exit 125 ;;
@@ -117,6 +121,10 @@ case "$IOMMU" in pt|nopt) ;; *) harness_fail "--iommu must be pt or nopt, not '$
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || harness_fail "--timeout must be a positive number of seconds"
 [[ "$MEMORY" =~ ^[1-9][0-9]*$ ]] || harness_fail "--memory must be a number of MiB"
 [[ "$SMP" =~ ^[1-9][0-9]*$ ]] || harness_fail "--smp must be a positive number"
+if [ "$XEN" -eq 1 ] && [ "$MEMORY" -gt 2048 ]; then
+    # Above 2 GiB the VF BARs land above 4 GiB, where QEMU's igb VF BARs do not work (XEN-REAL.md).
+    harness_fail "--xen: at most 2048 MiB of memory"
+fi
 if [ -n "$SCRIPT" ]; then
     [ -f "$SCRIPT" ] || harness_fail "--script $SCRIPT: no such file"
 elif [ "${#CMD[@]}" -eq 0 ]; then
@@ -135,12 +143,25 @@ cache_ready() {
 if [ "$AUTO_SETUP" -eq 1 ]; then
     # A quick no-op when all is in place; installs what is missing and rebuilds the initramfs
     # when the guest scripts changed.
-    "$SCRIPT_DIR/setup.sh" --quiet >&2 || harness_fail "it/scripts/setup.sh failed"
+    if [ "$XEN" -eq 1 ]; then
+        "$SCRIPT_DIR/setup-xen.sh" --quiet >&2 || harness_fail "it/scripts/setup-xen.sh failed"
+    else
+        "$SCRIPT_DIR/setup.sh" --quiet >&2 || harness_fail "it/scripts/setup.sh failed"
+    fi
 fi
 cache_ready || harness_fail "the guest kernel is not set up in $CACHE: run it/scripts/setup.sh"
 KVER=$(cat "$CACHE/current")
 KERNEL=$CACHE/kernels/$KVER/boot/vmlinuz-$KVER
 INITRD=$CACHE/initramfs-$KVER.cpio.gz
+XVER=""
+if [ "$XEN" -eq 1 ]; then
+    XVER=$(cat "$CACHE/xen/current" 2>/dev/null || true)
+    XEN_DIR=$CACHE/xen/$XVER
+    DOMU_INITRD=$CACHE/xen/domu-initramfs-$KVER.cpio.gz
+    if [ -z "$XVER" ] || [ ! -f "$XEN_DIR/.complete" ] || [ ! -f "$DOMU_INITRD" ]; then
+        harness_fail "Xen is not set up in $CACHE/xen: run it/scripts/setup-xen.sh"
+    fi
+fi
 
 # --- the results folder (also the guest's writable 9p share "xfer") -------------------------------
 
@@ -181,6 +202,14 @@ CWD=$(pwd -P)
     done
     printf 'export SRIOV4J_IT_OUT=%q SRIOV4J_IT_GUEST=1 SRIOV4J_IT_MACHINE=%q SRIOV4J_IT_IOMMU=%q TERM=dumb\n' \
         "$GX/out" "$MACHINE" "$IOMMU"
+    if [ "$XEN" -eq 1 ]; then
+        cp -r "$SCRIPT_DIR/xen" "$H/xen"
+        printf 'export SRIOV4J_IT_XEN=%q SRIOV4J_IT_XEN_ROOT=%q SRIOV4J_IT_XEN_SCRIPTS=%q\n' \
+            "$XVER" "$XEN_DIR/root" "$GX/.harness/xen"
+        printf 'export SRIOV4J_IT_XEN_KERNEL=%q SRIOV4J_IT_XEN_DOMU_INITRD=%q\n' "$KERNEL" "$DOMU_INITRD"
+        printf '. %q && xen_dom0_setup || { echo "run-in-guest: the Xen dom0 setup failed" >&2; exit 125; }\n' \
+            "$GX/.harness/xen/dom0-setup.sh"
+    fi
     printf 'cd -- %q || { echo "run-in-guest: cannot cd to %q in the guest" >&2; exit 125; }\n' "$CWD" "$CWD"
     if [ -n "$SCRIPT" ]; then
         cp "$SCRIPT" "$H/script"
@@ -219,9 +248,12 @@ for a in "${KARGS[@]+"${KARGS[@]}"}"; do APPEND="$APPEND $a"; done
 # QEMU option values: a comma in a path must be doubled.
 qesc() { printf '%s' "${1//,/,,}"; }
 
+VIOMMU=intel-iommu,intremap=on,caching-mode=on
+# Xen: eim=on, or Xen's interrupt remapping misroutes MSIs under TCG and dom0 hangs (XEN-REAL.md).
+if [ "$XEN" -eq 1 ]; then VIOMMU=$VIOMMU,eim=on; fi
 QARGS=(
     -machine q35 -m "$MEMORY" -smp "$SMP" -accel tcg,thread=multi -cpu max
-    -device intel-iommu,intremap=on,caching-mode=on
+    -device "$VIOMMU"
     -device pcie-root-port,id=rp0,chassis=1,slot=1,bus=pcie.0,addr=0x1
     -netdev user,id=n0,restrict=on -device igb,bus=rp0,netdev=n0,romfile=
 )
@@ -244,7 +276,22 @@ QARGS+=(
     -device virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot,bus=pcie.0,addr=0x10
     -fsdev "local,id=fsxfer,path=$(qesc "$OUT"),security_model=none,multidevs=remap"
     -device virtio-9p-pci,fsdev=fsxfer,mount_tag=xfer,bus=pcie.0,addr=0x11
-    -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
+)
+if [ "$XEN" -eq 1 ]; then
+    # Multiboot: Xen is the kernel, the dom0 kernel (with its command line) and its initramfs are
+    # the modules. spec-ctrl=eager-fpu: without it -cpu max looks like AMD to Xen and lazy FPU
+    # switching corrupts PV userspace under TCG (XEN-REAL.md).
+    [[ "$KERNEL$INITRD" != *[,\ ]* ]] || harness_fail "--xen: the kernel/initramfs paths must not contain commas or spaces"
+    [[ "$APPEND" != *,* ]] || harness_fail "--xen: the dom0 kernel arguments must not contain commas"
+    QARGS+=(
+        -kernel "$XEN_DIR/xen.elf"
+        -append "console=com1 com1=115200 dom0_mem=1024M spec-ctrl=eager-fpu loglvl=all guest_loglvl=all"
+        -initrd "$KERNEL ${APPEND/console=ttyS0/console=hvc0 earlyprintk=xen},$INITRD"
+    )
+else
+    QARGS+=(-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
+fi
+QARGS+=(
     -nodefaults -nographic -monitor none
     -chardev "file,id=con0,path=$(qesc "$OUT/console.log")" -serial chardev:con0
     -no-reboot -pidfile "$H/qemu.pid"
@@ -337,6 +384,7 @@ fi
 {
     echo "kernel=$KVER"
     echo "machine=$MACHINE iommu=$IOMMU bridge_e1000=$BRIDGE"
+    [ -z "$XVER" ] || echo "xen=$XVER"
     echo "qemu_exit=$QRC"
     echo "wall_seconds=$WALL"
     [ -z "$T0" ] || echo "guest_boot_to_command_seconds=$T0"

@@ -29,34 +29,9 @@ START_NS=$(date +%s%N)
 DONE=()        # summary of what this run did
 APT_UPDATED=0
 
-log() { printf 'sriov4j-it setup: %s\n' "$*" >&2; }
-die() { printf 'sriov4j-it setup: ERROR: %s\n' "$*" >&2; exit 1; }
-elapsed() { awk -v a="$START_NS" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
-
-need_root() {
-    [ "$(id -u)" -eq 0 ] || die "$1 needs root (run it/scripts/setup.sh as root)"
-}
-
-apt_update() {
-    if [ "$APT_UPDATED" -eq 0 ]; then
-        need_root "apt-get update"
-        log "apt-get update"
-        apt-get update -q >/dev/null || die "apt-get update failed"
-        APT_UPDATED=1
-    fi
-}
-
-apt_install() {
-    need_root "apt-get install"
-    log "apt-get install $*"
-    apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >/dev/null \
-        || die "apt-get install $* failed"
-}
-
-pkg_installed() {
-    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
-}
+LOG_PREFIX="sriov4j-it setup"
+# shellcheck source=setup-common.sh
+. "$SCRIPT_DIR/setup-common.sh"
 
 # --- 1. bookworm-backports source ---------------------------------------------------------------
 
@@ -161,13 +136,6 @@ resolve_image_package() {
         | grep -E '^linux-image-6\.12\.[^[:space:]]*-amd64(-unsigned)?$' | head -1
 }
 
-modules_dir_of() { # $1 = unpacked root, $2 = version
-    if [ -d "$1/lib/modules/$2" ]; then echo "$1/lib/modules/$2"
-    elif [ -d "$1/usr/lib/modules/$2" ]; then echo "$1/usr/lib/modules/$2"
-    else return 1
-    fi
-}
-
 ensure_kernel() {
     local ver="" pkg kroot tmp deb
     if [ "$REFRESH" != 1 ] && [ -f "$CACHE/current" ]; then
@@ -216,22 +184,12 @@ ensure_kernel() {
 
 # --- 4. the initramfs ---------------------------------------------------------------------------
 
-decompress_module() { # $1 = source .ko[.xz|.zst|.gz], $2 = destination .ko
-    case "$1" in
-        *.ko.xz)  if command -v xz >/dev/null 2>&1; then xz -dc "$1"; else busybox xz -dc "$1"; fi > "$2" ;;
-        *.ko.zst) zstd -qdc "$1" > "$2" ;;
-        *.ko.gz)  gzip -dc "$1" > "$2" ;;
-        *.ko)     cp "$1" "$2" ;;
-        *)        die "unknown module file $1" ;;
-    esac
-}
-
 ensure_initramfs() {
     local ver=$KVER kroot kmoddir out stamp want config m
     kroot=$CACHE/kernels/$ver
     kmoddir=$(readlink -f "$(modules_dir_of "$kroot" "$ver")")
     out=$CACHE/initramfs-$ver.cpio.gz
-    stamp=$(cat "$SCRIPT_DIR/setup.sh" "$SCRIPT_DIR/guest/init" "$SCRIPT_DIR/guest/stage2.sh" /bin/busybox \
+    stamp=$(cat "$SCRIPT_DIR/setup.sh" "$SCRIPT_DIR/setup-common.sh" "$SCRIPT_DIR/guest/init" "$SCRIPT_DIR/guest/stage2.sh" /bin/busybox \
         <(echo "$ver $kmoddir") | sha256sum | cut -d' ' -f1)
     if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
         return 0
@@ -242,7 +200,7 @@ ensure_initramfs() {
     config=$kroot/boot/config-$ver
     if [ -f "$config" ] && grep -q '^CONFIG_VIRTIO_PCI=m' "$config"; then want+=(virtio_pci); fi
     want+=("${ROOT_MODULES[@]}")
-    local staging list f name n=0
+    local staging
     staging=$(mktemp -d "$CACHE/.initramfs.XXXXXX")
     # shellcheck disable=SC2064 # expand now: the folder is fixed
     trap "rm -rf '$staging'" EXIT
@@ -251,20 +209,8 @@ ensure_initramfs() {
     install -m 0755 "$SCRIPT_DIR/guest/init" "$staging/init"
     install -m 0644 "$SCRIPT_DIR/guest/stage2.sh" "$staging/stage2.sh"
     echo "$kmoddir" > "$staging/kmoddir"
-    list=$(for m in "${want[@]}"; do
-               modprobe -d "$kroot" -S "$ver" --show-depends "$m" || die "modprobe --show-depends $m failed"
-           done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
-    [ -n "$list" ] || die "modprobe --show-depends found no modules for ${want[*]}"
-    : > "$staging/modules/order"
-    while IFS= read -r f; do
-        n=$((n + 1))
-        name=$(basename "$f")
-        name=$(printf '%02d-%s.ko' "$n" "${name%%.ko*}")
-        decompress_module "$f" "$staging/modules/$name"
-        echo "$name" >> "$staging/modules/order"
-    done <<< "$list"
-    (cd "$staging" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 > "$out.tmp"
-    mv "$out.tmp" "$out"
+    pack_modules "$kroot" "$ver" "$staging" "${want[@]}"
+    write_cpio "$staging" "$out"
     echo "$stamp" > "$out.stamp"
     DONE+=("built initramfs $out ($(du -k "$out" | cut -f1) KiB; modules: $(sed 's/^[0-9]*-//; s/\.ko$//' "$staging/modules/order" 2>/dev/null | tr '\n' ' '))")
     rm -rf "$staging"
