@@ -1,5 +1,7 @@
 package org.sriov4j;
 
+import java.util.Optional;
+
 /**
  * Exclusive use of one PCI function by one guest, across every thread and process on the host that uses sriov4j.
  * Taken with {@link SriovHost#lease(PciAddress, String)}; ends with {@link #close()}, or when the holding process
@@ -44,7 +46,55 @@ public interface Lease extends AutoCloseable {
     boolean isHeld();
 
     /**
-     * Ends the lease: a managed function goes back to its original host driver; then the lock is released.
+     * Attaches the leased function to a running guest through the hypervisor's toolstack (Xen: {@code xl pci-attach
+     * DOMAIN BDF}). The ledger records the guest first, so that {@link SriovHost#recover()} detaches the function
+     * from it if this process dies; {@link #close()} detaches it too. Attaching again to the same guest changes
+     * nothing. With kvm-vfio the VMM attaches the device itself (VFIO), and this is refused.
+     *
+     * <pre>{@code
+     * try (Lease lease = host.lease(vf, "vm-42")) {
+     *     lease.attachToGuest("vm-42");   // Xen domain name
+     *     ...
+     *     lease.detachFromGuest();
+     * }
+     * }</pre>
+     *
+     * @param domain the guest's name in the hypervisor (Xen domain name or id)
+     * @throws IllegalStateException if the lease is closed
+     * @throws IllegalArgumentException if {@code domain} is not a valid name
+     * @throws LeaseUnavailableException if the function is attached to another guest
+     * @throws SriovException {@link Errno#EOPNOTSUPP} if the backend does not attach devices to guests; otherwise
+     *     what the hypervisor refused (the Xen backend's exceptions say which: no such domain, passthrough not
+     *     enabled, no IOMMU, already assigned)
+     * @throws UnsupportedOperationException if this lease does not come from the sriov4j engine
+     */
+    default void attachToGuest(String domain) {
+        throw new UnsupportedOperationException("attachToGuest");
+    }
+
+    /**
+     * Detaches the leased function from the guest it is attached to (Xen: {@code xl pci-detach}); it stays leased
+     * and on the stub driver. A no-op if it is attached to no guest.
+     *
+     * @throws IllegalStateException if the lease is closed
+     * @throws SriovException if the hypervisor refused
+     * @throws UnsupportedOperationException if this lease does not come from the sriov4j engine
+     */
+    default void detachFromGuest() {
+        throw new UnsupportedOperationException("detachFromGuest");
+    }
+
+    /**
+     * The guest the function is attached to through {@link #attachToGuest(String)}, as the ledger records it.
+     *
+     * @return the guest, or empty if none (or the lease is closed)
+     */
+    default Optional<String> attachedTo() {
+        return Optional.empty();
+    }
+
+    /**
+     * Ends the lease: a function attached to a guest is detached from it; a managed function goes back to its original host driver; then the lock is released.
      * Idempotent.
      *
      * @throws SriovException if the function could not be given back (the lease is released anyway, and the

@@ -195,6 +195,57 @@ public interface SriovHost extends AutoCloseable {
     List<Assignment> assignments();
 
     /**
+     * The id of the hypervisor backend this host uses ({@code kvm-vfio}, {@code xen-pciback}), chosen on first use
+     * (explicitly with the system property {@code sriov4j.backend}, else the available one of highest priority).
+     *
+     * @return the backend id
+     * @throws EngineUnavailableException if no backend is available
+     */
+    default String backendId() {
+        throw new UnsupportedOperationException("backendId");
+    }
+
+    /**
+     * What the backend can do: a VMM checks {@link BackendFeature#USER_SPACE_DMA_MAPPING} before it maps guest
+     * memory (absent on Xen: the hypervisor owns the IOMMU) and a migration planner checks
+     * {@link BackendFeature#LIVE_MIGRATION_STATE_TRANSFER} (absent: unplug before, re-plug after).
+     *
+     * @return the features
+     * @throws EngineUnavailableException if no backend is available
+     */
+    default java.util.Set<BackendFeature> backendFeatures() {
+        throw new UnsupportedOperationException("backendFeatures");
+    }
+
+    /**
+     * Attaches a detached function (not leased) to a running guest, as {@link Lease#attachToGuest(String)} does
+     * for a leased one: for operators and the command line. The function stays detached when it is detached from
+     * the guest; {@link #recover()} leaves it alone (it is not managed), {@link #reattach(PciAddress)} detaches it
+     * from the guest first.
+     *
+     * @param function the function, detached with {@link #detach(PciAddress)}
+     * @param domain the guest's name in the hypervisor (Xen domain name or id)
+     * @throws LeaseUnavailableException if it is leased, or attached to another guest
+     * @throws SriovException {@link Errno#ENODEV} if it is not detached; {@link Errno#EOPNOTSUPP} if the backend
+     *     does not attach devices to guests; otherwise what the hypervisor refused
+     */
+    default void attachToGuest(PciAddress function, String domain) {
+        throw new UnsupportedOperationException("attachToGuest");
+    }
+
+    /**
+     * Detaches a function (not leased) from the guest it is attached to; it stays detached. A no-op if it is
+     * attached to no guest.
+     *
+     * @param function the function
+     * @throws LeaseUnavailableException if it is leased
+     * @throws SriovException if the hypervisor refused
+     */
+    default void detachFromGuest(PciAddress function) {
+        throw new UnsupportedOperationException("detachFromGuest");
+    }
+
+    /**
      * Subscribes to the changes this host object makes.
      *
      * @param listener called after each change, on the thread that made it; exceptions it throws are logged and

@@ -1,5 +1,6 @@
 package org.sriov4j.spi;
 
+import java.util.Optional;
 import java.util.Set;
 import org.sriov4j.BackendFeature;
 
@@ -47,4 +48,16 @@ public interface HypervisorBackendProvider {
      * @return the result with a reason
      */
     BackendProbe probe(ProbeContext context);
+
+    /**
+     * The backend's own detach, reattach and guest-attach steps. Default: none, and the engine moves functions with
+     * {@code driver_override} onto {@link #stubDriver()} (kvm-vfio) and refuses to attach them to guests (the VMM
+     * does that through VFIO).
+     *
+     * @param context the host the steps work on
+     * @return the steps, or empty for the engine's own
+     */
+    default Optional<AssignmentSteps> assignmentSteps(BackendContext context) {
+        return Optional.empty();
+    }
 }

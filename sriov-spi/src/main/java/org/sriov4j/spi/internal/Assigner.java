@@ -14,6 +14,7 @@ import org.sriov4j.PciFunction;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
+import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.SysfsAccess;
 
 /**
@@ -53,12 +54,48 @@ final class Assigner {
     private final SysfsAccess sysfs;
     private final TopologyScanner scanner;
     private final Supplier<String> stubDriver;
+    private final Supplier<Optional<AssignmentSteps>> steps;
 
     Assigner(SriovConfig config, SysfsAccess sysfs, TopologyScanner scanner, Supplier<String> stubDriver) {
+        this(config, sysfs, scanner, stubDriver, Optional::empty);
+    }
+
+    Assigner(SriovConfig config, SysfsAccess sysfs, TopologyScanner scanner, Supplier<String> stubDriver,
+            Supplier<Optional<AssignmentSteps>> steps) {
         this.config = config;
         this.sysfs = sysfs;
         this.scanner = scanner;
         this.stubDriver = stubDriver;
+        this.steps = steps;
+    }
+
+    /** The backend's own steps, if it has them. */
+    Optional<AssignmentSteps> steps() {
+        return steps.get();
+    }
+
+    /**
+     * Moves {@code f} onto the stub driver with the backend's steps, or the engine's own.
+     *
+     * @return backend data for the ledger
+     */
+    Map<String, String> detachToStub(PciFunction f) {
+        Optional<AssignmentSteps> s = steps.get();
+        if (s.isPresent()) {
+            return s.get().detach(f);
+        }
+        detach(f);
+        return Map.of();
+    }
+
+    /** Gives {@code f} back with the backend's steps, or the engine's own. */
+    void reattach(PciAddress f, Original original, Map<String, String> extras) {
+        Optional<AssignmentSteps> s = steps.get();
+        if (s.isPresent()) {
+            s.get().reattach(f, original.driver(), original.driverOverride(), extras);
+            return;
+        }
+        reattach(f, original);
     }
 
     /** What a function was on before it was detached: what reattach restores. */
@@ -93,6 +130,11 @@ final class Assigner {
      * @throws SriovException if there is no IOMMU and the unsafe option is not set
      */
     void checkAssignable(String operation, PciFunction f) {
+        Optional<AssignmentSteps> s = steps.get();
+        if (s.isPresent()) {
+            s.get().checkAssignable(operation, f);
+            return;
+        }
         String stub = stubDriver.get();
         if (f.iommuGroup().isEmpty()) {
             if (!config.allowUnsafeAssignmentWithoutIommu()) {

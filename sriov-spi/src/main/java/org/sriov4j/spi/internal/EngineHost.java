@@ -2,11 +2,14 @@ package org.sriov4j.spi.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Assignment;
+import org.sriov4j.BackendFeature;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
@@ -18,7 +21,10 @@ import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
+import org.sriov4j.spi.AssignmentSteps;
+import org.sriov4j.spi.BackendContext;
 import org.sriov4j.spi.BackendSelector;
+import org.sriov4j.spi.HostCommands;
 import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.HypervisorBackendProvider;
 import org.sriov4j.spi.ProbeContext;
@@ -34,7 +40,9 @@ public final class EngineHost implements SriovHost {
     private final VfController vfs;
     private final Assigner assigner;
     private final List<HypervisorBackendProvider> providers;
+    private final HostCommands commands;
     private @Nullable HypervisorBackendProvider backend;
+    private @Nullable Optional<AssignmentSteps> steps;
     private @Nullable Lifecycle lifecycle;
     private final java.util.Set<Lease> leases = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Events events = new Events();
@@ -60,13 +68,28 @@ public final class EngineHost implements SriovHost {
      */
     public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices,
             List<HypervisorBackendProvider> providers) {
+        this(config, sysfs, devices, HostCommands.system(), providers);
+    }
+
+    /**
+     * Creates the host with the given backends and host commands.
+     *
+     * @param config configuration
+     * @param sysfs sysfs access
+     * @param devices /dev access
+     * @param commands files outside sysfs and the hypervisor's tools
+     * @param providers the backends to choose from
+     */
+    public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices, HostCommands commands,
+            List<HypervisorBackendProvider> providers) {
+        this.commands = commands;
         this.config = config;
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
         this.vfs = new VfController(sysfs, scanner, VendorPlugins.load());
         this.providers = List.copyOf(providers);
-        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver());
+        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps);
     }
 
     private static List<HypervisorBackendProvider> loadProviders() {
@@ -79,9 +102,37 @@ public final class EngineHost implements SriovHost {
     synchronized HypervisorBackendProvider backend() {
         if (backend == null) {
             backend = BackendSelector.select(providers, System.getProperty(BackendSelector.BACKEND_PROPERTY),
-                    new ProbeContext(sysfs, devices));
+                    new ProbeContext(sysfs, devices, commands));
         }
         return backend;
+    }
+
+    /** The backend's own assignment steps, created on first use. */
+    synchronized Optional<AssignmentSteps> steps() {
+        if (steps == null) {
+            steps = backend().assignmentSteps(new BackendContext(config, sysfs, commands));
+        }
+        return steps;
+    }
+
+    @Override
+    public Set<BackendFeature> backendFeatures() {
+        return Set.copyOf(backend().features());
+    }
+
+    @Override
+    public String backendId() {
+        return backend().id();
+    }
+
+    @Override
+    public void attachToGuest(PciAddress function, String guest) {
+        lifecycle().attachToGuest(function, guest, null);
+    }
+
+    @Override
+    public void detachFromGuest(PciAddress function) {
+        lifecycle().detachFromGuest(function, null);
     }
 
     /** The lifecycle engine, created on first use (it needs the state directory). */
@@ -184,6 +235,21 @@ public final class EngineHost implements SriovHost {
         @Override
         public boolean isHeld() {
             return lease.isHeld();
+        }
+
+        @Override
+        public void attachToGuest(String domain) {
+            lease.attachToGuest(domain);
+        }
+
+        @Override
+        public void detachFromGuest() {
+            lease.detachFromGuest();
+        }
+
+        @Override
+        public Optional<String> attachedTo() {
+            return lease.attachedTo();
         }
 
         @Override

@@ -131,25 +131,28 @@ final class Lifecycle {
         PciAddress f = fn.address();
         if (fn.driver().filter(stub::equals).isPresent()) {
             if (ledger.get(f).isEmpty()) {
-                // detached by someone else (an operator, another tool): its original driver is unknown; record
-                // the stub as original so that nothing of ours ever moves it
-                ledger.put(entry(f, LedgerEntry.Phase.DETACHED, new Assigner.Original(fn.driver(),
-                        fn.driverOverride()), false, guest));
+                // detached by someone else (an operator, another tool): its original driver is what the backend
+                // knows of it (Xen: the toolstack's record), else unknown: then the stub is recorded as original so
+                // that nothing of ours ever moves it
+                Optional<String> known = assigner.steps().flatMap(s -> s.originalDriverOf(fn));
+                ledger.put(entry(f, LedgerEntry.Phase.DETACHED, new Assigner.Original(
+                        known.isPresent() ? known : fn.driver(), fn.driverOverride()), false, guest));
             }
             return;
         }
         assigner.checkAssignable(Assigner.DETACH, fn);
         Assigner.Original original = new Assigner.Original(fn.driver(), fn.driverOverride());
         ledger.put(entry(f, LedgerEntry.Phase.DETACHING, original, managed, guest));
+        Map<String, String> extras;
         try {
-            assigner.detach(fn);
+            extras = assigner.detachToStub(fn);
         } catch (SriovException e) {
             if (!e.detail().contains("COULD NOT restore")) {
                 ledger.remove(f);
             }
             throw e;
         }
-        ledger.put(entry(f, LedgerEntry.Phase.DETACHED, original, managed, guest));
+        ledger.put(withExtras(entry(f, LedgerEntry.Phase.DETACHED, original, managed, guest), extras));
         events.emit(new SriovEvent.Detached(f, original.driver(), stubDriver.get()));
     }
 
@@ -175,16 +178,126 @@ final class Lifecycle {
         if (e.isEmpty()) {
             if (fn.driver().filter(stubDriver.get()::equals).isPresent()) {
                 // not ours: give it to whatever the host prefers
-                assigner.reattach(f, new Assigner.Original(Optional.empty(), Optional.empty()));
-                sysfs.write("bus/pci/drivers_probe", f.toString());
+                assigner.reattach(f, new Assigner.Original(Optional.empty(), Optional.empty()), Map.of());
+                if (sysfs.linkName(TopologyScanner.dev(f) + "/driver").isEmpty()) {
+                    sysfs.write("bus/pci/drivers_probe", f.toString());
+                }
             }
             return;
         }
-        LedgerEntry entry = e.get();
+        LedgerEntry entry = detachFromGuestIfAny(e.get(), false);
         ledger.put(withPhase(entry, LedgerEntry.Phase.REATTACHING));
-        assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()));
+        assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()),
+                entry.extras());
         ledger.remove(f);
         events.emit(new SriovEvent.Reattached(f, entry.originalDriver()));
+    }
+
+    /** Ledger extras key: the guest a function is attached to through the backend's steps. */
+    static final String GUEST_ATTACHED = "guest.attached";
+    static final String ATTACH = "attach to guest";
+    static final String DETACH_GUEST = "detach from guest";
+
+    private static LedgerEntry withExtras(LedgerEntry e, Map<String, String> extras) {
+        if (extras.isEmpty()) {
+            return e;
+        }
+        java.util.TreeMap<String, String> m = new java.util.TreeMap<>(e.extras());
+        m.putAll(extras);
+        return new LedgerEntry(e.device(), e.phase(), e.originalDriver(), e.originalDriverOverride(), e.stubDriver(),
+                e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), Instant.now(), m);
+    }
+
+    private static LedgerEntry withoutExtra(LedgerEntry e, String key) {
+        java.util.TreeMap<String, String> m = new java.util.TreeMap<>(e.extras());
+        m.remove(key);
+        return new LedgerEntry(e.device(), e.phase(), e.originalDriver(), e.originalDriverOverride(), e.stubDriver(),
+                e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), Instant.now(), m);
+    }
+
+    /**
+     * Takes a function away from the guest the ledger says it is attached to, before it goes back to the host. A
+     * guest that no longer exists has lost it already. In recovery (the holder died) a guest that still exists
+     * loses it too: the function is given back to the host whatever the guest is doing.
+     */
+    private LedgerEntry detachFromGuestIfAny(LedgerEntry e, boolean recovering) {
+        String guest = e.extras().get(GUEST_ATTACHED);
+        Optional<org.sriov4j.spi.AssignmentSteps> steps = assigner.steps();
+        if (guest == null || steps.isEmpty()) {
+            return e;
+        }
+        if (steps.get().guestExists(guest)) {
+            steps.get().detachFromGuest(e.device(), guest);
+        }
+        LedgerEntry next = withoutExtra(e, GUEST_ATTACHED);
+        ledger.put(next);
+        if (recovering) {
+            System.getLogger(Lifecycle.class.getName()).log(System.Logger.Level.INFO,
+                    "recover: {0} detached from guest {1}", e.device(), guest);
+        }
+        return next;
+    }
+
+    /**
+     * Attaches a detached function to a running guest through the backend's steps. With {@code held} null the
+     * function's lock is taken here (it must not be leased); otherwise the caller's lease holds it.
+     */
+    void attachToGuest(PciAddress f, String guest, @org.jspecify.annotations.Nullable FunctionLock held) {
+        Objects.requireNonNull(guest, "guest");
+        LedgerEntry.checkGuest(guest);
+        org.sriov4j.spi.AssignmentSteps steps = stepsOrRefuse(ATTACH, f);
+        FunctionLock lock = held != null ? held : lock(ATTACH, f, "");
+        try {
+            LedgerEntry e = ledger.get(f).orElseThrow(() -> new SriovException(ATTACH, f, org.sriov4j.Errno.ENODEV,
+                    null, "it is not detached (detach or lease it first)", null));
+            String now = e.extras().get(GUEST_ATTACHED);
+            if (now != null) {
+                if (now.equals(guest)) {
+                    return;
+                }
+                throw new LeaseUnavailableException(ATTACH, f, "guest " + now, "it is attached to guest " + now);
+            }
+            ledger.put(withExtras(e, Map.of(GUEST_ATTACHED, guest))); // intent first: recover detaches it
+            try {
+                steps.attachToGuest(f, guest);
+            } catch (RuntimeException ex) {
+                ledger.put(withoutExtra(ledger.get(f).orElse(e), GUEST_ATTACHED));
+                throw ex;
+            }
+        } finally {
+            if (held == null) {
+                lock.close();
+            }
+        }
+    }
+
+    /** Detaches a function from the guest it is attached to (a no-op if it is attached to none). */
+    void detachFromGuest(PciAddress f, @org.jspecify.annotations.Nullable FunctionLock held) {
+        stepsOrRefuse(DETACH_GUEST, f);
+        FunctionLock lock = held != null ? held : lock(DETACH_GUEST, f, "");
+        try {
+            Optional<LedgerEntry> e = ledger.get(f);
+            if (e.isEmpty() || !e.get().extras().containsKey(GUEST_ATTACHED)) {
+                return;
+            }
+            String guest = e.get().extras().get(GUEST_ATTACHED);
+            assigner.steps().orElseThrow().detachFromGuest(f, guest);
+            ledger.put(withoutExtra(e.get(), GUEST_ATTACHED));
+        } finally {
+            if (held == null) {
+                lock.close();
+            }
+        }
+    }
+
+    /** The guest a function is attached to, as the ledger says. */
+    Optional<String> attachedTo(PciAddress f) {
+        return ledger.get(f).map(e -> e.extras().get(GUEST_ATTACHED));
+    }
+
+    private org.sriov4j.spi.AssignmentSteps stepsOrRefuse(String operation, PciAddress f) {
+        return assigner.steps().orElseThrow(() -> new SriovException(operation, f, org.sriov4j.Errno.EOPNOTSUPP,
+                null, "this backend does not attach devices to guests: the VMM does (VFIO)", null));
     }
 
     private static LedgerEntry withPhase(LedgerEntry e, LedgerEntry.Phase phase) {
@@ -246,6 +359,29 @@ final class Lifecycle {
         }
 
         @Override
+        public synchronized void attachToGuest(String domain) {
+            checkHeld(ATTACH);
+            Lifecycle.this.attachToGuest(device, domain, lock);
+        }
+
+        @Override
+        public synchronized void detachFromGuest() {
+            checkHeld(DETACH_GUEST);
+            Lifecycle.this.detachFromGuest(device, lock);
+        }
+
+        @Override
+        public synchronized Optional<String> attachedTo() {
+            return held ? Lifecycle.this.attachedTo(device) : Optional.empty();
+        }
+
+        private void checkHeld(String operation) {
+            if (!held) {
+                throw new IllegalStateException(operation + ": the lease of " + device + " is closed");
+            }
+        }
+
+        @Override
         public synchronized void close() {
             if (!held) {
                 return;
@@ -254,6 +390,8 @@ final class Lifecycle {
             try {
                 if (managed) {
                     reattachRecorded(assigner.describe(Assigner.REATTACH, device));
+                } else {
+                    ledger.get(device).ifPresent(e -> detachFromGuestIfAny(e, false));
                 }
             } finally {
                 lock.close();
@@ -309,9 +447,10 @@ final class Lifecycle {
                     keptDetached.add(e.device());
                     continue;
                 }
-                ledger.put(withPhase(e, LedgerEntry.Phase.REATTACHING));
+                LedgerEntry current = detachFromGuestIfAny(e, true);
+                ledger.put(withPhase(current, LedgerEntry.Phase.REATTACHING));
                 assigner.reattach(e.device(),
-                        new Assigner.Original(e.originalDriver(), e.originalDriverOverride()));
+                        new Assigner.Original(e.originalDriver(), e.originalDriverOverride()), current.extras());
                 ledger.remove(e.device());
                 restored.add(e.device());
                 events.emit(new SriovEvent.Reattached(e.device(), e.originalDriver()));
