@@ -49,6 +49,8 @@ final class Kernel {
         final DriverSpec spec;
         final List<IdMatch> dynids = new ArrayList<>();
         final List<PciAddress> slots = new ArrayList<>();
+        /** pciback: the devices in permissive mode. */
+        final List<PciAddress> permissive = new ArrayList<>();
 
         Driver(DriverSpec spec) {
             this.spec = spec;
@@ -123,6 +125,8 @@ final class Kernel {
             .thenComparing(Comparator.naturalOrder()));
     final Set<Integer> onlineNodes = new TreeSet<>();
     boolean busDriversAutoprobe = true;
+    /** {@code /sys/hypervisor/type}, or null when there is no {@code hypervisor} directory. */
+    @Nullable String hypervisorType;
     private int nextIfindex = 2;
     private final Random random = new Random(0x5a10f4L);
 
@@ -673,6 +677,17 @@ final class Kernel {
         PciAddress a = parseSlot(value);
         if (!drv.slots.removeIf(a::equals)) {
             throw new KernelError(Errno.ENOENT, a + " is not in " + drv.name() + "'s slots");
+        }
+    }
+
+    /** pciback's {@code permissive_add}: the device must be in the slots ({@code ENXIO} otherwise). */
+    void permissive(Driver drv, String value) {
+        PciAddress a = parseSlot(value);
+        if (!drv.slots.contains(a)) {
+            throw new KernelError(Errno.ENXIO, a + " is not in " + drv.name() + "'s slots");
+        }
+        if (!drv.permissive.contains(a)) {
+            drv.permissive.add(a);
         }
     }
 

@@ -21,6 +21,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.HostCommands;
 import org.sriov4j.spi.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.testing.Kernel.BootFunction;
@@ -104,6 +105,7 @@ public final class SimulatedKernel implements SysfsAccess {
     private final List<String> writes = new ArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final DeviceNodeAccess devNodes = new DevNodes();
+    private volatile HostCommands commands = HostCommands.none();
 
     /** A write fault: {@code nth} 0 means every matching write. */
     private static final class Fault {
@@ -340,7 +342,56 @@ public final class SimulatedKernel implements SysfsAccess {
      * @return an open host; close it when done
      */
     public SriovHost openHost() {
-        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).build(), this, devNodes);
+        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).build(), this, devNodes, commands);
+    }
+
+    /**
+     * Gives hosts opened with {@link #openHost()} files outside sysfs and hypervisor tools, e.g. a {@link FakeXl}.
+     * Default: {@link HostCommands#none()} (nothing outside sysfs: the real host's {@code /proc} never leaks in).
+     *
+     * @param commands what the backends may read and run
+     * @return this kernel
+     */
+    public SimulatedKernel hostCommands(HostCommands commands) {
+        this.commands = Objects.requireNonNull(commands, "commands");
+        return this;
+    }
+
+    /**
+     * What hosts opened with {@link #openHost()} may read outside sysfs and run.
+     *
+     * @return the host commands
+     */
+    public HostCommands hostCommands() {
+        return commands;
+    }
+
+    /**
+     * A Xen control domain (PV dom0 of Xen 4.17 on Linux 6.12, XEN-REAL.md): the host of
+     * {@link #intel82576Host()} with {@code /sys/hypervisor/type} {@code xen}, no IOMMU visible to Linux (Xen owns
+     * it), igbvf and pciback loaded, and a {@link FakeXl} (domains, xenstore, {@code /proc/xen/capabilities} with
+     * {@code control_d}) as its host commands. Xen reports an IOMMU ({@code pv_directio}); change that and add
+     * domains through {@link #fakeXl()}.
+     *
+     * @return a new kernel
+     */
+    public static SimulatedKernel xenDom0Host() {
+        SimulatedKernel k = builder().qemuQ35().iommu(false).hypervisor("xen").intel82576("0000:01:00.0")
+                .loadDrivers("igbvf", "pciback").build();
+        return k.hostCommands(new FakeXl(k));
+    }
+
+    /**
+     * The fake {@code xl} given with {@link #hostCommands(HostCommands)}.
+     *
+     * @return it
+     * @throws IllegalStateException if the host commands are not a {@link FakeXl}
+     */
+    public FakeXl fakeXl() {
+        if (commands instanceof FakeXl x) {
+            return x;
+        }
+        throw new IllegalStateException("this kernel's host commands are not a FakeXl");
     }
 
     /**
@@ -862,6 +913,7 @@ public final class SimulatedKernel implements SysfsAccess {
         }
 
         private boolean iommu = true;
+        private @Nullable String hypervisor;
         private boolean vfioCdev;
         private final TreeMap<PciAddress, Declared> functions = new TreeMap<>();
         private final List<List<PciAddress>> groups = new ArrayList<>();
@@ -880,6 +932,18 @@ public final class SimulatedKernel implements SysfsAccess {
          */
         public Builder iommu(boolean enabled) {
             this.iommu = enabled;
+            return this;
+        }
+
+        /**
+         * Runs the kernel under a hypervisor: {@code /sys/hypervisor/type} reads {@code type} (e.g. {@code xen}).
+         * Default: none (no {@code hypervisor} directory, as on bare metal and KVM hosts).
+         *
+         * @param type the hypervisor type
+         * @return this builder
+         */
+        public Builder hypervisor(String type) {
+            this.hypervisor = Objects.requireNonNull(type, "type");
             return this;
         }
 
@@ -1158,6 +1222,7 @@ public final class SimulatedKernel implements SysfsAccess {
             checkVfAddresses();
 
             Kernel k = new Kernel(iommu, vfioCdev);
+            k.hypervisorType = hypervisor;
             k.available.putAll(available);
             for (String n : loadOrder) {
                 k.loaded.put(n, new Kernel.Driver(available.get(n)));

@@ -148,6 +148,14 @@ final class SysfsTree {
                 return kd;
             }));
             m.put("module", modules());
+            if (k.hypervisorType != null) {
+                String type = k.hypervisorType;
+                m.put("hypervisor", dir(() -> {
+                    TreeMap<String, Node> h = new TreeMap<>();
+                    h.put("type", ro(() -> type + "\n"));
+                    return h;
+                }));
+            }
             return m;
         });
     }
@@ -205,6 +213,14 @@ final class SysfsTree {
                 }));
                 m.put("new_slot", wo(v -> drv.slots.add(Kernel.parseSlot(v))));
                 m.put("remove_slot", wo(v -> k.removeSlot(drv, v)));
+                // permissive_add: a write puts a device already in the slots into permissive mode; the read lists them
+                m.put("permissive", rw(() -> {
+                    StringBuilder b = new StringBuilder();
+                    for (var a : drv.permissive) {
+                        b.append(a).append('\n');
+                    }
+                    return b.toString();
+                }, v -> k.permissive(drv, v)));
             }
             return m;
         });

@@ -53,6 +53,57 @@ public interface ContractHost {
     List<PfUnderTest> pfs();
 
     /**
+     * The driver the library's backend moves functions onto when it detaches them.
+     *
+     * @return {@code vfio-pci} (kvm-vfio, the default) or {@code pciback} (xen-pciback)
+     */
+    default String stubDriver() {
+        return "vfio-pci";
+    }
+
+    /**
+     * The same host, with another stub driver (e.g. {@code pciback} for a Xen host).
+     *
+     * @param stubDriver the stub driver the kits expect
+     * @return the host
+     */
+    default ContractHost withStubDriver(String stubDriver) {
+        Objects.requireNonNull(stubDriver, "stubDriver");
+        ContractHost self = this;
+        return new ContractHost() {
+            @Override
+            public String name() {
+                return self.name();
+            }
+
+            @Override
+            public SysfsAccess sysfs() {
+                return self.sysfs();
+            }
+
+            @Override
+            public DeviceNodeAccess devices() {
+                return self.devices();
+            }
+
+            @Override
+            public SriovHost open() {
+                return self.open();
+            }
+
+            @Override
+            public List<PfUnderTest> pfs() {
+                return self.pfs();
+            }
+
+            @Override
+            public String stubDriver() {
+                return stubDriver;
+            }
+        };
+    }
+
+    /**
      * A simulated host.
      *
      * @param kernel the simulated kernel

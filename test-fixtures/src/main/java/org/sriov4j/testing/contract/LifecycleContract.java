@@ -19,14 +19,23 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.VfEnableOptions;
 
 /**
- * The VF lifecycle through the library: detach to the stub driver ({@code vfio-pci}), reattach to exactly the
+ * The VF lifecycle through the library: detach to the host's stub driver ({@code vfio-pci}, {@code pciback}), reattach to exactly the
  * original driver, exclusive leases (managed and unmanaged), PF/VF exclusion and recovery, checked against raw
  * sysfs and {@code /dev/vfio}.
  */
 public abstract class LifecycleContract extends HostContract {
 
-    /** The stub driver of the kvm-vfio backend. */
+    /** The stub driver of the kvm-vfio backend; the kits use {@link #stub()}, the host's. */
     protected static final String STUB = "vfio-pci";
+
+    /**
+     * The stub driver of the host under test ({@link ContractHost#stubDriver()}).
+     *
+     * @return e.g. {@code vfio-pci} or {@code pciback}
+     */
+    protected final String stub() {
+        return host.stubDriver();
+    }
 
     /** Creates the kit. */
     protected LifecycleContract() {
@@ -71,8 +80,8 @@ public abstract class LifecycleContract extends HostContract {
     void detachMovesAVfToTheStubDriverAndReattachGivesItBackToItsDriver() {
         PciAddress vf = vfOnHostDriver();
         PciFunction detached = sriov.detach(vf);
-        assertEquals(Optional.of(STUB), detached.driver());
-        assertEquals(Optional.of(STUB), driverOf(vf));
+        assertEquals(Optional.of(stub()), detached.driver());
+        assertEquals(Optional.of(stub()), driverOf(vf));
         groupNode(vf).ifPresent(n -> assertTrue(host.devices().exists(n), n + " missing after detach"));
         PciFunction back = sriov.reattach(vf);
         assertEquals(pf().vfDriver(), back.driver());
@@ -86,7 +95,7 @@ public abstract class LifecycleContract extends HostContract {
         PciAddress vf = unboundVf();
         write(dev(vf) + "/driver_override", "sriov4j-none");
         sriov.detach(vf);
-        assertEquals(Optional.of(STUB), driverOf(vf));
+        assertEquals(Optional.of(stub()), driverOf(vf));
         sriov.reattach(vf);
         assertEquals(Optional.empty(), driverOf(vf));
         assertEquals("sriov4j-none", read(dev(vf) + "/driver_override"));
@@ -97,7 +106,7 @@ public abstract class LifecycleContract extends HostContract {
         PciAddress vf = vfOnHostDriver();
         sriov.detach(vf);
         sriov.detach(vf);
-        assertEquals(Optional.of(STUB), driverOf(vf));
+        assertEquals(Optional.of(stub()), driverOf(vf));
         sriov.reattach(vf);
         assertEquals(pf().vfDriver(), driverOf(vf), "the second detach lost the original driver");
     }
@@ -108,7 +117,7 @@ public abstract class LifecycleContract extends HostContract {
         sriov.detach(vf);
         sriov.close();
         sriov = null;
-        assertEquals(Optional.of(STUB), driverOf(vf));
+        assertEquals(Optional.of(stub()), driverOf(vf));
         second().reattach(vf);
         assertEquals(pf().vfDriver(), driverOf(vf));
     }
@@ -121,7 +130,7 @@ public abstract class LifecycleContract extends HostContract {
             assertTrue(lease.isHeld());
             assertEquals(vf, lease.device());
             assertEquals("guest-a", lease.guest());
-            assertEquals(Optional.of(STUB), driverOf(vf));
+            assertEquals(Optional.of(stub()), driverOf(vf));
         }
         assertEquals(pf().vfDriver(), driverOf(vf));
     }
@@ -134,7 +143,7 @@ public abstract class LifecycleContract extends HostContract {
         assertFalse(lease.managed());
         lease.close();
         assertFalse(lease.isHeld());
-        assertEquals(Optional.of(STUB), driverOf(vf));
+        assertEquals(Optional.of(stub()), driverOf(vf));
         sriov.reattach(vf);
         assertEquals(pf().vfDriver(), driverOf(vf));
     }
@@ -170,7 +179,7 @@ public abstract class LifecycleContract extends HostContract {
         try (Lease lease = sriov.lease(vf, "guest-a")) {
             assertThrows(LeaseUnavailableException.class, () -> second().reattach(vf));
             assertThrows(LeaseUnavailableException.class, () -> second().detach(vf));
-            assertEquals(Optional.of(STUB), driverOf(vf));
+            assertEquals(Optional.of(stub()), driverOf(vf));
         }
     }
 
@@ -197,7 +206,7 @@ public abstract class LifecycleContract extends HostContract {
         try (Lease lease = second().lease(vf, "guest-a")) {
             var report = sriov.recover();
             assertTrue(report.stillHeld().contains(vf), report.toString());
-            assertEquals(Optional.of(STUB), driverOf(vf));
+            assertEquals(Optional.of(stub()), driverOf(vf));
         }
     }
 }
