@@ -1,4 +1,9 @@
-/** Xen pciback backend internals. Not exported. */
+/**
+ * The Xen pciback backend: {@link org.sriov4j.xen.XenPcibackBackendProvider} (public for
+ * {@link java.util.ServiceLoader}) and {@link org.sriov4j.xen.XenToolstackException}, whose
+ * {@link org.sriov4j.xen.XenToolstackException#kind() kind} says why {@code xl} refused (no such domain,
+ * passthrough not enabled, no IOMMU, already assigned). Everything else is package-private.
+ */
 @NullMarked
 package org.sriov4j.xen;
 
