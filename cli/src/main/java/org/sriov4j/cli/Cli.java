@@ -31,6 +31,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VirtualFunction;
+import org.sriov4j.spi.BackendSelector;
 import org.sriov4j.vfio.VfioSystem;
 
 /** Parses the command line and runs one command. */
@@ -39,6 +40,8 @@ final class Cli {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
+    /** The Xen backend's system property for permissive attachment. */
+    static final String PERMISSIVE_PROPERTY = "sriov4j.xen.permissive";
 
     static final String USAGE_TEXT = """
             Usage: sriov4j [GLOBAL OPTIONS] COMMAND [ARGS]
@@ -56,10 +59,16 @@ final class Cli {
               detach BDF              move a function onto the backend's stub driver (vfio-pci) and keep
                                       it there until reattach; its original driver is recorded
               reattach BDF            give a detached function back to exactly its original driver
-              lease BDF --guest NAME --hold
+              lease BDF --guest NAME --hold [--attach DOMAIN]
                                       lease a function to a guest and hold the lease until this process
                                       is stopped (a function on a host driver is detached and given back
-                                      when the lease ends); exit status 1 if it is already leased
+                                      when the lease ends); exit status 1 if it is already leased;
+                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) while held
+              attach BDF --guest DOMAIN
+                                      (Xen) detach a function to pciback if it is not, and attach it to
+                                      the running DOMAIN (xl pci-attach); it stays detached afterwards
+              detach-guest BDF        (Xen) detach a function from its domain (xl pci-detach); it stays
+                                      on pciback until reattach
               release BDF             end the lease on a function: stops the process holding it (which
                                       gives it back), or gives back what a dead holder left
               recover                 give back what dead processes left; report corrupt records
@@ -78,6 +87,10 @@ final class Cli {
               --dev-root DIR          look for device nodes in DIR instead of /dev
               --state-dir DIR         ledger and lock files (default /run/sriov4j); also
                                       SRIOV4J_STATE_DIR
+              --backend ID            use this hypervisor backend (kvm-vfio, xen-pciback) instead of the
+                                      available one of highest priority; also -Dsriov4j.backend
+              --permissive            (Xen) attach with permissive=1: the guest may write any of the
+                                      device's PCI configuration space (warns)
               --allow-unsafe-no-iommu UNSAFE: hand out functions on a host without an IOMMU (a guest
                                       could then read and write all host memory)
               -h, --help              show this help
@@ -135,6 +148,17 @@ final class Cli {
                 case "--sysfs-root" -> config.sysfsRoot(directory(a, args));
                 case "--dev-root" -> config.devRoot(directory(a, args));
                 case "--state-dir" -> config.stateDir(value(a, args));
+                case "--backend" -> {
+                    if (args.isEmpty() || !args.peekFirst().matches("[a-z0-9-]{1,64}")) {
+                        throw new UsageException("--backend needs a backend id, e.g. kvm-vfio or xen-pciback");
+                    }
+                    System.setProperty(BackendSelector.BACKEND_PROPERTY, args.removeFirst());
+                }
+                case "--permissive" -> {
+                    err.println("sriov4j: WARNING: --permissive: the guest may write any of its device's PCI"
+                            + " configuration space");
+                    System.setProperty(PERMISSIVE_PROPERTY, "true");
+                }
                 case "--allow-unsafe-no-iommu" -> {
                     err.println("sriov4j: WARNING: --allow-unsafe-no-iommu: without an IOMMU a guest can read and"
                             + " write all host memory through its device");
@@ -163,6 +187,8 @@ final class Cli {
             case "detach" -> detach(config.build(), oneAddress("detach", rest));
             case "reattach" -> reattach(config.build(), oneAddress("reattach", rest));
             case "lease" -> lease(config.build(), rest);
+            case "attach" -> attach(config.build(), rest);
+            case "detach-guest" -> detachGuest(config.build(), oneAddress("detach-guest", rest));
             case "release" -> release(config.build(), oneAddress("release", rest));
             case "recover" -> {
                 flags(rest);
@@ -318,6 +344,7 @@ final class Cli {
     private int lease(SriovConfig config, List<String> rest) {
         Deque<String> args = new ArrayDeque<>(rest);
         String guest = null;
+        String domain = null;
         boolean hold = false;
         List<String> positional = new ArrayList<>();
         while (!args.isEmpty()) {
@@ -329,6 +356,12 @@ final class Cli {
                     }
                     guest = args.removeFirst();
                 }
+                case "--attach" -> {
+                    if (args.isEmpty()) {
+                        throw new UsageException("--attach needs a domain");
+                    }
+                    domain = args.removeFirst();
+                }
                 case "--hold" -> hold = true;
                 default -> {
                     if (a.startsWith("-")) {
@@ -339,13 +372,21 @@ final class Cli {
             }
         }
         if (positional.size() != 1 || guest == null || !hold) {
-            throw new UsageException("usage: lease BDF --guest NAME --hold");
+            throw new UsageException("usage: lease BDF --guest NAME --hold [--attach DOMAIN]");
         }
         PciAddress f = address("lease", positional.get(0));
         SriovHost host = opener.apply(config);
         Lease lease;
         try {
             lease = host.lease(f, guest);
+            if (domain != null) {
+                try {
+                    lease.attachToGuest(domain);
+                } catch (RuntimeException e) {
+                    lease.close();
+                    throw e;
+                }
+            }
         } catch (RuntimeException e) {
             host.close();
             throw e;
@@ -360,12 +401,62 @@ final class Cli {
         }, "sriov4j-release");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
-                + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
+                + (domain != null ? ", attached to domain " + domain : "") + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
         out.flush();
         try {
             done.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        return OK;
+    }
+
+    private int attach(SriovConfig config, List<String> rest) {
+        Deque<String> args = new ArrayDeque<>(rest);
+        String domain = null;
+        List<String> positional = new ArrayList<>();
+        while (!args.isEmpty()) {
+            String a = args.removeFirst();
+            if (a.equals("--guest")) {
+                if (args.isEmpty()) {
+                    throw new UsageException("--guest needs a domain");
+                }
+                domain = args.removeFirst();
+            } else if (a.startsWith("-")) {
+                throw new UsageException("unknown option '" + a + "'");
+            } else {
+                positional.add(a);
+            }
+        }
+        if (positional.size() != 1 || domain == null) {
+            throw new UsageException("usage: attach BDF --guest DOMAIN");
+        }
+        PciAddress f = address("attach", positional.get(0));
+        try (SriovHost host = opener.apply(config)) {
+            boolean wasDetached = host.assignments().stream().anyMatch(a -> a.device().equals(f));
+            PciFunction detached = host.detach(f);
+            try {
+                host.attachToGuest(f, domain);
+            } catch (RuntimeException e) {
+                if (!wasDetached) { // give back what this command took
+                    try {
+                        host.reattach(f);
+                    } catch (RuntimeException r) {
+                        e.addSuppressed(r);
+                    }
+                }
+                throw e;
+            }
+            out.println(f + " (on " + detached.driver().orElse("no driver") + ") attached to domain " + domain);
+        }
+        return OK;
+    }
+
+    private int detachGuest(SriovConfig config, PciAddress f) {
+        try (SriovHost host = opener.apply(config)) {
+            host.detachFromGuest(f);
+            out.println(describe(host.topology(ScanScope.ALL_FUNCTIONS).function(f).orElseThrow())
+                    + "; detached from its domain");
         }
         return OK;
     }
