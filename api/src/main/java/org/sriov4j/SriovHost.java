@@ -178,7 +178,9 @@ public interface SriovHost extends AutoCloseable {
 
     /**
      * Finishes or rolls back what dead processes left: every function a dead process detached as part of a managed
-     * lease, or was in the middle of detaching or reattaching, goes back to its recorded original driver; stale
+     * lease, or was in the middle of detaching or reattaching, goes back to its recorded original driver (first
+     * detached from the guest the ledger says it is attached to, if that guest still exists: the holder is dead,
+     * so the guest loses the device; a guest that no longer exists has lost it already); stale
      * records and locks are cleared; leases of live processes are left alone. Corrupt ledger files are reported
      * and set aside, never fatal. Safe to run at any time; {@code open} runs it.
      *

@@ -19,7 +19,8 @@ import org.sriov4j.spi.SysfsAccess;
  * Xen 4.17's toolstack in a simulated control domain, as {@link HostCommands}: {@code xl} ({@code info},
  * {@code domid}, {@code pci-attach}, {@code pci-detach}, {@code pci-list}, {@code pci-assignable-add},
  * {@code -remove [-r]}, {@code -list}), {@code xenstore-read/-write/-rm}, and {@code /proc/xen/capabilities}
- * ({@code control_d}). It acts on the simulated kernel's sysfs as libxl does (XEN-REAL.md): assignable-add records
+ * ({@code control_d}); {@code xl list [DOMAIN]} too. It acts on the simulated kernel's sysfs as libxl does
+ * (XEN-REAL.md): assignable-add records
  * the original driver at {@code /libxl/pci/DDDD-BB-DD-F/driver_path}, unbinds, adds a pciback slot and binds;
  * assignable-remove {@code -r} rebinds to the recorded driver (and warns, without rebinding, when there is none).
  * Errors are libxl's lines on stderr with exit status 1: an unknown domain ({@code is an invalid domain
@@ -204,6 +205,18 @@ public final class FakeXl implements HostCommands {
                 Domain d = domain(args.get(0));
                 return d == null ? fail("Can't get domid of domain name '" + args.get(0)
                         + "', maybe this domain does not exist.") : ok(d.domid + "\n");
+            }
+            case "list": {
+                if (args.size() > 1) {
+                    return usage("xl list");
+                }
+                StringBuilder b = new StringBuilder("Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+                for (Domain d : domains.values()) {
+                    if (args.isEmpty() || d == domain(args.get(0))) {
+                        b.append(String.format("%-40s %5d   256     1     -b----       1.0%n", d.name, d.domid));
+                    }
+                }
+                return args.isEmpty() || domain(args.get(0)) != null ? ok(b.toString()) : invalidDomain(args.get(0));
             }
             case "pci-attach":
                 return pciAttach(args);

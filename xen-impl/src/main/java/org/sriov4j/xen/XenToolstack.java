@@ -40,7 +40,7 @@ interface XenToolstack {
     /** {@code xl pci-assignable-list}. */
     List<PciAddress> assignableList();
 
-    /** Whether a domain exists ({@code xl domid DOMAIN}). */
+    /** Whether a domain exists ({@code xl list DOMAIN}: a name or a domid). */
     boolean domainExists(String domain);
 
     /** {@code virt_caps} of {@code xl info}, e.g. {@code pv_directio}. */

@@ -110,14 +110,16 @@ final class XlToolstack implements XenToolstack {
 
     @Override
     public boolean domainExists(String domain) {
-        HostCommands.Result r = run(List.of("xl", "domid", domain(domain)));
+        // xl list takes a name or a domid (xl domid only a name)
+        List<String> argv = List.of("xl", "list", domain(domain));
+        HostCommands.Result r = run(argv);
         if (r.ok()) {
             return true;
         }
         if (kindOf(r.stderr() + r.stdout()) == XenToolstackException.Kind.NO_SUCH_DOMAIN) {
             return false;
         }
-        throw failure("xl domid", null, List.of("xl", "domid", domain), r);
+        throw failure("xl list", null, argv, r);
     }
 
     @Override
