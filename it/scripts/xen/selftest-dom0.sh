@@ -6,17 +6,22 @@ set -uo pipefail
 PF=${PF:-0000:01:00.0}
 D=$SRIOV4J_IT_XEN_SCRIPTS/domu.sh
 PASS=0 FAIL=0
-T0=$(date +%s.%N)
-ts() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%6.1f", b - a }'; }
+# Times from bash's EPOCHREALTIME (no fork: forks are slow under TCG), in ms.
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+T0=$(now_ms)
 check() { # DESCRIPTION COMMAND...
-    local what=$1 s e
+    local what=$1 s r
     shift
-    s=$(date +%s.%N)
+    s=$(now_ms)
     if "$@"; then PASS=$((PASS + 1)); r=ok; else FAIL=$((FAIL + 1)); r=FAILED; fi
-    e=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    echo "[$(ts) s] $r: $what ($e s)"
+    printf '[%6s s] %s: %s (%s s)\n' "$(secs $(($(now_ms) - T0)))" "$r" "$what" "$(secs $(($(now_ms) - s)))"
 }
-driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
+driver_of() {
+    local l
+    l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || { echo none; return; }
+    echo "${l##*/}"
+}
 is_driver() { [ "$(driver_of "$1")" = "$2" ]; }
 wait_driver() { # BDF DRIVER [TIMEOUT]
     for _ in $(seq 1 $((${3:-20} * 5))); do is_driver "$1" "$2" && return 0; sleep 0.2; done
