@@ -218,6 +218,18 @@ class XenPcibackBackendTest {
     }
 
     @Test
+    void userSpaceDmaMappingIsRefusedClearly() {
+        try (SriovHost host = kernel.openHost(); Lease lease = host.lease(vf0, "vm-1")) {
+            XenIommuDomain iommu = XenIommuDomain.of(lease);
+            assertTrue(iommu.hypervisorManaged());
+            SriovException e = assertThrows(SriovException.class, () -> iommu.map(0, 0x7f0000000000L, 4096));
+            assertEquals(Optional.of(Errno.EOPNOTSUPP), e.errno());
+            assertTrue(e.getMessage().contains("Xen owns the IOMMU"), e.getMessage());
+            assertThrows(SriovException.class, () -> iommu.unmap(0, 4096));
+        }
+    }
+
+    @Test
     void permissiveModeOnlyOnRequest() {
         xl.createDomain("guest1", true);
         try (SriovHost host = kernel.openHost(); Lease lease = host.lease(vf0, "vm-1")) {
