@@ -17,9 +17,12 @@ import java.util.OptionalLong;
  * @param ownerPid the process that recorded the last change
  * @param heldBy who holds its lock now (a lease, or a change in progress), as the holder described itself; empty if
  *     no live process holds it
+ * @param attachedTo the hypervisor guest (Xen domain) it is attached to through {@link Lease#attachToGuest(String)}
+ *     or {@link SriovHost#attachToGuest(PciAddress, String)}; empty if none
  */
 public record Assignment(PciAddress device, Phase phase, Optional<String> originalDriver, String stubDriver,
-        boolean managed, Optional<String> guest, OptionalLong ownerPid, Optional<String> heldBy) {
+        boolean managed, Optional<String> guest, OptionalLong ownerPid, Optional<String> heldBy,
+        Optional<String> attachedTo) {
 
     /** Where a function is in its lifecycle. */
     public enum Phase {
@@ -42,8 +45,10 @@ public record Assignment(PciAddress device, Phase phase, Optional<String> origin
      * @param guest the guest it was leased to
      * @param ownerPid the process that recorded the last change
      * @param heldBy who holds its lock now
+     * @param attachedTo the hypervisor guest it is attached to
      */
     public Assignment {
+        Objects.requireNonNull(attachedTo, "attachedTo");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(originalDriver, "originalDriver");
@@ -51,5 +56,22 @@ public record Assignment(PciAddress device, Phase phase, Optional<String> origin
         Objects.requireNonNull(guest, "guest");
         Objects.requireNonNull(ownerPid, "ownerPid");
         Objects.requireNonNull(heldBy, "heldBy");
+    }
+
+    /**
+     * An assignment attached to no hypervisor guest.
+     *
+     * @param device the function
+     * @param phase where it is in its lifecycle
+     * @param originalDriver the driver it was on before
+     * @param stubDriver the driver it was detached to
+     * @param managed whether its lease gives it back
+     * @param guest the guest it was leased to
+     * @param ownerPid the process that recorded the last change
+     * @param heldBy who holds its lock now
+     */
+    public Assignment(PciAddress device, Phase phase, Optional<String> originalDriver, String stubDriver,
+            boolean managed, Optional<String> guest, OptionalLong ownerPid, Optional<String> heldBy) {
+        this(device, phase, originalDriver, stubDriver, managed, guest, ownerPid, heldBy, Optional.empty());
     }
 }

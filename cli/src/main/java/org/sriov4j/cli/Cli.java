@@ -56,7 +56,8 @@ final class Cli {
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
               disable-vfs PF          remove every VF of PF
-              detach BDF              move a function onto the backend's stub driver (vfio-pci) and keep
+              detach BDF              move a function onto the backend's stub driver (vfio-pci; pciback on
+                                      Xen, listed by xl pci-assignable-list) and keep
                                       it there until reattach; its original driver is recorded
               reattach BDF            give a detached function back to exactly its original driver
               lease BDF --guest NAME --hold [--attach DOMAIN]
@@ -73,6 +74,7 @@ final class Cli {
                                       gives it back), or gives back what a dead holder left
               recover                 give back what dead processes left; report corrupt records
               status [--json]         functions taken from the host: phase, original driver, guest, holder
+                                      (--json: also attachedTo, the Xen domain it is attached to)
               vfio-check BDF [--json] open a function on vfio-pci (detached or leased) through VFIO and
                                       report each step: group viability, device, regions, IRQ counts,
                                       IOMMU page sizes and IOVA ranges, a 2 MiB DMA map/unmap round trip;
@@ -527,6 +529,7 @@ final class Cli {
                 m.put("guest", a.guest().orElse(null));
                 m.put("ownerPid", a.ownerPid().isPresent() ? a.ownerPid().getAsLong() : null);
                 m.put("heldBy", a.heldBy().orElse(null));
+                m.put("attachedTo", a.attachedTo().orElse(null));
                 items.add(m);
             }
             Map<String, Object> doc = new LinkedHashMap<>();

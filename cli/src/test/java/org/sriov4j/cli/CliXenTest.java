@@ -51,6 +51,8 @@ class CliXenTest {
         assertEquals(Optional.of("pciback"), driver());
         r = run("status");
         assertTrue(r.out().contains("pciback"), r.out());
+        r = run("status", "--json");
+        assertTrue(r.out().contains("\"attachedTo\": \"domu1\""), r.out());
         r = run("detach-guest", VF0.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals(List.of(), xl.attached("domu1"));

@@ -160,6 +160,7 @@ class XenPcibackBackendTest {
             lease.attachToGuest("guest1");
             assertEquals(List.of(vf0), xl.attached("guest1"));
             assertEquals(Optional.of("guest1"), lease.attachedTo());
+            assertEquals(Optional.of("guest1"), host.assignments().get(0).attachedTo());
             lease.attachToGuest("guest1"); // again: nothing
             assertEquals(List.of(), assignableList(), "assigned to a domain: no longer assignable");
             lease.detachFromGuest();

@@ -411,7 +411,8 @@ final class Lifecycle {
         for (LedgerEntry e : ledger.scan().entries()) {
             out.add(new Assignment(e.device(), Assignment.Phase.valueOf(e.phase().name()), e.originalDriver(),
                     e.stubDriver(), e.managed(), e.guest(), java.util.OptionalLong.of(e.ownerPid()),
-                    locks.holder(e.device()).map(FunctionLocks.Holder::toString)));
+                    locks.holder(e.device()).map(FunctionLocks.Holder::toString),
+                    Optional.ofNullable(e.extras().get(GUEST_ATTACHED))));
         }
         out.sort(java.util.Comparator.comparing(Assignment::device));
         return out;
