@@ -36,12 +36,14 @@ public final class SriovConfig {
     private final Path devRoot;
     private final Path stateDir;
     private final boolean allowUnsafeNoIommu;
+    private final @Nullable String backend;
 
     private SriovConfig(Builder b) {
         this.sysfsRoot = b.sysfsRoot;
         this.devRoot = b.devRoot;
         this.stateDir = b.stateDir;
         this.allowUnsafeNoIommu = b.allowUnsafeNoIommu;
+        this.backend = b.backend;
     }
 
     /**
@@ -101,6 +103,16 @@ public final class SriovConfig {
     }
 
     /**
+     * The hypervisor backend asked for by id ({@code kvm-vfio}, {@code xen-pciback}); when empty, the system
+     * property {@code sriov4j.backend} names it, and without that the available backend of highest priority is used.
+     *
+     * @return the backend id, or empty for the default choice
+     */
+    public java.util.Optional<String> backend() {
+        return java.util.Optional.ofNullable(backend);
+    }
+
+    /**
      * A builder initialised from this configuration.
      *
      * @return a builder
@@ -111,12 +123,14 @@ public final class SriovConfig {
         b.devRoot = devRoot;
         b.stateDir = stateDir;
         b.allowUnsafeNoIommu = allowUnsafeNoIommu;
+        b.backend = backend;
         return b;
     }
 
     @Override
     public String toString() {
         return "SriovConfig[sysfsRoot=" + sysfsRoot + ", devRoot=" + devRoot + ", stateDir=" + stateDir
+                + (backend != null ? ", backend=" + backend : "")
                 + (allowUnsafeNoIommu ? ", UNSAFE: assignment without IOMMU allowed" : "") + "]";
     }
 
@@ -126,6 +140,7 @@ public final class SriovConfig {
         private Path devRoot;
         private Path stateDir;
         private boolean allowUnsafeNoIommu;
+        private @Nullable String backend;
 
         Builder(Properties properties, Map<String, String> env) {
             this.sysfsRoot = defaultRoot(properties, env, SYSFS_ROOT_PROPERTY, SYSFS_ROOT_ENV, "/sys");
@@ -197,6 +212,23 @@ public final class SriovConfig {
          */
         public Builder allowUnsafeAssignmentWithoutIommu() {
             this.allowUnsafeNoIommu = true;
+            return this;
+        }
+
+        /**
+         * Chooses the hypervisor backend by id instead of the available one of highest priority. Default: none
+         * (the system property {@code sriov4j.backend}, else the automatic choice).
+         *
+         * @param id e.g. {@code kvm-vfio} or {@code xen-pciback}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code id} is not 1 to 64 of {@code [a-z0-9-]}
+         */
+        public Builder backend(String id) {
+            Objects.requireNonNull(id, "id");
+            if (!id.matches("[a-z0-9-]{1,64}")) {
+                throw new IllegalArgumentException("not a backend id: \"" + id + "\" (e.g. kvm-vfio, xen-pciback)");
+            }
+            this.backend = id;
             return this;
         }
 

@@ -31,7 +31,6 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VirtualFunction;
-import org.sriov4j.spi.BackendSelector;
 import org.sriov4j.vfio.VfioSystem;
 
 /** Parses the command line and runs one command. */
@@ -154,7 +153,7 @@ final class Cli {
                     if (args.isEmpty() || !args.peekFirst().matches("[a-z0-9-]{1,64}")) {
                         throw new UsageException("--backend needs a backend id, e.g. kvm-vfio or xen-pciback");
                     }
-                    System.setProperty(BackendSelector.BACKEND_PROPERTY, args.removeFirst());
+                    config.backend(args.removeFirst());
                 }
                 case "--permissive" -> {
                     err.println("sriov4j: WARNING: --permissive: the guest may write any of its device's PCI"

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.PciAddress;
 import org.sriov4j.spi.BackendSelector;
+import org.sriov4j.spi.SriovEngine;
 import org.sriov4j.testing.FakeXl;
 import org.sriov4j.testing.SimulatedKernel;
 
@@ -32,7 +33,9 @@ class CliXenTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), config -> kernel.openHost()).run(args);
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                config -> SriovEngine.open(config.toBuilder().stateDir(kernel.stateDir()).build(), kernel,
+                        kernel.devices(), kernel.hostCommands())).run(args);
         return new CliTest.Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -101,7 +101,8 @@ public final class EngineHost implements SriovHost {
     /** The backend, chosen on first use (probes are cheap but need not run for discovery). */
     synchronized HypervisorBackendProvider backend() {
         if (backend == null) {
-            backend = BackendSelector.select(providers, System.getProperty(BackendSelector.BACKEND_PROPERTY),
+            backend = BackendSelector.select(providers,
+                    config.backend().orElseGet(() -> System.getProperty(BackendSelector.BACKEND_PROPERTY)),
                     new ProbeContext(sysfs, devices, commands));
         }
         return backend;
