@@ -140,6 +140,21 @@ class XenPcibackBackendTest {
     }
 
     @Test
+    void recoverDropsTheRecordOfAVfThatXlGaveBack() {
+        try (SriovHost host = kernel.openHost()) {
+            host.detach(vf1);
+        }
+        xl.run(List.of("xl", "pci-assignable-remove", "-r", vf1.toString()), XlToolstack.TIMEOUT);
+        try (SriovHost host = kernel.openHost()) {
+            RecoveryReport r = host.recover();
+            assertEquals(List.of(vf1), r.restored(), r.toString());
+            assertTrue(host.assignments().isEmpty());
+            assertTrue(host.recover().clean());
+        }
+        assertEquals(Optional.of("igbvf"), driver(vf1));
+    }
+
+    @Test
     void aVfMadeAssignableByXlIsRecognisedAndGivenBackToItsRecordedDriver() {
         HostCommands.Result r = xl.run(List.of("xl", "pci-assignable-add", vf0.toString()), XlToolstack.TIMEOUT);
         assertTrue(r.ok(), r.toString());

@@ -445,6 +445,14 @@ final class Lifecycle {
                     continue;
                 }
                 if (e.phase() == LedgerEntry.Phase.DETACHED && !e.managed()) {
+                    if (assigner.steps().isPresent() && sysfs.linkName(TopologyScanner.dev(e.device()) + "/driver")
+                            .filter(stubDriver.get()::equals).isEmpty()) {
+                        // given back by the hypervisor's own tools (xl pci-assignable-remove -r): nothing is left
+                        // for us to undo
+                        ledger.remove(e.device());
+                        restored.add(e.device());
+                        continue;
+                    }
                     keptDetached.add(e.device());
                     continue;
                 }
