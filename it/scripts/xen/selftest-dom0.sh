@@ -24,7 +24,12 @@ driver_of() {
 }
 is_driver() { [ "$(driver_of "$1")" = "$2" ]; }
 wait_driver() { # BDF DRIVER [TIMEOUT]
-    for _ in $(seq 1 $((${3:-20} * 5))); do is_driver "$1" "$2" && return 0; sleep 0.2; done
+    local end=$((SECONDS + ${3:-20}))
+    until is_driver "$1" "$2"; do
+        [ "$SECONDS" -lt "$end" ] || break
+        sleep 0.2
+    done
+    is_driver "$1" "$2" && return 0
     echo "  $1 is on $(driver_of "$1"), not $2" >&2
     return 1
 }
