@@ -26,7 +26,10 @@ import org.sriov4j.spi.SysfsAccess;
  * Errors are libxl's lines on stderr with exit status 1: an unknown domain ({@code is an invalid domain
  * identifier}), a domain created without {@code passthrough="enabled"} ({@code xc_assign_device failed: Operation
  * not supported}), no IOMMU ({@code failed to quarantine}), a device that is not assignable or attached elsewhere
- * ({@code is not assignable}), a device not attached ({@code PCI device not attached to this domain}).
+ * ({@code is not assignable}), a device not attached ({@code PCI device not attached to this domain}). Xen's
+ * quarantine is modelled: assignable-add (also of a device already on pciback) and pci-detach put a device in
+ * it, pci-attach takes it out, and assignable-remove fails with {@code failed to de-quarantine} (changing nothing)
+ * for a device that is not in it, as libxl 4.17 does.
  *
  * <pre>{@code
  * SimulatedKernel kernel = SimulatedKernel.xenDom0Host();
@@ -58,6 +61,8 @@ public final class FakeXl implements HostCommands {
     private final Map<String, Domain> domains = new LinkedHashMap<>();
     private final TreeMap<String, String> xenstore = new TreeMap<>();
     private final List<List<String>> calls = new ArrayList<>();
+    /** Devices Xen has assigned to dom_io (quarantine). */
+    private final java.util.Set<PciAddress> quarantined = new java.util.TreeSet<>();
     private boolean iommu = true;
     private int nextDomid = 1;
 
@@ -332,6 +337,7 @@ public final class FakeXl implements HostCommands {
                 sysfs.write(PCIBACK + "permissive", f.toString());
             }
         }
+        quarantined.remove(f);
         d.devices.add(f);
         return ok("");
     }
@@ -349,6 +355,7 @@ public final class FakeXl implements HostCommands {
             return fail("libxl: error: libxl_pci.c:2079:libxl__device_pci_remove: Domain " + d.domid
                     + ":PCI device not attached to this domain");
         }
+        quarantined.add(f); // Xen 4.17 quarantines devices taken from a domU (iommu=quarantine is the default)
         return ok("");
     }
 
@@ -368,8 +375,9 @@ public final class FakeXl implements HostCommands {
         String dev = "bus/pci/devices/" + f;
         Optional<String> driver = sysfs.linkName(dev + "/driver");
         if (driver.filter("pciback"::equals).isPresent()) {
-            return new Result(0, "", "libxl: warning: libxl_pci.c:794:libxl__device_pci_assignable_add: "
-                    + f + " already assigned to pciback\n");
+            String warning = "libxl: warning: libxl_pci.c:794:libxl__device_pci_assignable_add: " + f
+                    + " already assigned to pciback\n";
+            return quarantine(f, warning);
         }
         try {
             if (driver.isPresent()) {
@@ -384,11 +392,31 @@ public final class FakeXl implements HostCommands {
             return fail("libxl: error: libxl_pci.c:720:sysfs_write_bdf: write to " + e.path().orElse("?")
                     + " returned " + e.getMessage());
         }
-        if (!iommu) {
-            return fail("libxl: error: libxl_pci.c:832:libxl__device_pci_assignable_add: failed to quarantine "
-                    + f);
+        return quarantine(f, "");
+    }
+
+    private Result quarantine(PciAddress f, String warnings) {
+        if (holder(f) != null) {
+            return new Result(0, "", warnings);
         }
-        return ok("");
+        if (!iommu) {
+            return new Result(1, "", warnings + "libxl: error: libxl_pci.c:832:libxl__device_pci_assignable_add: "
+                    + "failed to quarantine " + f + "\n");
+        }
+        quarantined.add(f);
+        return new Result(0, "", warnings);
+    }
+
+    /**
+     * Whether Xen holds a device in quarantine (assigned to dom_io): after {@code xl pci-assignable-add} and after
+     * {@code xl pci-detach}; {@code xl pci-assignable-remove} fails ({@code failed to de-quarantine}) without
+     * changing anything for a device that is not.
+     *
+     * @param f the device
+     * @return true if quarantined
+     */
+    public synchronized boolean quarantined(PciAddress f) {
+        return quarantined.contains(f);
     }
 
     private Result assignableRemove(List<String> args) {
@@ -406,6 +434,10 @@ public final class FakeXl implements HostCommands {
         if (d != null) {
             return fail("libxl: error: libxl_pci.c:880:libxl__device_pci_assignable_remove: " + f
                     + " is assigned to domain " + d.domid);
+        }
+        if (!quarantined.remove(f)) {
+            return fail("libxl: error: libxl_pci.c:853:libxl__device_pci_assignable_remove: failed to de-quarantine "
+                    + f);
         }
         StringBuilder warn = new StringBuilder();
         sysfs.write(PCIBACK + "unbind", f.toString());

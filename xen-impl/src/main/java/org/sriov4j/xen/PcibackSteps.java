@@ -19,9 +19,12 @@ import org.sriov4j.spi.SysfsAccess;
  * for the bind only (pciback accepts its own name, and a VF of a PF with {@code sriov_drivers_autoprobe} 0 cannot be
  * bound without an override; the original is put back right after, so that {@code xl pci-assignable-remove -r} can
  * bind the host driver again), unbind from the host driver, {@code new_slot} (only when the BDF is not in {@code slots} yet),
- * {@code bind} to pciback, and the original driver recorded in
+ * {@code bind} to pciback, {@code xl pci-assignable-add} (which on a device already on pciback only quarantines it,
+ * as it does its own), and the original driver recorded in
  * xenstore at {@code /libxl/pci/DDDD-BB-DD-F/driver_path} so that {@code xl pci-assignable-list} shows the device
- * and {@code xl pci-assignable-remove -r} gives it back. The reverse: unbind from pciback, {@code remove_slot},
+ * and {@code xl pci-assignable-remove -r} gives it back. The reverse: {@code xl pci-assignable-remove} (without
+ * {@code -r}: it takes the device out of Xen's quarantine, where {@code xl pci-detach} leaves it) and, whatever it did
+ * not do, unbind from pciback, {@code remove_slot},
  * {@code driver_override} restored, the original driver bound, the xenstore record removed. Guests: {@code xl
  * pci-attach} and {@code pci-detach}, refused when Xen reports no IOMMU ({@code pv_directio} missing from
  * {@code xl info}) unless {@link SriovConfig#allowUnsafeAssignmentWithoutIommu()}.
@@ -146,11 +149,19 @@ final class PcibackSteps implements AssignmentSteps {
             if (!inSlots(f)) {
                 step = "new_slot";
                 sysfs.write(PCIBACK + "new_slot", f.toString());
-                undo.done("removed the slot", () -> sysfs.write(PCIBACK + "remove_slot", f.toString()));
+                undo.done("removed the slot", () -> {
+                    if (inSlots(f)) {
+                        sysfs.write(PCIBACK + "remove_slot", f.toString());
+                    }
+                });
             }
             step = "bind to pciback";
             sysfs.write(PCIBACK + "bind", f.toString());
-            undo.done("unbound pciback", () -> sysfs.write(PCIBACK + "unbind", f.toString()));
+            undo.done("unbound pciback", () -> {
+                if (driverOf(f).filter(STUB::equals).isPresent()) {
+                    sysfs.write(PCIBACK + "unbind", f.toString());
+                }
+            });
             step = "verify the driver link";
             Optional<String> now = driverOf(f);
             if (now.filter(STUB::equals).isEmpty()) {
@@ -166,6 +177,19 @@ final class PcibackSteps implements AssignmentSteps {
             if (host.isPresent()) {
                 step = "record the original driver in xenstore";
                 xl.xenstoreWrite(XenToolstack.driverPathKey(f), "/sys/" + DRIVERS + host.get());
+                undo.done("removed the xenstore record", () -> xl.xenstoreRm(XenToolstack.recordDir(f)));
+            }
+            // xl pci-assignable-add on a device already on pciback only quarantines it (assigns it to dom_io), as
+            // it does for the devices it makes assignable itself; xl pci-assignable-remove needs that
+            step = "quarantine (xl pci-assignable-add)";
+            try {
+                xl.assignableAdd(f);
+                undo.done("released from quarantine", () -> xl.assignableRemove(f, false));
+            } catch (XenToolstackException e) {
+                if (e.kind() != XenToolstackException.Kind.NO_IOMMU || !config.allowUnsafeAssignmentWithoutIommu()) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is not quarantined: Xen has no IOMMU", f);
             }
         } catch (SriovException e) {
             throw undo.rollback(f, step, e);
@@ -197,6 +221,18 @@ final class PcibackSteps implements AssignmentSteps {
                     .filter(s -> !s.isEmpty() && !s.equals(STUB));
         }
         Optional<String> now = driverOf(f);
+        if (now.filter(STUB::equals).isPresent()) {
+            // libxl first: after xl pci-detach, Xen keeps the device quarantined (dom_io) and only libxl's
+            // pci-assignable-remove gives it back to dom0 (then unbinds pciback and removes the slot); a device
+            // that was never quarantined makes libxl fail before it changes anything, and sysfs does the rest
+            try {
+                xl.assignableRemove(f, false);
+            } catch (SriovException e) {
+                LOG.log(System.Logger.Level.DEBUG, "xl pci-assignable-remove {0}: {1}; giving it back through sysfs",
+                        f, e.getMessage());
+            }
+            now = driverOf(f);
+        }
         try {
             if (now.isPresent() && !now.equals(original)) {
                 sysfs.write(DRIVERS + now.get() + "/unbind", f.toString());

@@ -114,6 +114,7 @@ class XenPcibackBackendTest {
             assertEquals(List.of(vf0), slots());
             assertEquals(List.of(vf0), assignableList(), "xl pci-assignable-list shows it");
             assertEquals("/sys/bus/pci/drivers/igbvf", xl.xenstore().get(DRIVER_PATH));
+            assertTrue(xl.quarantined(vf0), "quarantined as xl pci-assignable-add does");
             assertEquals(Optional.of("igbvf"), host.assignments().get(0).originalDriver());
             host.detach(vf0);
             assertEquals(List.of(vf0), slots(), "not added twice");
@@ -122,6 +123,7 @@ class XenPcibackBackendTest {
         assertEquals(Optional.of("igbvf"), driver(vf0));
         assertEquals(List.of(), slots());
         assertEquals("(null)", kernel.read("bus/pci/devices/" + vf0 + "/driver_override").strip());
+        assertFalse(xl.quarantined(vf0));
         assertTrue(xl.xenstore().isEmpty(), xl.xenstore().toString());
     }
 
@@ -180,10 +182,12 @@ class XenPcibackBackendTest {
             assertEquals(List.of(), assignableList(), "assigned to a domain: no longer assignable");
             lease.detachFromGuest();
             assertEquals(List.of(), xl.attached("guest1"));
+            assertTrue(xl.quarantined(vf0), "Xen quarantines what a domU gives back");
             lease.attachToGuest("guest1");
         }
         assertEquals(List.of(), xl.attached("guest1"));
         assertEquals(Optional.of("igbvf"), driver(vf0));
+        assertFalse(xl.quarantined(vf0), "released from quarantine before igbvf gets it");
     }
 
     @Test
