@@ -30,7 +30,7 @@ LOG_PREFIX="sriov4j-it setup-xen"
 START_NS=$(date +%s%N)
 DONE=()
 APT_UPDATED=0
-# shellcheck source=setup-common.sh
+# shellcheck source-path=SCRIPTDIR source=setup-common.sh
 . "$SCRIPT_DIR/setup-common.sh"
 
 QUIET=0

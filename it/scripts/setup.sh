@@ -30,7 +30,7 @@ DONE=()        # summary of what this run did
 APT_UPDATED=0
 
 LOG_PREFIX="sriov4j-it setup"
-# shellcheck source=setup-common.sh
+# shellcheck source-path=SCRIPTDIR source=setup-common.sh
 . "$SCRIPT_DIR/setup-common.sh"
 
 # --- 1. bookworm-backports source ---------------------------------------------------------------
@@ -185,7 +185,7 @@ ensure_kernel() {
 # --- 4. the initramfs ---------------------------------------------------------------------------
 
 ensure_initramfs() {
-    local ver=$KVER kroot kmoddir out stamp want config m
+    local ver=$KVER kroot kmoddir out stamp want config
     kroot=$CACHE/kernels/$ver
     kmoddir=$(readlink -f "$(modules_dir_of "$kroot" "$ver")")
     out=$CACHE/initramfs-$ver.cpio.gz
