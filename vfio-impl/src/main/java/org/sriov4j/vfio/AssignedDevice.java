@@ -301,6 +301,22 @@ public final class AssignedDevice implements AutoCloseable {
     }
 
     /**
+     * The VFIO migration v2 state machine of this device.
+     *
+     * @return the state machine
+     * @throws VfioException {@code ENOTTY} when the device does not support migration (the message says so and
+     *     why, from {@link MigrationSupport#reason()})
+     */
+    public DeviceMigration migrationControl() {
+        MigrationSupport s = fd.migration();
+        if (!s.supported()) {
+            throw VfioException.kernel("VFIO_DEVICE_FEATURE MIGRATION", address(), fd.group().path(),
+                    -Errno.ENOTTY.number(), "the device does not support migration: " + s.reason());
+        }
+        return new DeviceMigration(fd, s);
+    }
+
+    /**
      * Whether this device is still open.
      *
      * @return false once closed

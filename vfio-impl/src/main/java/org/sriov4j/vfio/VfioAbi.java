@@ -44,6 +44,8 @@ final class VfioAbi {
     static final long DEVICE_SET_IRQS = io(10);
     static final long DEVICE_RESET = io(11);
     static final long DEVICE_FEATURE = io(17);
+    /** {@code VFIO_MIG_GET_PRECOPY_INFO}: on a PRE_COPY data fd, {@code _IO(VFIO_TYPE, VFIO_BASE + 21)}. */
+    static final long MIG_GET_PRECOPY_INFO = io(21);
     // type1 IOMMU (on the container once SET_IOMMU succeeded)
     static final long IOMMU_GET_INFO = io(12);
     static final long IOMMU_MAP_DMA = io(13);
@@ -104,6 +106,8 @@ final class VfioAbi {
     static final int DEVICE_FEATURE_SET = 1 << 17;
     static final int DEVICE_FEATURE_PROBE = 1 << 18;
     static final int DEVICE_FEATURE_MIGRATION = 1;
+    /** {@code VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE}: GET/SET {@code struct vfio_device_feature_mig_state}. */
+    static final int DEVICE_FEATURE_MIG_DEVICE_STATE = 2;
     static final long MIGRATION_STOP_COPY = 1;
     static final long MIGRATION_P2P = 2;
     static final long MIGRATION_PRE_COPY = 4;
@@ -259,6 +263,28 @@ final class VfioAbi {
         static final int MIGRATION_DATA_SIZE = 8;
 
         private DeviceFeature() {
+        }
+    }
+
+    /** {@code struct vfio_device_feature_mig_state}: device_state u32, data_fd s32 (after the feature header). */
+    static final class MigState {
+        static final int SIZE = 8;
+        static final int DEVICE_STATE = 0;
+        static final int DATA_FD = 4;
+
+        private MigState() {
+        }
+    }
+
+    /** {@code struct vfio_precopy_info}: argsz u32, flags u32, initial_bytes u64, dirty_bytes u64. */
+    static final class PrecopyInfo {
+        static final int SIZE = 24;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int INITIAL_BYTES = 8;
+        static final int DIRTY_BYTES = 16;
+
+        private PrecopyInfo() {
         }
     }
 

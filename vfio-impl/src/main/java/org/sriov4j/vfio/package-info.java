@@ -3,7 +3,11 @@
  *
  * <p>Public: {@link org.sriov4j.vfio.VfioSystem} (entry point), {@link org.sriov4j.vfio.IommuDomain} (one guest
  * address space: validated DMA map/unmap and the mapping table), {@link org.sriov4j.vfio.AssignedDevice} (config
- * space, BAR mmap with sparse areas, MSI/MSI-X eventfds, reset, migration probe) and their value types.
+ * space, BAR mmap with sparse areas, MSI/MSI-X eventfds, reset, migration probe), {@link org.sriov4j.vfio.DeviceMigration} (the VFIO migration v2 state machine:
+ * {@link org.sriov4j.vfio.MigrationState} transitions walked arc by arc with the recover-else-reset rule,
+ * {@link org.sriov4j.vfio.MigrationStream} data fds, PRE_COPY info, {@link org.sriov4j.vfio.MigrationException})
+ * and their value types. A device without a migration driver says so: {@code migration().supported()} is false
+ * with a reason, and {@code migrationControl()} throws {@code ENOTTY} "does not support migration".
  * {@link org.sriov4j.vfio.KvmVfioBackendProvider} is public only because {@link java.util.ServiceLoader} needs it.
  * Everything native sits behind the package-private {@code LinuxSyscalls} seam.
  *

@@ -33,8 +33,20 @@ import java.util.TreeMap;
  *       GET_IRQ_INFO, SET_IRQS (vfio_set_irqs_validate_and_prepare plus vfio-pci: one data type and one action,
  *       range inside the count, data size, EBADF/EINVAL for bad eventfds, one index enabled at a time,
  *       MASK/UNMASK on MSI/MSI-X ENOTTY, DATA_NONE TRIGGER loopback signals the eventfds), RESET (EINVAL without
- *       reset support), DEVICE_FEATURE MIGRATION (ENOTTY without a migration driver), pread/pwrite of regions at
+ *       reset support; puts the migration state in RUNNING and ends its data sessions), DEVICE_FEATURE MIGRATION
+ *       (ENOTTY without a migration driver), pread/pwrite of regions at
  *       index &lt;&lt; 40, mmap of mappable regions only inside their sparse areas (EINVAL otherwise).</li>
+ *   <li>migration v2 (vfio_main.c's vfio_ioctl_device_feature_mig_device_state and a driver's set_state loop as in
+ *       mlx5): MIG_DEVICE_STATE GET/SET/PROBE (ENOTTY without a migration driver, EINVAL for argsz &lt; 16, an
+ *       unknown state, ERROR, a state the flags do not support, or any SET while in ERROR). A SET walks the
+ *       FSM arc by arc ({@link MigrationFsm#next}); an arc that opens a data fd must be the last one (EINVAL
+ *       otherwise, as mlx5's WARN_ON). Data fds: a saving session reads {@link Device#preCopyData} (PRE_COPY:
+ *       ENOMSG when drained) then {@link Device#stopCopyData} (STOP_COPY: 0 at the end); a RESUMING session
+ *       collects writes and hands them to {@link Device#resumed} on RESUMING → STOP. Leaving the saving group or
+ *       RESUMING ends the session (ENODEV on further reads/writes). VFIO_MIG_GET_PRECOPY_INFO on the data fd:
+ *       EINVAL outside PRE_COPY(_P2P), ENOTTY on a RESUMING fd. Injected failures: {@link Device#failArc} (the
+ *       arc returns the errno and leaves the device in the arc's start state, or in ERROR with
+ *       {@link Device#errorOnFailure}) and {@link Device#failReset}.</li>
  *   <li>eventfd (counter, EAGAIN when zero), anonymous mmap, munmap.</li>
  * </ul>
  *
@@ -51,6 +63,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
     static final int EINVAL = 22;
     static final int ENOSPC = 28;
     static final int ENOTTY = 25;
+    static final int EIO = 5;
+    static final int ENOMSG = 42;
 
     static final long PAGE_SIZES = 0x40201000L;
     static final long OFFSET_SHIFT = 40;
@@ -63,6 +77,33 @@ final class FakeVfioKernel implements LinuxSyscalls {
         final int[] irqCounts = {0, 0, 3, 1, 1}; // an 82576 VF on 6.12: no INTx, no MSI, 3 MSI-X, ERR, REQ
         boolean resetSupported = true;
         long migrationFlags = -1; // -1: no migration driver
+        MigrationState migState = MigrationState.RUNNING;
+        byte[] preCopyData = new byte[0];
+        byte[] stopCopyData = new byte[0];
+        byte[] resumed;
+        long dirtyBytes;
+        /** "FROM->TO" arcs that fail, with the errno. */
+        final Map<String, Integer> failArc = new HashMap<>();
+        boolean errorOnFailure;
+        boolean failReset;
+        DataFdObj session;
+        final List<String> arcsTaken = new ArrayList<>();
+
+        Device migratable(long flags) {
+            migrationFlags = flags;
+            return this;
+        }
+
+        void failArc(MigrationState from, MigrationState to, int errno) {
+            failArc.put(from + "->" + to, errno);
+        }
+
+        void endSession() {
+            if (session != null) {
+                session.ended = true;
+                session = null;
+            }
+        }
         int resets;
         int enabledIrqIndex = -1;
         final Map<Integer, Integer> triggers = new HashMap<>(); // vector -> eventfd, enabled index only
@@ -125,6 +166,25 @@ final class FakeVfioKernel implements LinuxSyscalls {
 
     private static final class EventObj {
         long counter;
+    }
+
+    /** A migration data fd. */
+    static final class DataFdObj {
+        final Device device;
+        final boolean resuming;
+        final byte[] data;
+        int pos;
+        final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        boolean ended;
+
+        DataFdObj(Device device, boolean resuming) {
+            this.device = device;
+            this.resuming = resuming;
+            byte[] all = new byte[device.preCopyData.length + device.stopCopyData.length];
+            System.arraycopy(device.preCopyData, 0, all, 0, device.preCopyData.length);
+            System.arraycopy(device.stopCopyData, 0, all, device.preCopyData.length, device.stopCopyData.length);
+            this.data = all;
+        }
     }
 
     private final Map<Integer, Group> groups = new HashMap<>();
@@ -215,6 +275,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
             d.group.openDevices--;
             d.device.enabledIrqIndex = -1;
             d.device.triggers.clear();
+            d.device.endSession(); // vfio-pci drivers reset the migration state when the device is closed
+            d.device.migState = MigrationState.RUNNING;
             if (!d.group.open && d.group.openDevices == 0 && d.group.container != null) {
                 detach(d.group);
             }
@@ -277,7 +339,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 if (!d.device.resetSupported) {
                     return -EINVAL;
                 }
+                if (d.device.failReset) {
+                    return -EIO;
+                }
                 d.device.resets++;
+                d.device.endSession();
+                d.device.migState = MigrationState.RUNNING;
                 return 0;
             }
             return -ENOTTY;
@@ -314,6 +381,22 @@ final class FakeVfioKernel implements LinuxSyscalls {
         }
         if (o instanceof DeviceFdObj d) {
             return deviceIoctl(d, request, b);
+        }
+        if (o instanceof DataFdObj m && request == VfioAbi.MIG_GET_PRECOPY_INFO) {
+            if (m.resuming) {
+                return -ENOTTY;
+            }
+            if (m.ended || (m.device.migState != MigrationState.PRE_COPY
+                    && m.device.migState != MigrationState.PRE_COPY_P2P)) {
+                return -EINVAL;
+            }
+            if (b.getInt(VfioAbi.PrecopyInfo.ARGSZ) < VfioAbi.PrecopyInfo.SIZE) {
+                return -EINVAL;
+            }
+            b.putInt(VfioAbi.PrecopyInfo.FLAGS, 0);
+            b.putLong(VfioAbi.PrecopyInfo.INITIAL_BYTES, Math.max(0, m.device.preCopyData.length - m.pos));
+            b.putLong(VfioAbi.PrecopyInfo.DIRTY_BYTES, m.device.dirtyBytes);
+            return 0;
         }
         return -ENOTTY;
     }
@@ -562,6 +645,9 @@ final class FakeVfioKernel implements LinuxSyscalls {
             }
             int flags = b.getInt(VfioAbi.DeviceFeature.FLAGS);
             int feature = flags & VfioAbi.DEVICE_FEATURE_MASK;
+            if (feature == VfioAbi.DEVICE_FEATURE_MIG_DEVICE_STATE && d.migrationFlags >= 0) {
+                return migDeviceState(d, flags, argsz, b);
+            }
             if (feature != VfioAbi.DEVICE_FEATURE_MIGRATION || d.migrationFlags < 0) {
                 return -ENOTTY;
             }
@@ -578,6 +664,61 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return 0;
         }
         return -ENOTTY;
+    }
+
+    private int migDeviceState(Device d, int flags, int argsz, ByteBuffer b) {
+        if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
+            return 0;
+        }
+        if (argsz < VfioAbi.DeviceFeature.SIZE + VfioAbi.MigState.SIZE) {
+            return -EINVAL;
+        }
+        int at = VfioAbi.DeviceFeature.DATA;
+        if ((flags & VfioAbi.DEVICE_FEATURE_GET) != 0) {
+            b.putInt(at + VfioAbi.MigState.DEVICE_STATE, d.migState.value());
+            b.putInt(at + VfioAbi.MigState.DATA_FD, -1);
+            return 0;
+        }
+        if ((flags & VfioAbi.DEVICE_FEATURE_SET) == 0) {
+            return -EINVAL;
+        }
+        MigrationState target = MigrationState.ofValue(b.getInt(at + VfioAbi.MigState.DEVICE_STATE)).orElse(null);
+        if (target == null) {
+            return -EINVAL;
+        }
+        int dataFd = -1;
+        while (d.migState != target) {
+            MigrationState from = d.migState;
+            MigrationState next = MigrationFsm.next(from, target, d.migrationFlags).orElse(null);
+            if (next == null) {
+                return -EINVAL;
+            }
+            Integer fail = d.failArc.get(from + "->" + next);
+            if (fail != null) {
+                if (d.errorOnFailure) {
+                    d.endSession();
+                    d.migState = MigrationState.ERROR;
+                }
+                return -fail;
+            }
+            if (dataFd >= 0) {
+                return -EINVAL; // an arc that opens a data fd must be the last (mlx5: WARN_ON)
+            }
+            if (MigrationFsm.opensDataFd(from, next)) {
+                d.endSession();
+                d.session = new DataFdObj(d, next == MigrationState.RESUMING);
+                dataFd = newFd(d.session);
+            } else if (from == MigrationState.RESUMING) {
+                d.resumed = d.session == null ? null : d.session.received.toByteArray();
+                d.endSession();
+            } else if (from.saving() && !next.saving()) {
+                d.endSession();
+            }
+            d.arcsTaken.add(from + "->" + next);
+            d.migState = next;
+        }
+        b.putInt(at + VfioAbi.MigState.DATA_FD, dataFd);
+        return 0;
     }
 
     private int setIrqs(Device d, ByteBuffer b) {
@@ -722,6 +863,23 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public synchronized long read(int fd, ByteBuffer buffer) {
         Object o = fds.get(fd);
+        if (o instanceof DataFdObj m) {
+            if (m.resuming) {
+                return -EINVAL;
+            }
+            if (m.ended) {
+                return -ENODEV;
+            }
+            boolean pre = m.device.migState != MigrationState.STOP_COPY;
+            int limit = pre ? m.device.preCopyData.length : m.data.length;
+            if (m.pos >= limit) {
+                return pre ? -ENOMSG : 0;
+            }
+            int n = Math.min(buffer.remaining(), limit - m.pos);
+            buffer.duplicate().put(m.data, m.pos, n);
+            m.pos += n;
+            return n;
+        }
         if (!(o instanceof EventObj e)) {
             return o == null ? -EBADF : -EINVAL;
         }
@@ -739,6 +897,19 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public synchronized long write(int fd, ByteBuffer buffer) {
         Object o = fds.get(fd);
+        if (o instanceof DataFdObj m) {
+            if (!m.resuming) {
+                return -EINVAL;
+            }
+            if (m.ended) {
+                return -ENODEV;
+            }
+            int n = Math.min(buffer.remaining(), 4096); // short writes, as a pipe might
+            byte[] bytes = new byte[n];
+            buffer.duplicate().get(bytes);
+            m.received.write(bytes, 0, n);
+            return n;
+        }
         if (!(o instanceof EventObj e)) {
             return o == null ? -EBADF : -EINVAL;
         }
