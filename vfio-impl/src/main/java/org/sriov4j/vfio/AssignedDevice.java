@@ -55,7 +55,7 @@ public final class AssignedDevice implements AutoCloseable {
      * @return the group
      */
     public int iommuGroup() {
-        return fd.group().number();
+        return fd.iommuGroup();
     }
 
     /**
@@ -310,7 +310,7 @@ public final class AssignedDevice implements AutoCloseable {
     public DeviceMigration migrationControl() {
         MigrationSupport s = fd.migration();
         if (!s.supported()) {
-            throw VfioException.kernel("VFIO_DEVICE_FEATURE MIGRATION", address(), fd.group().path(),
+            throw VfioException.kernel("VFIO_DEVICE_FEATURE MIGRATION", address(), fd.path(),
                     -Errno.ENOTTY.number(), "the device does not support migration: " + s.reason());
         }
         return new DeviceMigration(fd, s);

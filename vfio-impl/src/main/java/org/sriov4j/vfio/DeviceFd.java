@@ -3,24 +3,52 @@ package org.sriov4j.vfio;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.sriov4j.PciAddress;
 
 /**
- * An open VFIO device descriptor (from {@code VFIO_GROUP_GET_DEVICE_FD}). Closing it tells its group, so the group
- * can be detached and closed afterwards.
+ * An open VFIO device descriptor: from {@code VFIO_GROUP_GET_DEVICE_FD} (legacy group path) or an opened and bound
+ * device cdev ({@code /dev/vfio/devices/vfioN}, iommufd path). Closing it tells its owner (the group, or the iommufd
+ * domain), so the group can be detached and closed afterwards.
  */
 final class DeviceFd implements AutoCloseable {
     private final LinuxSyscalls sys;
-    private final GroupFd group;
+    private final @Nullable GroupFd group;
+    private final int iommuGroup;
+    private final String path;
     private final PciAddress address;
     private final int fd;
+    private final @Nullable Runnable onClose;
     private boolean closed;
 
     DeviceFd(LinuxSyscalls sys, GroupFd group, PciAddress address, int fd) {
+        this(sys, group, group.number(), group.path(), address, fd, null);
+    }
+
+    /**
+     * A device descriptor opened through its cdev.
+     *
+     * @param sys system calls
+     * @param iommuGroup the device's IOMMU group number (from sysfs)
+     * @param path the cdev path, for messages
+     * @param address the device
+     * @param fd the bound cdev descriptor
+     * @param onClose called once when the descriptor is closed
+     */
+    static DeviceFd cdev(LinuxSyscalls sys, int iommuGroup, String path, PciAddress address, int fd,
+            Runnable onClose) {
+        return new DeviceFd(sys, null, iommuGroup, path, address, fd, onClose);
+    }
+
+    private DeviceFd(LinuxSyscalls sys, @Nullable GroupFd group, int iommuGroup, String path, PciAddress address,
+            int fd, @Nullable Runnable onClose) {
         this.sys = sys;
         this.group = group;
+        this.iommuGroup = iommuGroup;
+        this.path = path;
         this.address = address;
         this.fd = fd;
+        this.onClose = onClose;
     }
 
     int fd() {
@@ -31,8 +59,14 @@ final class DeviceFd implements AutoCloseable {
         return address;
     }
 
-    GroupFd group() {
-        return group;
+    /** The IOMMU group number. */
+    int iommuGroup() {
+        return iommuGroup;
+    }
+
+    /** The node the descriptor came from (group or cdev), for messages. */
+    String path() {
+        return path;
     }
 
     private void checkOpen() {
@@ -42,7 +76,7 @@ final class DeviceFd implements AutoCloseable {
     }
 
     private VfioException fail(String op, long r, String detail) {
-        return VfioException.kernel(op, address, group.path(), r, detail);
+        return VfioException.kernel(op, address, path, r, detail);
     }
 
     DeviceInfo info() {
@@ -205,7 +239,12 @@ final class DeviceFd implements AutoCloseable {
             return;
         }
         closed = true;
-        group.deviceClosed(this);
+        if (group != null) {
+            group.deviceClosed(this);
+        }
+        if (onClose != null) {
+            onClose.run();
+        }
         int r = sys.close(fd);
         if (r < 0) {
             throw fail("close", r, "");

@@ -95,12 +95,12 @@ public final class DeviceMigration {
         ByteBuffer b = featureBuffer(VfioAbi.DEVICE_FEATURE_GET);
         int r = fd.sys().ioctl(fd.fd(), VfioAbi.DEVICE_FEATURE, b);
         if (r < 0) {
-            throw VfioException.kernel("VFIO_DEVICE_FEATURE", fd.address(), fd.group().path(), r,
+            throw VfioException.kernel("VFIO_DEVICE_FEATURE", fd.address(), fd.path(), r,
                     "MIG_DEVICE_STATE GET");
         }
         int v = b.getInt(VfioAbi.DeviceFeature.DATA + VfioAbi.MigState.DEVICE_STATE);
         return MigrationState.ofValue(v).orElseThrow(() -> VfioException.kernel("VFIO_DEVICE_FEATURE",
-                fd.address(), fd.group().path(), -Errno.EIO.number(), "unknown migration state " + v));
+                fd.address(), fd.path(), -Errno.EIO.number(), "unknown migration state " + v));
     }
 
     /**
@@ -151,7 +151,7 @@ public final class DeviceMigration {
                     stream.close();
                 }
                 if (r < 0) {
-                    throw VfioException.kernel("VFIO_DEVICE_FEATURE", fd.address(), fd.group().path(),
+                    throw VfioException.kernel("VFIO_DEVICE_FEATURE", fd.address(), fd.path(),
                             -Errno.EIO.number(), "the arc " + now + " -> " + next + " returned no data fd");
                 }
                 stream = new MigrationStream(fd.sys(), fd.address(), r, next == MigrationState.RESUMING);

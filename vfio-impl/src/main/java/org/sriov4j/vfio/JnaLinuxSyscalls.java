@@ -1,5 +1,6 @@
 package org.sriov4j.vfio;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
@@ -61,6 +62,8 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
         static native int eventfd(int initialValue, int flags);
 
         static native long sysconf(int name);
+
+        static native int poll(Pointer fds, long nfds, int timeout);
     }
 
     private static int fail32(int ret) {
@@ -137,6 +140,25 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
     @Override
     public int eventfd(int initialValue, int flags) {
         return fail32(C.eventfd(initialValue, flags));
+    }
+
+    @Override
+    public int poll(int[] fds, short events, short[] revents, int timeoutMillis) {
+        if (fds.length == 0 || revents.length != fds.length) {
+            throw new IllegalArgumentException("poll needs at least one descriptor and one revents slot for each");
+        }
+        try (Memory pollfds = new Memory(8L * fds.length)) { // struct pollfd { int fd; short events, revents; }
+            for (int i = 0; i < fds.length; i++) {
+                pollfds.setInt(8L * i, fds[i]);
+                pollfds.setShort(8L * i + 4, events);
+                pollfds.setShort(8L * i + 6, (short) 0);
+            }
+            int r = fail32(C.poll(pollfds, fds.length, timeoutMillis));
+            for (int i = 0; i < fds.length; i++) {
+                revents[i] = r < 0 ? 0 : pollfds.getShort(8L * i + 6);
+            }
+            return r;
+        }
     }
 
     @Override

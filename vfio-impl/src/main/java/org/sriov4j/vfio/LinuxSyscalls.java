@@ -30,6 +30,16 @@ interface LinuxSyscalls {
     int EFD_CLOEXEC = 0x80000;
     /** {@code EFD_NONBLOCK}. */
     int EFD_NONBLOCK = 0x800;
+    /** {@code POLLIN}. */
+    short POLLIN = 0x1;
+    /** {@code POLLOUT}. */
+    short POLLOUT = 0x4;
+    /** {@code POLLERR}. */
+    short POLLERR = 0x8;
+    /** {@code POLLHUP}. */
+    short POLLHUP = 0x10;
+    /** {@code POLLNVAL}. */
+    short POLLNVAL = 0x20;
 
     /**
      * {@code open(2)}.
@@ -150,6 +160,18 @@ interface LinuxSyscalls {
      * @return the descriptor, or {@code -errno}
      */
     int eventfd(int initialValue, int flags);
+
+    /**
+     * {@code poll(2)}: waits until one of the descriptors has one of the events, or the timeout passes.
+     *
+     * @param fds the descriptors
+     * @param events the events to wait for on each ({@link #POLLIN}, {@link #POLLOUT})
+     * @param revents filled with the events each descriptor has (including {@link #POLLERR}, {@link #POLLHUP},
+     *     {@link #POLLNVAL}); same length as {@code fds}
+     * @param timeoutMillis -1 to wait without limit, 0 to only check
+     * @return how many descriptors have events, 0 on timeout, or {@code -errno} ({@code -EINTR}: retry)
+     */
+    int poll(int[] fds, short events, short[] revents, int timeoutMillis);
 
     /**
      * A buffer viewing native memory (e.g. what {@link #mmap} returned). Not a system call.

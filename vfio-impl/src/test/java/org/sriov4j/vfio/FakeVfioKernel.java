@@ -798,6 +798,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
             Integer efd = d.triggers.get(start + i);
             if (fire && efd != null && fds.get(efd) instanceof EventObj e) {
                 e.counter++;
+                notifyAll();
             }
         }
         return 0;
@@ -917,6 +918,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return -EINVAL;
         }
         e.counter += buffer.duplicate().order(ByteOrder.nativeOrder()).getLong();
+        notifyAll();
         return 8;
     }
 
@@ -974,6 +976,52 @@ final class FakeVfioKernel implements LinuxSyscalls {
         EventObj e = new EventObj();
         e.counter = initialValue;
         return newFd(e);
+    }
+
+    /**
+     * poll(2): an eventfd is readable while its counter is non-zero; a saving migration data fd while {@code read}
+     * would not fail with EAGAIN/ENOMSG (data left, or the end of STOP_COPY), a resuming one is writable; an ended
+     * session reports POLLHUP; an unknown descriptor POLLNVAL. Waits (releasing the fake's lock) until an event or
+     * the timeout; {@link #write} and interrupt loopbacks wake it.
+     */
+    @Override
+    public synchronized int poll(int[] fds, short events, short[] revents, int timeoutMillis) {
+        long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
+        while (true) {
+            int ready = 0;
+            for (int i = 0; i < fds.length; i++) {
+                revents[i] = (short) (pollState(fds[i]) & (events | POLLERR | POLLHUP | POLLNVAL));
+                ready += revents[i] != 0 ? 1 : 0;
+            }
+            long left = timeoutMillis < 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (ready > 0 || left <= 0) {
+                return ready;
+            }
+            try {
+                wait(timeoutMillis < 0 ? 0 : Math.max(1, left / 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -4; // EINTR
+            }
+        }
+    }
+
+    private int pollState(int fd) {
+        Object o = fds.get(fd);
+        if (o instanceof EventObj e) {
+            return e.counter != 0 ? POLLIN : 0;
+        }
+        if (o instanceof DataFdObj m) {
+            if (m.ended) {
+                return POLLHUP;
+            }
+            if (m.resuming) {
+                return POLLOUT;
+            }
+            boolean pre = m.device.migState != MigrationState.STOP_COPY;
+            return !pre || m.pos < m.device.preCopyData.length ? POLLIN : 0;
+        }
+        return o == null ? POLLNVAL : POLLIN | POLLOUT;
     }
 
     long eventCounter(int fd) {

@@ -35,6 +35,23 @@ class JnaLinuxSyscallsTest {
     }
 
     @Test
+    void pollReportsAnEventfdReadableOnlyOnceSignalled() {
+        int quiet = sys.eventfd(0, LinuxSyscalls.EFD_CLOEXEC | LinuxSyscalls.EFD_NONBLOCK);
+        int loud = sys.eventfd(0, LinuxSyscalls.EFD_CLOEXEC | LinuxSyscalls.EFD_NONBLOCK);
+        short[] revents = new short[2];
+        assertEquals(0, sys.poll(new int[] {quiet, loud}, LinuxSyscalls.POLLIN, revents, 0));
+        new EventFd(sys, loud).signal();
+        assertEquals(1, sys.poll(new int[] {quiet, loud}, LinuxSyscalls.POLLIN, revents, 1000));
+        assertEquals(0, revents[0]);
+        assertEquals(LinuxSyscalls.POLLIN, revents[1]);
+        assertEquals(0, sys.close(quiet));
+        assertEquals(0, sys.close(loud));
+        short[] one = new short[1];
+        assertEquals(1, sys.poll(new int[] {quiet}, LinuxSyscalls.POLLIN, one, 0));
+        assertEquals(LinuxSyscalls.POLLNVAL, one[0]);
+    }
+
+    @Test
     void anonymousMemoryIsPageAlignedAndAddressable() {
         try (HostMemory m = HostMemory.allocate(sys, 2 << 20)) {
             assertEquals(0, m.address() % sys.pageSize());
