@@ -55,8 +55,14 @@ public enum Errno {
     ENOSYS(38, "Function not implemented"),
     /** No message of desired type. */
     ENOMSG(42, "No message of desired type"),
+    /** Value too large for defined data type (iommufd: an IOVA or length that overflows). */
+    EOVERFLOW(75, "Value too large for defined data type"),
+    /** Message too long (iommufd: the IOVA range array is too small). */
+    EMSGSIZE(90, "Message too long"),
     /** Operation not supported. */
     EOPNOTSUPP(95, "Operation not supported"),
+    /** Address already in use (iommufd: a mapping lies in a reserved region of a device being attached). */
+    EADDRINUSE(98, "Address already in use"),
     /** Operation timed out. */
     ETIMEDOUT(110, "Connection timed out");
 

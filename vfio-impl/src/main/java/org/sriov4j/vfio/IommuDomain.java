@@ -3,7 +3,6 @@ package org.sriov4j.vfio;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,11 +13,13 @@ import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 
 /**
- * One guest address space in the IOMMU: a VFIO type1v2 container shared by every device of the guest. Groups are
- * attached as devices arrive ({@link #openDevice(PciAddress, int)}); the IOMMU type is set once, with the first group.
+ * One guest address space in the IOMMU, shared by every device of the guest, through one of two kernel interfaces
+ * ({@link #api()}): a VFIO type1v2 container ({@link IommuApi#LEGACY_CONTAINER}: groups are attached as devices
+ * arrive, the IOMMU type is set once, with the first group) or an iommufd IO address space
+ * ({@link IommuApi#IOMMUFD}: each device cdev is bound and attached as it arrives). Both behave the same here.
  *
  * <p>Every map request is validated before the kernel sees it, against what the kernel reported
- * ({@code VFIO_IOMMU_GET_INFO}, re-read after each attach): non-zero length; IOVA, host address and length aligned
+ * ({@code VFIO_IOMMU_GET_INFO} or {@code IOMMU_IOAS_IOVA_RANGES}, re-read after each attach): non-zero length; IOVA, host address and length aligned
  * to the smallest supported IOMMU page size; no wrap-around of either range; entirely inside one reported IOVA range;
  * no overlap with an existing mapping; some access. A refused request throws {@link VfioException} with
  * {@link VfioException#rejectedBeforeKernel()} set and the errno the kernel (Linux 6.12) would have returned
@@ -41,19 +42,26 @@ import org.sriov4j.PciAddress;
 public final class IommuDomain implements AutoCloseable {
     private static final Comparator<Long> UNSIGNED = Long::compareUnsigned;
 
-    private final ContainerFd container;
-    private final String devRoot;
+    private final DomainBacking backing;
     private final VfioSystem system;
-    private final Map<Integer, GroupFd> groups = new LinkedHashMap<>();
+    private final LinuxSyscalls sys;
     private final List<AssignedDevice> devices = new ArrayList<>();
     private final TreeMap<Long, DmaMapping> mappings = new TreeMap<>(UNSIGNED);
-    private ContainerFd.@Nullable IommuInfo info;
     private boolean closed;
 
-    IommuDomain(ContainerFd container, String devRoot, VfioSystem system) {
-        this.container = container;
-        this.devRoot = devRoot;
+    IommuDomain(DomainBacking backing, LinuxSyscalls sys, VfioSystem system) {
+        this.backing = backing;
+        this.sys = sys;
         this.system = system;
+    }
+
+    /**
+     * The kernel interface this domain uses.
+     *
+     * @return {@link IommuApi#LEGACY_CONTAINER} or {@link IommuApi#IOMMUFD}
+     */
+    public IommuApi api() {
+        return backing.api();
     }
 
     /**
@@ -89,60 +97,30 @@ public final class IommuDomain implements AutoCloseable {
     }
 
     /**
-     * Opens a device for this guest: opens its IOMMU group (once per domain), checks it is viable, attaches it to
-     * the domain's container (setting the IOMMU type with the first group), and gets the device descriptor.
+     * Opens a device for this guest. {@link IommuApi#LEGACY_CONTAINER}: opens its IOMMU group (once per domain),
+     * checks it is viable, attaches it to the domain's container (setting the IOMMU type with the first group), and
+     * gets the device descriptor. {@link IommuApi#IOMMUFD}: checks the group is viable (sysfs: every other device
+     * of the group on no driver or a VFIO/stub/port driver), opens the device's cdev, binds it to the iommufd and
+     * attaches it to the domain's IOAS.
      *
      * @param device the device, bound to vfio-pci
      * @param iommuGroup its IOMMU group number ({@code /sys/bus/pci/devices/BDF/iommu_group})
      * @return the device; close it (or the domain) when done
-     * @throws VfioException {@link VfioError#GROUP_ALREADY_OPEN} ({@code EBUSY}) when the group is open elsewhere,
-     *     {@code ENOENT} when it has no {@code /dev/vfio} node, {@link VfioError#GROUP_NOT_VIABLE} ({@code EPERM})
-     *     when not viable, {@code ENODEV} when the device is not in it
+     * @throws VfioException {@link VfioError#GROUP_ALREADY_OPEN} ({@code EBUSY}) when the group is open elsewhere
+     *     (legacy), {@code ENOENT} when it has no {@code /dev/vfio} node, {@link VfioError#GROUP_NOT_VIABLE}
+     *     ({@code EPERM}) when not viable, {@code ENODEV} when the device is not in it (legacy) or has no cdev
+     *     (iommufd), {@link VfioError#DEVICE_ALREADY_BOUND} ({@code EINVAL}, iommufd) when another descriptor has
+     *     the device open
      */
     public synchronized AssignedDevice openDevice(PciAddress device, int iommuGroup) {
         checkOpen();
-        GroupFd group = groups.get(iommuGroup);
-        boolean fresh = group == null;
-        if (group == null) {
-            group = GroupFd.open(container.sys(), devRoot, iommuGroup);
-            try {
-                if (!group.viable()) {
-                    throw VfioException.rejected("attach IOMMU group " + iommuGroup, device, Errno.EPERM,
-                            "the group is not viable: another device in it is bound to a host driver"
-                                    + " (see /sys/kernel/iommu_groups/" + iommuGroup + "/devices)");
-                }
-                group.setContainer(container);
-                if (!container.iommuSet()) {
-                    container.setIommu(VfioAbi.TYPE1V2_IOMMU);
-                }
-                info = container.iommuInfo();
-            } catch (RuntimeException e) {
-                closeQuietly(group, e);
-                throw e;
-            }
-            groups.put(iommuGroup, group);
+        if (iommuGroup < 0) {
+            throw new IllegalArgumentException("IOMMU group number must be >= 0: " + iommuGroup);
         }
-        DeviceFd fd;
-        try {
-            fd = group.device(device);
-        } catch (RuntimeException e) {
-            if (fresh) {
-                groups.remove(iommuGroup);
-                closeQuietly(group, e);
-            }
-            throw e;
-        }
+        DeviceFd fd = backing.open(device, iommuGroup);
         AssignedDevice d = new AssignedDevice(fd, this);
         devices.add(d);
         return d;
-    }
-
-    private static void closeQuietly(GroupFd group, RuntimeException cause) {
-        try {
-            group.close();
-        } catch (RuntimeException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     private void checkOpen() {
@@ -153,7 +131,7 @@ public final class IommuDomain implements AutoCloseable {
 
     private ContainerFd.IommuInfo requireInfo(String op) {
         checkOpen();
-        ContainerFd.IommuInfo i = info;
+        ContainerFd.IommuInfo i = backing.info();
         if (i == null) {
             throw new IllegalStateException(op + ": no device attached yet; the IOMMU is set with the first group");
         }
@@ -161,7 +139,8 @@ public final class IommuDomain implements AutoCloseable {
     }
 
     /**
-     * The IOMMU page sizes the kernel supports, as a bitmap ({@code 0x40201000}: 4 KiB, 2 MiB, 1 GiB).
+     * The IOMMU page sizes the kernel supports, as a bitmap ({@code 0x40201000}: 4 KiB, 2 MiB, 1 GiB). iommufd
+     * reports only the alignment mappings need ({@code out_iova_alignment}), so the bitmap has that one bit.
      *
      * @return the bitmap
      * @throws IllegalStateException before the first device is attached
@@ -238,9 +217,7 @@ public final class IommuDomain implements AutoCloseable {
         if (overlap != null) {
             throw VfioException.rejected(op, null, Errno.EEXIST, "overlaps the mapping " + overlap);
         }
-        int flags = (access.contains(DmaAccess.READ) ? VfioAbi.DMA_MAP_FLAG_READ : 0)
-                | (access.contains(DmaAccess.WRITE) ? VfioAbi.DMA_MAP_FLAG_WRITE : 0);
-        container.mapDma(iova, hostAddress, length, flags);
+        backing.map(iova, hostAddress, length, access.contains(DmaAccess.READ), access.contains(DmaAccess.WRITE));
         DmaMapping m = new DmaMapping(iova, hostAddress, length, access);
         mappings.put(iova, m);
         return m;
@@ -259,7 +236,7 @@ public final class IommuDomain implements AutoCloseable {
         if (!direct.isDirect()) {
             throw new IllegalArgumentException("only direct buffers can be mapped for DMA");
         }
-        return map(iova, container.sys().addressOf(direct), direct.capacity(), access);
+        return map(iova, sys.addressOf(direct), direct.capacity(), access);
     }
 
     private @Nullable DmaMapping overlapping(long first, long last) {
@@ -317,12 +294,12 @@ public final class IommuDomain implements AutoCloseable {
                     + "+0x" + Long.toHexString(length));
         }
         long expected = covered.stream().mapToLong(DmaMapping::length).sum();
-        long unmapped = container.unmapDma(iova, length);
+        long unmapped = backing.unmap(iova, length);
         for (DmaMapping m : covered) {
             mappings.remove(m.iova());
         }
         if (unmapped != expected) {
-            throw new VfioException(op, null, 0, container.path(), "the kernel unmapped 0x"
+            throw new VfioException(op, null, 0, backing.path(), "the kernel unmapped 0x"
                     + Long.toHexString(unmapped) + " bytes, the mapping table expected 0x" + Long.toHexString(expected)
                     + "; the table now assumes the whole range is unmapped", false);
         }
@@ -364,11 +341,19 @@ public final class IommuDomain implements AutoCloseable {
      * @return group numbers, in attach order
      */
     public synchronized List<Integer> groups() {
-        return List.copyOf(groups.keySet());
+        return backing.groups();
     }
 
+    /** The type1 container (tests that go around the validation). */
     ContainerFd container() {
-        return container;
+        if (backing instanceof Type1Backing t) {
+            return t.container();
+        }
+        throw new IllegalStateException("this domain uses " + backing.api() + ", not a container");
+    }
+
+    DomainBacking backing() {
+        return backing;
     }
 
     synchronized void deviceClosed(AssignedDevice d) {
@@ -377,8 +362,8 @@ public final class IommuDomain implements AutoCloseable {
 
     /**
      * Tears the domain down in the kernel's order: closes the devices (disabling their interrupts), unmaps every
-     * mapping, detaches and closes the groups, closes the container. Every step is attempted; the first failure is
-     * thrown afterwards with the others suppressed.
+     * mapping, then detaches and closes the groups and the container (legacy) or destroys the IOAS and closes the
+     * iommufd. Every step is attempted; the first failure is thrown afterwards with the others suppressed.
      */
     @Override
     public synchronized void close() {
@@ -396,22 +381,14 @@ public final class IommuDomain implements AutoCloseable {
         }
         for (DmaMapping m : List.copyOf(mappings.values())) {
             try {
-                container.unmapDma(m.iova(), m.length());
+                backing.unmap(m.iova(), m.length());
             } catch (RuntimeException e) {
                 first = add(first, e);
             }
         }
         mappings.clear();
-        for (GroupFd g : groups.values()) {
-            try {
-                g.close();
-            } catch (RuntimeException e) {
-                first = add(first, e);
-            }
-        }
-        groups.clear();
         try {
-            container.close();
+            backing.close();
         } catch (RuntimeException e) {
             first = add(first, e);
         }
@@ -420,7 +397,7 @@ public final class IommuDomain implements AutoCloseable {
         }
     }
 
-    private static RuntimeException add(@Nullable RuntimeException first, RuntimeException e) {
+    static RuntimeException add(@Nullable RuntimeException first, RuntimeException e) {
         if (first == null) {
             return e;
         }

@@ -44,7 +44,13 @@ public enum VfioError {
      * Opening a function that is not bound to vfio-pci (or does not exist, or has no IOMMU group): {@code ENODEV},
      * refused by sriov4j from sysfs before anything is opened ({@link IommuDomain#openDevice(org.sriov4j.PciAddress)}).
      */
-    NOT_BOUND_TO_VFIO_PCI(Errno.ENODEV, true);
+    NOT_BOUND_TO_VFIO_PCI(Errno.ENODEV, true),
+    /**
+     * {@link IommuApi#IOMMUFD}: opening a device whose cdev another descriptor has already bound (another domain or
+     * process): {@code EINVAL}, from the kernel's {@code VFIO_DEVICE_BIND_IOMMUFD} (the cdev path never opens a
+     * device twice). The legacy path's counterpart is {@link #GROUP_ALREADY_OPEN}.
+     */
+    DEVICE_ALREADY_BOUND(Errno.EINVAL, false);
 
     private final Errno errno;
     private final boolean beforeKernel;

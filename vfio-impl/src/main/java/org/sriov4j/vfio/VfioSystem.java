@@ -4,13 +4,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
 
 /**
- * Entry point to VFIO on this host: creates {@link IommuDomain}s (one per guest), eventfds and DMA-able memory.
+ * Entry point to VFIO on this host: creates {@link IommuDomain}s (one per guest, through iommufd when the kernel
+ * offers it, else the legacy container: {@link IommuApi}), eventfds and DMA-able memory.
  *
  * <p>{@link #open()} loads the native bridge (JNA) on first use; nothing native is touched before. The functions
  * must already be bound to vfio-pci: a {@link org.sriov4j.Lease} from {@link org.sriov4j.SriovHost#lease} (managed
@@ -29,18 +37,32 @@ import org.sriov4j.SriovConfig;
 public final class VfioSystem {
     private static final String VFIO_PCI = "vfio-pci";
 
+    /** Drivers whose devices leave an IOMMU group viable (they never do DMA for the host, or manage it). */
+    private static final Set<String> VIABLE_DRIVERS = Set.of("vfio-pci", "pci-stub", "pcieport");
+
     private final LinuxSyscalls sys;
     private final String devRoot;
     private final Path sysfsRoot;
+    private final BooleanSupplier cdevNodesPresent;
 
     VfioSystem(LinuxSyscalls sys, String devRoot) {
         this(sys, devRoot, Path.of("/sys"));
     }
 
     VfioSystem(LinuxSyscalls sys, String devRoot, Path sysfsRoot) {
+        this(sys, devRoot, sysfsRoot, null);
+    }
+
+    /**
+     * @param cdevNodesPresent whether {@code devRoot/vfio/devices/} exists; null: look in the file system
+     */
+    VfioSystem(LinuxSyscalls sys, String devRoot, Path sysfsRoot, @Nullable BooleanSupplier cdevNodesPresent) {
         this.sys = sys;
         this.devRoot = devRoot.endsWith("/") ? devRoot : devRoot + "/";
         this.sysfsRoot = sysfsRoot;
+        String cdevDir = this.devRoot + IommufdAbi.CDEV_DIR;
+        this.cdevNodesPresent = cdevNodesPresent != null ? cdevNodesPresent
+                : () -> Files.isDirectory(Path.of(cdevDir));
     }
 
     /**
@@ -115,29 +137,104 @@ public final class VfioSystem {
     }
 
     /**
-     * Opens a new, empty domain: a type1v2 container. Checks the API version (0) and that the kernel offers
-     * type1v2; attach devices with {@link IommuDomain#openDevice}.
+     * Opens a new, empty domain through the interface the kernel offers: {@link IommuApi#IOMMUFD} when device
+     * cdevs exist ({@code /dev/vfio/devices/}) and {@code /dev/iommu} opens, otherwise
+     * {@link IommuApi#LEGACY_CONTAINER}. Attach devices with {@link IommuDomain#openDevice}.
      *
      * @return the domain
-     * @throws VfioException when {@code /dev/vfio/vfio} cannot be opened, or the kernel lacks type1v2
+     * @throws VfioException as {@link #newDomain(IommuApi)}
      */
     public IommuDomain newDomain() {
-        ContainerFd c = ContainerFd.open(sys, devRoot);
-        try {
-            int version = c.apiVersion();
-            if (version != VfioAbi.API_VERSION) {
-                throw VfioException.rejected("open VFIO container", null, Errno.EINVAL,
-                        "unknown VFIO API version " + version + " (expected 0)");
+        if (cdevNodesPresent.getAsBoolean()) {
+            IommufdFd iommufd = IommufdFd.open(sys, devRoot, false);
+            if (iommufd != null) {
+                return new IommuDomain(IommufdBacking.create(iommufd, this, devRoot), sys, this);
             }
-            if (!c.checkExtension(VfioAbi.TYPE1V2_IOMMU)) {
-                throw VfioException.rejected("open VFIO container", null, Errno.ENODEV,
-                        "the kernel offers no type1v2 IOMMU (is vfio_iommu_type1 loaded, is the IOMMU on?)");
-            }
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
         }
-        return new IommuDomain(c, devRoot, this);
+        return newDomain(IommuApi.LEGACY_CONTAINER);
+    }
+
+    /**
+     * Opens a new, empty domain through a given interface. {@link IommuApi#LEGACY_CONTAINER}: opens a container
+     * and checks the API version (0) and that the kernel offers type1v2. {@link IommuApi#IOMMUFD}: opens
+     * {@code /dev/iommu} and allocates an IO address space.
+     *
+     * @param api the interface
+     * @return the domain
+     * @throws VfioException when {@code /dev/vfio/vfio} (or {@code /dev/iommu}) cannot be opened, the kernel lacks
+     *     type1v2, or the IOAS cannot be allocated
+     */
+    public IommuDomain newDomain(IommuApi api) {
+        if (api == IommuApi.IOMMUFD) {
+            IommufdFd iommufd = IommufdFd.open(sys, devRoot, true);
+            return new IommuDomain(IommufdBacking.create(Objects.requireNonNull(iommufd), this, devRoot), sys, this);
+        }
+        return new IommuDomain(Type1Backing.open(sys, devRoot), sys, this);
+    }
+
+    /**
+     * The interface {@link #newDomain()} would use now, found the same way (the iommufd node is opened and closed
+     * again).
+     *
+     * @return the interface
+     */
+    public IommuApi preferredApi() {
+        if (cdevNodesPresent.getAsBoolean()) {
+            IommufdFd iommufd = IommufdFd.open(sys, devRoot, false);
+            if (iommufd != null) {
+                iommufd.close();
+                return IommuApi.IOMMUFD;
+            }
+        }
+        return IommuApi.LEGACY_CONTAINER;
+    }
+
+    /**
+     * The VFIO device cdev of a function ({@code vfioN}): the entry of {@code bus/pci/devices/BDF/vfio-dev/} that
+     * has a {@code dev} attribute (a kernel without {@code CONFIG_VFIO_DEVICE_CDEV} makes the entry, but no node).
+     *
+     * @param device the function, bound to vfio-pci
+     * @return the cdev name under {@code /dev/vfio/devices/}
+     * @throws VfioException {@code ENODEV} (before the kernel) when there is none
+     */
+    String deviceCdev(PciAddress device) {
+        Path dir = sysfsRoot.resolve("bus/pci/devices").resolve(device.toString()).resolve("vfio-dev");
+        try (Stream<Path> entries = Files.list(dir)) {
+            Optional<String> name = entries.filter(p -> Files.exists(p.resolve("dev")))
+                    .map(p -> String.valueOf(p.getFileName())).filter(n -> n.startsWith("vfio")).sorted().findFirst();
+            if (name.isPresent()) {
+                return name.get();
+            }
+        } catch (IOException e) {
+            // no vfio-dev directory: not on vfio-pci, or no cdev support
+        }
+        throw VfioException.rejected("open VFIO device cdev", device, Errno.ENODEV, "no VFIO device cdev in " + dir
+                + " (is the function on vfio-pci; is the kernel built with CONFIG_VFIO_DEVICE_CDEV?)");
+    }
+
+    /**
+     * Why an IOMMU group is not viable, from sysfs: the devices of {@code kernel/iommu_groups/N/devices/} bound to
+     * a driver other than vfio-pci (or a vfio-pci variant), pci-stub or pcieport. The iommufd path has no
+     * {@code VFIO_GROUP_GET_STATUS}; the kernel's bind would fail with {@code EPERM}.
+     *
+     * @param group the group number
+     * @return the offending devices and their drivers, or null when viable (or the group is not in sysfs)
+     */
+    @Nullable String viabilityProblem(int group) {
+        Path dir = sysfsRoot.resolve("kernel/iommu_groups").resolve(Integer.toString(group)).resolve("devices");
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+                String driver = linkName(p.resolve("driver"));
+                if (driver != null && !VIABLE_DRIVERS.contains(driver) && !driver.contains("vfio")) {
+                    offenders.add(p.getFileName() + " is bound to " + driver);
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return offenders.isEmpty() ? null : String.join(", ", offenders)
+                + " (unbind it, or bind it to vfio-pci; see " + dir + ")";
     }
 
     /**
