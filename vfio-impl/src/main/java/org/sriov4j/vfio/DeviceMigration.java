@@ -174,6 +174,35 @@ public final class DeviceMigration {
         return stream.preCopyInfo();
     }
 
+    /**
+     * {@code VFIO_DEVICE_FEATURE_MIG_DATA_SIZE}: the driver's estimate of how many bytes the STOP_COPY phase will
+     * produce on the data fd (include/uapi/linux/vfio.h: "the estimated data length that will be required to
+     * complete stop copy"), e.g. to judge how long the stop (downtime) will last before leaving PRE_COPY.
+     *
+     * <p>The kernel allows the query in every migration state ("Can be called on each device state"; vfio_main.c
+     * does not look at the state), with or without a data fd open; it is GET only. The number is an estimate, not a
+     * promise: mlx5 reports the device's current total state size from firmware, so it moves as the device runs,
+     * and the stream may end up shorter or longer. Every migration driver must implement it
+     * (vfio_pci_core_register_device refuses a driver without {@code migration_get_data_size}), but the feature came
+     * after the migration v2 API itself: an older kernel answers {@code ENOTTY}.
+     *
+     * @return bytes, an estimate (never negative in practice; the kernel's value is an unsigned long)
+     * @throws VfioException {@code ENOTTY} on a kernel without the feature, or the driver's error (e.g. {@code EIO}
+     *     when the device cannot be queried)
+     * @throws IllegalStateException when the device is closed
+     */
+    public long estimatedStopCopySize() {
+        checkOpen();
+        ByteBuffer b = VfioAbi.struct(VfioAbi.DeviceFeature.SIZE + VfioAbi.MigDataSize.SIZE);
+        b.putInt(VfioAbi.DeviceFeature.FLAGS, VfioAbi.DEVICE_FEATURE_GET | VfioAbi.DEVICE_FEATURE_MIG_DATA_SIZE);
+        int r = fd.sys().ioctl(fd.fd(), VfioAbi.DEVICE_FEATURE, b);
+        if (r < 0) {
+            throw VfioException.kernel("VFIO_DEVICE_FEATURE", fd.address(), fd.path(), r, "MIG_DATA_SIZE GET"
+                    + (r == -Errno.ENOTTY.number() ? " (this kernel has no VFIO_DEVICE_FEATURE_MIG_DATA_SIZE)" : ""));
+        }
+        return b.getLong(VfioAbi.DeviceFeature.DATA + VfioAbi.MigDataSize.STOP_COPY_LENGTH);
+    }
+
     /** SET one state: the data fd (or -1 when none), or {@link Integer#MIN_VALUE} with {@code lastErrno} set. */
     private int setState(MigrationState s) {
         checkOpen();

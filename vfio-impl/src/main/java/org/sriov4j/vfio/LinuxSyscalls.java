@@ -40,6 +40,8 @@ interface LinuxSyscalls {
     short POLLHUP = 0x10;
     /** {@code POLLNVAL}. */
     short POLLNVAL = 0x20;
+    /** {@code POLLRDHUP} (Linux): the peer closed, or a migration data fd's session ended or failed (mlx5). */
+    short POLLRDHUP = 0x2000;
 
     /**
      * {@code open(2)}.

@@ -108,6 +108,11 @@ final class VfioAbi {
     static final int DEVICE_FEATURE_MIGRATION = 1;
     /** {@code VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE}: GET/SET {@code struct vfio_device_feature_mig_state}. */
     static final int DEVICE_FEATURE_MIG_DEVICE_STATE = 2;
+    /**
+     * {@code VFIO_DEVICE_FEATURE_MIG_DATA_SIZE}: GET only, {@code struct vfio_device_feature_mig_data_size}; the
+     * estimated length of the STOP_COPY data.
+     */
+    static final int DEVICE_FEATURE_MIG_DATA_SIZE = 9;
     static final long MIGRATION_STOP_COPY = 1;
     static final long MIGRATION_P2P = 2;
     static final long MIGRATION_PRE_COPY = 4;
@@ -273,6 +278,15 @@ final class VfioAbi {
         static final int DATA_FD = 4;
 
         private MigState() {
+        }
+    }
+
+    /** {@code struct vfio_device_feature_mig_data_size}: stop_copy_length u64 (after the feature header). */
+    static final class MigDataSize {
+        static final int SIZE = 8;
+        static final int STOP_COPY_LENGTH = 0;
+
+        private MigDataSize() {
         }
     }
 

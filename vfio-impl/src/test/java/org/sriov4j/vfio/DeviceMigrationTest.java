@@ -3,6 +3,7 @@ package org.sriov4j.vfio;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sriov4j.vfio.MigrationState.ERROR;
@@ -17,13 +18,18 @@ import static org.sriov4j.vfio.MigrationState.STOP_COPY;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -449,6 +455,352 @@ class DeviceMigrationTest {
                 s.input().read();
             });
         }
+    }
+
+    // --- MIG_DATA_SIZE ---
+
+    @Test
+    void estimatedStopCopySizeIsTheDriversEstimateInEveryState() {
+        src.stopCopyLength = 123_456_789_012L;
+        try (AssignedDevice dev = open(src, SC | P2P | PRE)) {
+            DeviceMigration m = dev.migrationControl();
+            for (MigrationState st : List.of(RUNNING, PRE_COPY, PRE_COPY_P2P, STOP_COPY, STOP, RESUMING, RUNNING_P2P,
+                    RUNNING)) {
+                m.transition(st).ifPresent(MigrationStream::close);
+                assertEquals(123_456_789_012L, m.estimatedStopCopySize(), st.toString());
+            }
+            src.migState = ERROR; // "Can be called on each device state": vfio_main.c does not check it
+            assertEquals(123_456_789_012L, m.estimatedStopCopySize());
+            src.stopCopyLength = 4096; // an estimate: it follows the device
+            assertEquals(4096, m.estimatedStopCopySize());
+        }
+    }
+
+    @Test
+    void theFakesDefaultEstimateIsTheStopCopyDataLength() throws IOException {
+        src.stopCopyData = new byte[3000];
+        try (AssignedDevice dev = open(src, SC)) {
+            DeviceMigration m = dev.migrationControl();
+            assertEquals(3000, m.estimatedStopCopySize());
+            try (MigrationStream s = m.transition(STOP_COPY).orElseThrow()) {
+                assertEquals(3000, s.input().readAllBytes().length);
+            }
+            m.transition(RUNNING);
+        }
+    }
+
+    @Test
+    void migDataSizeIsGetOnlyAndNeedsEightBytesOfData() {
+        try (AssignedDevice dev = open(src, SC)) {
+            int fd = dev.fd().fd();
+            assertEquals(-FakeVfioKernel.EINVAL, rawDataSize(fd, VfioAbi.DEVICE_FEATURE_SET, 8));
+            assertEquals(-FakeVfioKernel.EINVAL, rawDataSize(fd, VfioAbi.DEVICE_FEATURE_SET
+                    | VfioAbi.DEVICE_FEATURE_PROBE, 8)); // PROBE of an unsupported op fails too
+            assertEquals(-FakeVfioKernel.EINVAL, rawDataSize(fd, VfioAbi.DEVICE_FEATURE_GET, 7));
+            assertEquals(-FakeVfioKernel.EINVAL, rawDataSize(fd, 0, 8)); // neither GET nor SET
+            assertEquals(0, rawDataSize(fd, VfioAbi.DEVICE_FEATURE_GET | VfioAbi.DEVICE_FEATURE_PROBE, 0));
+            assertEquals(0, rawDataSize(fd, VfioAbi.DEVICE_FEATURE_GET, 8));
+        }
+    }
+
+    @Test
+    void aDeviceWithoutAMigrationDriverAnswersMigDataSizeWithEnotty() {
+        try (AssignedDevice dev = domain.openDevice(SRC, 6)) {
+            assertEquals(-FakeVfioKernel.ENOTTY, rawDataSize(dev.fd().fd(), VfioAbi.DEVICE_FEATURE_GET, 8));
+            assertEquals(-FakeVfioKernel.ENOTTY, rawDataSize(dev.fd().fd(), VfioAbi.DEVICE_FEATURE_GET
+                    | VfioAbi.DEVICE_FEATURE_PROBE, 8));
+        }
+    }
+
+    @Test
+    void aFailedDriverQueryIsReportedWithItsErrno() {
+        try (AssignedDevice dev = open(src, SC)) {
+            DeviceMigration m = dev.migrationControl();
+            src.dataSizeErrno = FakeVfioKernel.EIO;
+            VfioException e = assertThrows(VfioException.class, m::estimatedStopCopySize);
+            assertEquals(Errno.EIO.number(), e.errnoNumber().orElseThrow());
+            assertFalse(e.rejectedBeforeKernel());
+            assertTrue(e.getMessage().contains("MIG_DATA_SIZE") && e.getMessage().contains(SRC.toString()),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aKernelWithoutMigDataSizeIsNamedInTheEnottyMessage() {
+        try (AssignedDevice dev = open(src, SC)) {
+            DeviceMigration m = dev.migrationControl();
+            src.dataSizeErrno = FakeVfioKernel.ENOTTY; // what an older kernel answers for feature 9
+            VfioException e = assertThrows(VfioException.class, m::estimatedStopCopySize);
+            assertEquals(Errno.ENOTTY.number(), e.errnoNumber().orElseThrow());
+            assertTrue(e.getMessage().contains("no VFIO_DEVICE_FEATURE_MIG_DATA_SIZE"), e.getMessage());
+        }
+    }
+
+    @Test
+    void estimatedStopCopySizeOnAClosedDeviceIsRefused() {
+        AssignedDevice dev = open(src, SC);
+        DeviceMigration m = dev.migrationControl();
+        dev.close();
+        assertThrows(IllegalStateException.class, m::estimatedStopCopySize);
+    }
+
+    // --- waiting for PRE_COPY data ---
+
+    @Test
+    void awaitDataIsTrueAtOnceWhileUnreadPreCopyDataIsLeft() {
+        src.preCopyData = new byte[10];
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            try (MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow()) {
+                assertTrue(s.awaitData(Duration.ZERO));
+            }
+        }
+    }
+
+    @Test
+    void awaitDataTimesOutWhenPreCopyIsDrained() throws IOException {
+        src.preCopyData = new byte[100];
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            try (MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow()) {
+                assertEquals(100, s.input().readAllBytes().length); // up to ENOMSG
+                assertFalse(s.awaitData(Duration.ZERO));
+                long t0 = System.nanoTime();
+                assertFalse(s.awaitData(Duration.ofMillis(80)));
+                assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(75));
+            }
+        }
+    }
+
+    @Test
+    void awaitDataWakesWhenAnotherThreadAddsPreCopyData() throws Exception {
+        byte[] initial = {1, 2, 3};
+        byte[] dirty = {9, 8, 7, 6};
+        src.preCopyData = initial;
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            try (MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow()) {
+                InputStream in = s.input();
+                assertArrayEquals(initial, in.readAllBytes());
+                assertEquals(new PreCopyInfo(0, 0), s.preCopyInfo());
+                CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+                    sleep(150);
+                    kernel.appendPreCopyData(src, dirty);
+                });
+                long t0 = System.nanoTime();
+                assertTrue(s.awaitData(Duration.ofSeconds(20)));
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10));
+                producer.get(5, TimeUnit.SECONDS);
+                assertEquals(new PreCopyInfo(0, 4), s.preCopyInfo()); // added data counts as dirty, not initial
+                assertArrayEquals(dirty, in.readAllBytes());
+                assertEquals(new PreCopyInfo(0, 0), s.preCopyInfo());
+                assertFalse(s.awaitData(Duration.ZERO));
+            }
+        }
+    }
+
+    @Test
+    void onMlx5DirtyDataIsSavedOnlyWhenPreCopyInfoIsAskedOnADrainedStream() throws IOException {
+        src.preCopyData = new byte[] {1, 2};
+        src.dirtyBytes = 77;
+        src.saveDirtyOnPrecopyInfo = true;
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            try (MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow()) {
+                assertEquals(2, s.input().readAllBytes().length);
+                assertFalse(s.awaitData(Duration.ofMillis(20))); // nothing comes without the query
+                assertEquals(new PreCopyInfo(0, 77), s.preCopyInfo()); // mlx5vf_precopy_ioctl starts a SAVE
+                assertTrue(s.awaitData(Duration.ofSeconds(5)));
+                assertEquals(77, s.input().readAllBytes().length);
+                assertEquals(new PreCopyInfo(0, 0), s.preCopyInfo());
+            }
+        }
+    }
+
+    @Test
+    void awaitDataWakesWhenTheDeviceMovesToStopCopy() throws Exception {
+        src.preCopyData = new byte[] {1};
+        src.stopCopyData = new byte[] {2, 3};
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            DeviceMigration m = dev.migrationControl();
+            try (MigrationStream s = m.transition(PRE_COPY).orElseThrow()) {
+                InputStream in = s.input();
+                assertEquals(1, in.readAllBytes().length);
+                CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
+                        () -> s.awaitData(Duration.ofSeconds(20)));
+                sleep(100);
+                assertFalse(waiter.isDone());
+                assertTrue(m.transition(STOP_COPY).isEmpty());
+                assertTrue(waiter.get(10, TimeUnit.SECONDS));
+                assertArrayEquals(new byte[] {2, 3}, in.readAllBytes());
+                assertTrue(s.awaitData(Duration.ZERO)); // the end of STOP_COPY stays readable
+                assertEquals(-1, in.read());
+            }
+            m.transition(STOP);
+        }
+    }
+
+    @Test
+    void awaitDataOnAnEndedSessionThrowsEnodev() {
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            DeviceMigration m = dev.migrationControl();
+            try (MigrationStream s = m.transition(PRE_COPY).orElseThrow()) {
+                m.transition(RUNNING); // PRE_COPY -> RUNNING ends the session; this stream stays open
+                VfioException e = assertThrows(VfioException.class, () -> s.awaitData(Duration.ofSeconds(5)));
+                assertEquals(Errno.ENODEV.number(), e.errnoNumber().orElseThrow());
+                assertTrue(e.getMessage().contains(SRC.toString()) && e.getMessage().contains("poll")
+                        && e.getMessage().contains("POLLRDHUP"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aResetWhileWaitingEndsTheWaitWithEnodev() throws Exception {
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            DeviceMigration m = dev.migrationControl();
+            try (MigrationStream s = m.transition(PRE_COPY).orElseThrow()) {
+                CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
+                        () -> s.awaitData(Duration.ofSeconds(20)));
+                sleep(100);
+                dev.reset();
+                Exception e = assertThrows(Exception.class, () -> waiter.get(10, TimeUnit.SECONDS));
+                VfioException v = assertInstanceOf(VfioException.class, e.getCause());
+                assertEquals(Errno.ENODEV.number(), v.errnoNumber().orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void awaitDataOnAClosedStreamThrowsEbadfBeforeTheKernel() {
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow();
+            s.close();
+            VfioException e = assertThrows(VfioException.class, () -> s.awaitData(Duration.ofSeconds(1)));
+            assertEquals(Errno.EBADF.number(), e.errnoNumber().orElseThrow());
+            assertTrue(e.rejectedBeforeKernel());
+            assertTrue(e.getMessage().contains("closed") && e.getMessage().contains(SRC.toString()),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aDataFdClosedBehindTheStreamsBackIsPollnvalAndEbadf() {
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow();
+            kernel.close(s.fd());
+            VfioException e = assertThrows(VfioException.class, () -> s.awaitData(Duration.ofSeconds(1)));
+            assertEquals(Errno.EBADF.number(), e.errnoNumber().orElseThrow());
+            assertFalse(e.rejectedBeforeKernel());
+            assertTrue(e.getMessage().contains("POLLNVAL"), e.getMessage());
+        }
+    }
+
+    @Test
+    void awaitDataRetriesWhenASignalInterruptsPoll() throws IOException {
+        src.preCopyData = new byte[1];
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            try (MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow()) {
+                kernel.pollEintr = 3;
+                assertTrue(s.awaitData(Duration.ofSeconds(5)));
+                assertEquals(0, kernel.pollEintr);
+                assertEquals(1, s.input().readAllBytes().length);
+                kernel.pollEintr = 2;
+                assertFalse(s.awaitData(Duration.ofMillis(30))); // two signals, then the timeout
+                assertEquals(0, kernel.pollEintr);
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedWaiterGetsEintr() {
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            try (MigrationStream s = dev.migrationControl().transition(PRE_COPY).orElseThrow()) {
+                Thread.currentThread().interrupt();
+                try {
+                    VfioException e = assertThrows(VfioException.class, () -> s.awaitData(Duration.ofSeconds(5)));
+                    assertEquals(Errno.EINTR.number(), e.errnoNumber().orElseThrow());
+                    assertTrue(Thread.currentThread().isInterrupted()); // the interrupt is kept for the caller
+                } finally {
+                    Thread.interrupted();
+                }
+            }
+        }
+    }
+
+    @Test
+    void awaitDataRefusesResumingStreamsAndNegativeTimeouts() {
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            DeviceMigration m = dev.migrationControl();
+            try (MigrationStream s = m.transition(RESUMING).orElseThrow()) {
+                assertThrows(IllegalStateException.class, () -> s.awaitData(Duration.ZERO));
+            }
+            try (MigrationStream s = m.transition(PRE_COPY).orElseThrow()) {
+                assertThrows(IllegalArgumentException.class, () -> s.awaitData(Duration.ofMillis(-1)));
+                assertThrows(NullPointerException.class, () -> s.awaitData(null));
+            }
+            m.transition(RUNNING);
+        }
+    }
+
+    @Test
+    void theDocumentedPreCopyLoopMovesEveryByteInOrder() throws Exception {
+        byte[] initial = new byte[10_000];
+        new Random(7).nextBytes(initial);
+        byte[] rest = new byte[500];
+        new Random(8).nextBytes(rest);
+        src.preCopyData = initial;
+        src.stopCopyData = rest;
+        src.stopCopyLength = rest.length;
+        List<byte[]> dirtyRounds = List.of(new byte[700], new byte[300], new byte[50]);
+        for (int i = 0; i < dirtyRounds.size(); i++) {
+            Arrays.fill(dirtyRounds.get(i), (byte) (i + 1));
+        }
+        ByteArrayOutputStream channel = new ByteArrayOutputStream();
+        try (AssignedDevice dev = open(src, SC | PRE)) {
+            DeviceMigration m = dev.migrationControl();
+            try (MigrationStream s = m.transition(PRE_COPY).orElseThrow()) {
+                InputStream in = s.input();
+                int rounds = 0;
+                for (int round = 0; ; round++) {
+                    in.transferTo(channel);
+                    PreCopyInfo info = s.preCopyInfo();
+                    if (info.initialBytes() == 0 && info.dirtyBytes() < 100 && round >= dirtyRounds.size()) {
+                        break;
+                    }
+                    if (round < dirtyRounds.size()) { // the running device dirties some state
+                        byte[] d = dirtyRounds.get(round);
+                        CompletableFuture.runAsync(() -> {
+                            sleep(20);
+                            kernel.appendPreCopyData(src, d);
+                        });
+                    }
+                    assertTrue(s.awaitData(Duration.ofSeconds(10)), "round " + round);
+                    rounds++;
+                }
+                assertEquals(3, rounds);
+                assertEquals(rest.length, m.estimatedStopCopySize());
+                m.transition(STOP_COPY);
+                in.transferTo(channel);
+            }
+            m.transition(STOP);
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write(initial);
+        for (byte[] d : dirtyRounds) {
+            expected.write(d);
+        }
+        expected.write(rest);
+        assertArrayEquals(expected.toByteArray(), channel.toByteArray());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int rawDataSize(int fd, int flags, int dataBytes) {
+        ByteBuffer b = VfioAbi.struct(VfioAbi.DeviceFeature.SIZE + dataBytes);
+        b.putInt(VfioAbi.DeviceFeature.FLAGS, flags | VfioAbi.DEVICE_FEATURE_MIG_DATA_SIZE);
+        return kernel.ioctl(fd, VfioAbi.DEVICE_FEATURE, b);
     }
 
     private int rawSet(AssignedDevice dev, int state) {

@@ -44,7 +44,11 @@ import java.util.TreeMap;
  *       ENOMSG when drained) then {@link Device#stopCopyData} (STOP_COPY: 0 at the end); a RESUMING session
  *       collects writes and hands them to {@link Device#resumed} on RESUMING → STOP. Leaving the saving group or
  *       RESUMING ends the session (ENODEV on further reads/writes). VFIO_MIG_GET_PRECOPY_INFO on the data fd:
- *       EINVAL outside PRE_COPY(_P2P), ENOTTY on a RESUMING fd. Injected failures: {@link Device#failArc} (the
+ *       EINVAL outside PRE_COPY(_P2P), ENOTTY on a RESUMING fd; initial bytes are those present when the session
+ *       began, dirty bytes {@link Device#dirtyBytes} plus data added since ({@link #appendPreCopyData}, or mlx5's
+ *       save-on-query with {@link Device#saveDirtyOnPrecopyInfo}). MIG_DATA_SIZE (GET only, any state):
+ *       {@link Device#stopCopyLength}, failing with {@link Device#dataSizeErrno}. Injected failures:
+ *       {@link Device#failArc} (the
  *       arc returns the errno and leaves the device in the arc's start state, or in ERROR with
  *       {@link Device#errorOnFailure}) and {@link Device#failReset}.</li>
  *   <li>eventfd (counter, EAGAIN when zero), anonymous mmap, munmap.</li>
@@ -82,6 +86,15 @@ final class FakeVfioKernel implements LinuxSyscalls {
         byte[] stopCopyData = new byte[0];
         byte[] resumed;
         long dirtyBytes;
+        /**
+         * mlx5 behaviour (mlx5vf_precopy_ioctl): dirty state becomes readable only when VFIO_MIG_GET_PRECOPY_INFO is
+         * called in PRE_COPY after the data fd was drained; the ioctl then starts a SAVE of {@link #dirtyBytes}.
+         */
+        boolean saveDirtyOnPrecopyInfo;
+        /** What MIG_DATA_SIZE reports; -1: the length of {@link #stopCopyData}. */
+        long stopCopyLength = -1;
+        /** The errno MIG_DATA_SIZE fails with (the driver's query failed), 0: none. */
+        int dataSizeErrno;
         /** "FROM->TO" arcs that fail, with the errno. */
         final Map<String, Integer> failArc = new HashMap<>();
         boolean errorOnFailure;
@@ -172,7 +185,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
     static final class DataFdObj {
         final Device device;
         final boolean resuming;
-        final byte[] data;
+        /** Bytes of {@link Device#preCopyData} at the start of the session: the initial bytes; later ones are dirty. */
+        final int initialLength;
         int pos;
         final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
         boolean ended;
@@ -180,10 +194,15 @@ final class FakeVfioKernel implements LinuxSyscalls {
         DataFdObj(Device device, boolean resuming) {
             this.device = device;
             this.resuming = resuming;
+            this.initialLength = device.preCopyData.length;
+        }
+
+        /** The whole saving stream as it is now: PRE_COPY data (growing when dirty data is added), then STOP_COPY's. */
+        byte[] data() {
             byte[] all = new byte[device.preCopyData.length + device.stopCopyData.length];
             System.arraycopy(device.preCopyData, 0, all, 0, device.preCopyData.length);
             System.arraycopy(device.stopCopyData, 0, all, device.preCopyData.length, device.stopCopyData.length);
-            this.data = all;
+            return all;
         }
     }
 
@@ -345,6 +364,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 d.device.resets++;
                 d.device.endSession();
                 d.device.migState = MigrationState.RUNNING;
+                notifyAll(); // pollers of the ended data fd
                 return 0;
             }
             return -ENOTTY;
@@ -393,9 +413,18 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (b.getInt(VfioAbi.PrecopyInfo.ARGSZ) < VfioAbi.PrecopyInfo.SIZE) {
                 return -EINVAL;
             }
+            Device d = m.device;
+            long unreadDirty = Math.max(0, d.preCopyData.length - Math.max(m.pos, m.initialLength));
             b.putInt(VfioAbi.PrecopyInfo.FLAGS, 0);
-            b.putLong(VfioAbi.PrecopyInfo.INITIAL_BYTES, Math.max(0, m.device.preCopyData.length - m.pos));
-            b.putLong(VfioAbi.PrecopyInfo.DIRTY_BYTES, m.device.dirtyBytes);
+            b.putLong(VfioAbi.PrecopyInfo.INITIAL_BYTES, Math.max(0, m.initialLength - m.pos));
+            b.putLong(VfioAbi.PrecopyInfo.DIRTY_BYTES, d.dirtyBytes + unreadDirty);
+            if (d.saveDirtyOnPrecopyInfo && d.migState == MigrationState.PRE_COPY && m.pos >= d.preCopyData.length
+                    && d.dirtyBytes > 0) {
+                byte[] more = new byte[(int) d.dirtyBytes]; // mlx5: drained and dirty, so SAVE the increment
+                java.util.Arrays.fill(more, (byte) 0xd1);
+                d.dirtyBytes = 0;
+                appendPreCopyData(d, more);
+            }
             return 0;
         }
         return -ENOTTY;
@@ -646,7 +675,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
             int flags = b.getInt(VfioAbi.DeviceFeature.FLAGS);
             int feature = flags & VfioAbi.DEVICE_FEATURE_MASK;
             if (feature == VfioAbi.DEVICE_FEATURE_MIG_DEVICE_STATE && d.migrationFlags >= 0) {
-                return migDeviceState(d, flags, argsz, b);
+                int r = migDeviceState(d, flags, argsz, b);
+                notifyAll(); // a state change can make a data fd readable (STOP_COPY) or end its session
+                return r;
+            }
+            if (feature == VfioAbi.DEVICE_FEATURE_MIG_DATA_SIZE && d.migrationFlags >= 0) {
+                return migDataSize(d, flags, argsz, b);
             }
             if (feature != VfioAbi.DEVICE_FEATURE_MIGRATION || d.migrationFlags < 0) {
                 return -ENOTTY;
@@ -664,6 +698,30 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return 0;
         }
         return -ENOTTY;
+    }
+
+    /**
+     * vfio_main.c vfio_ioctl_device_feature_migration_data_size: ENOTTY without mig_ops (handled by the caller),
+     * then vfio_check_feature(flags, argsz - 8, GET, 8): SET EINVAL, PROBE 0, neither GET nor SET EINVAL, data
+     * shorter than 8 bytes EINVAL; then the driver's migration_get_data_size, in any state.
+     */
+    private int migDataSize(Device d, int flags, int argsz, ByteBuffer b) {
+        if ((flags & VfioAbi.DEVICE_FEATURE_SET) != 0) {
+            return -EINVAL;
+        }
+        if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
+            return 0;
+        }
+        if ((flags & VfioAbi.DEVICE_FEATURE_GET) == 0
+                || argsz - VfioAbi.DeviceFeature.SIZE < VfioAbi.MigDataSize.SIZE) {
+            return -EINVAL;
+        }
+        if (d.dataSizeErrno != 0) {
+            return -d.dataSizeErrno;
+        }
+        b.putLong(VfioAbi.DeviceFeature.DATA + VfioAbi.MigDataSize.STOP_COPY_LENGTH,
+                d.stopCopyLength >= 0 ? d.stopCopyLength : d.stopCopyData.length);
+        return 0;
     }
 
     private int migDeviceState(Device d, int flags, int argsz, ByteBuffer b) {
@@ -872,12 +930,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 return -ENODEV;
             }
             boolean pre = m.device.migState != MigrationState.STOP_COPY;
-            int limit = pre ? m.device.preCopyData.length : m.data.length;
-            if (m.pos >= limit) {
+            byte[] data = pre ? m.device.preCopyData : m.data();
+            if (m.pos >= data.length) {
                 return pre ? -ENOMSG : 0;
             }
-            int n = Math.min(buffer.remaining(), limit - m.pos);
-            buffer.duplicate().put(m.data, m.pos, n);
+            int n = Math.min(buffer.remaining(), data.length - m.pos);
+            buffer.duplicate().put(data, m.pos, n);
             m.pos += n;
             return n;
         }
@@ -981,11 +1039,17 @@ final class FakeVfioKernel implements LinuxSyscalls {
     /**
      * poll(2): an eventfd is readable while its counter is non-zero; a saving migration data fd while {@code read}
      * would not fail with EAGAIN/ENOMSG (data left, or the end of STOP_COPY), a resuming one is writable; an ended
-     * session reports POLLHUP; an unknown descriptor POLLNVAL. Waits (releasing the fake's lock) until an event or
-     * the timeout; {@link #write} and interrupt loopbacks wake it.
+     * saving session reports POLLIN|POLLRDHUP (mlx5vf_save_poll on a disabled/errored file; read then fails with
+     * ENODEV), an ended resuming one POLLHUP; an unknown descriptor POLLNVAL. Waits (releasing the fake's lock)
+     * until an event or the timeout; {@link #write}, interrupt loopbacks, migration state changes and
+     * {@link #appendPreCopyData} wake it. {@link #pollEintr} makes the next polls fail with EINTR (a signal).
      */
     @Override
     public synchronized int poll(int[] fds, short events, short[] revents, int timeoutMillis) {
+        if (pollEintr > 0) {
+            pollEintr--;
+            return -4; // EINTR
+        }
         long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
         while (true) {
             int ready = 0;
@@ -1013,7 +1077,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         }
         if (o instanceof DataFdObj m) {
             if (m.ended) {
-                return POLLHUP;
+                return m.resuming ? POLLHUP : POLLIN | POLLRDHUP;
             }
             if (m.resuming) {
                 return POLLOUT;
@@ -1022,6 +1086,23 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return !pre || m.pos < m.device.preCopyData.length ? POLLIN : 0;
         }
         return o == null ? POLLNVAL : POLLIN | POLLOUT;
+    }
+
+    /** How many of the next {@link #poll} calls fail with EINTR, as if a signal arrived. */
+    int pollEintr;
+
+    /**
+     * New PRE_COPY data becomes readable (a driver's asynchronous SAVE of dirty state completed, as mlx5's
+     * callback does before waking poll_wait): appends to {@link Device#preCopyData} and wakes pollers.
+     *
+     * @param d the device
+     * @param more the bytes
+     */
+    synchronized void appendPreCopyData(Device d, byte[] more) {
+        byte[] all = java.util.Arrays.copyOf(d.preCopyData, d.preCopyData.length + more.length);
+        System.arraycopy(more, 0, all, d.preCopyData.length, more.length);
+        d.preCopyData = all;
+        notifyAll();
     }
 
     long eventCounter(int fd) {

@@ -105,6 +105,15 @@ class VfioAbiTest {
     }
 
     @Test
+    void migDataSizeFeatureIsNineWithOneU64() {
+        // include/uapi/linux/vfio.h: struct vfio_device_feature_mig_data_size { __aligned_u64 stop_copy_length; };
+        // #define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 9
+        assertEquals(9, VfioAbi.DEVICE_FEATURE_MIG_DATA_SIZE);
+        assertEquals(8, VfioAbi.MigDataSize.SIZE);
+        assertEquals(0, VfioAbi.MigDataSize.STOP_COPY_LENGTH);
+    }
+
+    @Test
     void structBuffersCarryTheirSizeAsArgsz() {
         assertEquals(32, VfioAbi.struct(VfioAbi.DmaMap.SIZE).getInt(0));
         assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, VfioAbi.struct(8).order());
