@@ -5,7 +5,9 @@
  * address space: validated DMA map/unmap and the mapping table), {@link org.sriov4j.vfio.AssignedDevice} (config
  * space, BAR mmap with sparse areas, MSI/MSI-X eventfds, reset, migration probe), {@link org.sriov4j.vfio.DeviceMigration} (the VFIO migration v2 state machine:
  * {@link org.sriov4j.vfio.MigrationState} transitions walked arc by arc with the recover-else-reset rule,
- * {@link org.sriov4j.vfio.MigrationStream} data fds, PRE_COPY info, {@link org.sriov4j.vfio.MigrationException})
+ * {@link org.sriov4j.vfio.MigrationStream} data fds, PRE_COPY info and waiting for more PRE_COPY data
+ * ({@code awaitData}), the STOP_COPY size estimate ({@code estimatedStopCopySize}),
+ * {@link org.sriov4j.vfio.MigrationException})
  * and their value types. A device without a migration driver says so: {@code migration().supported()} is false
  * with a reason, and {@code migrationControl()} throws {@code ENOTTY} "does not support migration".
  * {@link org.sriov4j.vfio.KvmVfioBackendProvider} is public only because {@link java.util.ServiceLoader} needs it.
