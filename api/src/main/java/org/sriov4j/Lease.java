@@ -66,11 +66,8 @@ public interface Lease extends AutoCloseable {
      * @throws SriovException {@link Errno#EOPNOTSUPP} if the backend does not attach devices to guests; otherwise
      *     what the hypervisor refused (the Xen backend's exceptions say which: no such domain, passthrough not
      *     enabled, no IOMMU, already assigned)
-     * @throws UnsupportedOperationException if this lease does not come from the sriov4j engine
      */
-    default void attachToGuest(String domain) {
-        throw new UnsupportedOperationException("attachToGuest");
-    }
+    void attachToGuest(String domain);
 
     /**
      * Detaches the leased function from the guest it is attached to (Xen: {@code xl pci-detach}); it stays leased
@@ -78,11 +75,8 @@ public interface Lease extends AutoCloseable {
      *
      * @throws IllegalStateException if the lease is closed
      * @throws SriovException if the hypervisor refused
-     * @throws UnsupportedOperationException if this lease does not come from the sriov4j engine
      */
-    default void detachFromGuest() {
-        throw new UnsupportedOperationException("detachFromGuest");
-    }
+    void detachFromGuest();
 
     /**
      * The guest the function is attached to through {@link #attachToGuest(String)}, as the ledger records it.

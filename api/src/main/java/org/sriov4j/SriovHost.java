@@ -198,14 +198,13 @@ public interface SriovHost extends AutoCloseable {
 
     /**
      * The id of the hypervisor backend this host uses ({@code kvm-vfio}, {@code xen-pciback}), chosen on first use
-     * (explicitly with the system property {@code sriov4j.backend}, else the available one of highest priority).
+     * (explicitly with {@link SriovConfig.Builder#backend(String)} or the system property {@code sriov4j.backend},
+     * else the available one of highest priority).
      *
      * @return the backend id
      * @throws EngineUnavailableException if no backend is available
      */
-    default String backendId() {
-        throw new UnsupportedOperationException("backendId");
-    }
+    String backendId();
 
     /**
      * What the backend can do: a VMM checks {@link BackendFeature#USER_SPACE_DMA_MAPPING} before it maps guest
@@ -215,9 +214,7 @@ public interface SriovHost extends AutoCloseable {
      * @return the features
      * @throws EngineUnavailableException if no backend is available
      */
-    default java.util.Set<BackendFeature> backendFeatures() {
-        throw new UnsupportedOperationException("backendFeatures");
-    }
+    java.util.Set<BackendFeature> backendFeatures();
 
     /**
      * Attaches a detached function (not leased) to a running guest, as {@link Lease#attachToGuest(String)} does
@@ -231,9 +228,7 @@ public interface SriovHost extends AutoCloseable {
      * @throws SriovException {@link Errno#ENODEV} if it is not detached; {@link Errno#EOPNOTSUPP} if the backend
      *     does not attach devices to guests; otherwise what the hypervisor refused
      */
-    default void attachToGuest(PciAddress function, String domain) {
-        throw new UnsupportedOperationException("attachToGuest");
-    }
+    void attachToGuest(PciAddress function, String domain);
 
     /**
      * Detaches a function (not leased) from the guest it is attached to; it stays detached. A no-op if it is
@@ -243,9 +238,7 @@ public interface SriovHost extends AutoCloseable {
      * @throws LeaseUnavailableException if it is leased
      * @throws SriovException if the hypervisor refused
      */
-    default void detachFromGuest(PciAddress function) {
-        throw new UnsupportedOperationException("detachFromGuest");
-    }
+    void detachFromGuest(PciAddress function);
 
     /**
      * Subscribes to the changes this host object makes.

@@ -28,9 +28,11 @@ import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.io.TempDirFactory;
+import org.sriov4j.Errno;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.RecoveryReport;
+import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfSelector;
@@ -251,6 +253,16 @@ class VfPoolStressTest {
                         @Override
                         public boolean isHeld() {
                             return true;
+                        }
+
+                        @Override
+                        public void attachToGuest(String domain) {
+                            throw new SriovException("attach to guest", first, Errno.EOPNOTSUPP, null,
+                                    "this lease does not attach devices to guests", null);
+                        }
+
+                        @Override
+                        public void detachFromGuest() {
                         }
 
                         @Override

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sriov4j.Errno;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
+import org.sriov4j.SriovException;
 
 /**
  * The documented refusals ({@link VfioError}) on the fake kernel, in the scenarios the real-kernel suite runs
@@ -185,6 +187,18 @@ class VfioErrorTest {
         @Override
         public boolean isHeld() {
             return held;
+        }
+
+        /** Refused, as by the engine on kvm-vfio: the VMM attaches the device itself. */
+        @Override
+        public void attachToGuest(String domain) {
+            throw new SriovException("attach to guest", device, Errno.EOPNOTSUPP, null,
+                    "the VMM attaches the device (VFIO)", null);
+        }
+
+        /** A no-op: the lease is attached to no guest. */
+        @Override
+        public void detachFromGuest() {
         }
 
         @Override
