@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -505,12 +506,7 @@ final class Kernel {
 
     /** {@code sriov_numvfs_store}. */
     void writeNumVfs(Device pf, String value) {
-        int n;
-        try {
-            n = KernelText.kstrtou16(value);
-        } catch (KernelError e) {
-            throw new KernelError(Errno.EINVAL, e.detail());
-        }
+        int n = storeArgument(KernelText::kstrtou16, value);
         if (n > totalVfs(pf)) {
             throw new KernelError(Errno.ERANGE, n + " VFs requested, sriov_totalvfs is " + totalVfs(pf));
         }
@@ -693,12 +689,7 @@ final class Kernel {
 
     /** {@code numa_node_store}. */
     void writeNumaNode(Device d, String value) {
-        int node;
-        try {
-            node = KernelText.kstrtoint(value);
-        } catch (KernelError e) {
-            throw new KernelError(Errno.EINVAL, e.detail());
-        }
+        int node = storeArgument(KernelText::kstrtoint, value);
         if (node < -1 || node >= 1024 || (node != -1 && !onlineNodes.contains(node))) {
             throw new KernelError(Errno.EINVAL, "NUMA node " + node + " is not online (online: " + onlineNodes + ")");
         }
@@ -736,13 +727,7 @@ final class Kernel {
 
     /** {@code reset_store}. */
     void writeReset(Device d, String value) {
-        long v;
-        try {
-            v = KernelText.kstrtoul(value);
-        } catch (KernelError e) {
-            throw new KernelError(Errno.EINVAL, e.detail());
-        }
-        if (v != 1) {
+        if (storeArgument(KernelText::kstrtoul, value) != 1) {
             throw new KernelError(Errno.EINVAL, "reset takes 1");
         }
         if (d.resetMethods.isEmpty()) {
@@ -752,43 +737,37 @@ final class Kernel {
 
     /** {@code remove_store}. */
     void writeRemove(Device d, String value) {
-        long v;
-        try {
-            v = KernelText.kstrtoul(value);
-        } catch (KernelError e) {
-            throw new KernelError(Errno.EINVAL, e.detail());
-        }
-        if (v != 0) {
+        if (storeArgument(KernelText::kstrtoul, value) != 0) {
             removeDevice(d);
         }
     }
 
     /** {@code rescan_store} of the bus. */
     void writeRescan(String value) {
-        long v;
-        try {
-            v = KernelText.kstrtoul(value);
-        } catch (KernelError e) {
-            throw new KernelError(Errno.EINVAL, e.detail());
-        }
-        if (v != 0) {
+        if (storeArgument(KernelText::kstrtoul, value) != 0) {
             rescan();
         }
     }
 
     /** {@code sriov_vf_msix_count_store}: no simulated PF driver implements it. */
     void writeVfMsixCount(Device vf, String value) {
-        int v;
-        try {
-            v = KernelText.kstrtoint(value);
-        } catch (KernelError e) {
-            throw new KernelError(Errno.EINVAL, e.detail());
-        }
-        if (v < 0) {
+        if (storeArgument(KernelText::kstrtoint, value) < 0) {
             throw new KernelError(Errno.EINVAL, "negative MSI-X count");
         }
         throw new KernelError(Errno.EOPNOTSUPP, "the PF driver of " + vf.name
                 + " does not implement sriov_set_msix_vec_count");
+    }
+
+    /**
+     * The number a store parses from {@code value}; every parse error (ERANGE too) is {@code EINVAL}, as these
+     * stores return it.
+     */
+    private static <N extends Number> N storeArgument(Function<String, N> parser, String value) {
+        try {
+            return parser.apply(value);
+        } catch (KernelError e) {
+            throw new KernelError(Errno.EINVAL, e.detail());
+        }
     }
 
     private static final List<String> UEVENT_ACTIONS = List.of("add", "remove", "change", "move", "online",
