@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An open VFIO container ({@code /dev/vfio/vfio}). The {@code IOMMU_*} requests are only valid on this descriptor
@@ -14,21 +13,19 @@ import org.jspecify.annotations.Nullable;
  * <p>Close order: {@link #close()} refuses while groups are attached ({@link IllegalStateException}); detach them
  * first ({@link GroupFd#unsetContainer()}). {@link IommuDomain#close()} does all of that in order.
  */
-final class ContainerFd implements AutoCloseable {
+final class ContainerFd extends KernelFd {
     /** The container's device node. */
     static final String PATH_SUFFIX = "vfio/vfio";
 
-    private final LinuxSyscalls sys;
-    private final String path;
-    private final int fd;
     private final Set<GroupFd> groups = new LinkedHashSet<>();
+    private final ReusableArg mapArg;
+    private final ReusableArg unmapArg;
     private boolean iommuSet;
-    private boolean closed;
 
     private ContainerFd(LinuxSyscalls sys, String path, int fd) {
-        this.sys = sys;
-        this.path = path;
-        this.fd = fd;
+        super(sys, path, fd, "container");
+        mapArg = new ReusableArg(sys, VfioAbi.DmaMap.SIZE);
+        unmapArg = new ReusableArg(sys, VfioAbi.DmaUnmap.SIZE);
     }
 
     /**
@@ -45,24 +42,6 @@ final class ContainerFd implements AutoCloseable {
             throw VfioException.kernel("open VFIO container", null, path, fd, "");
         }
         return new ContainerFd(sys, path, fd);
-    }
-
-    int fd() {
-        return fd;
-    }
-
-    String path() {
-        return path;
-    }
-
-    LinuxSyscalls sys() {
-        return sys;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("container " + path + " is closed");
-        }
     }
 
     int apiVersion() {
@@ -105,10 +84,7 @@ final class ContainerFd implements AutoCloseable {
         int size = VfioAbi.IommuInfo.SIZE;
         for (int attempt = 0; attempt < 4; attempt++) {
             ByteBuffer b = VfioAbi.struct(size);
-            int r = sys.ioctl(fd, VfioAbi.IOMMU_GET_INFO, b);
-            if (r < 0) {
-                throw VfioException.kernel("VFIO_IOMMU_GET_INFO", null, path, r, "");
-            }
+            ioctl("VFIO_IOMMU_GET_INFO", VfioAbi.IOMMU_GET_INFO, b, null, "");
             int flags = b.getInt(VfioAbi.IommuInfo.FLAGS);
             long argsz = VfioAbi.u32(b, VfioAbi.IommuInfo.ARGSZ);
             if ((flags & VfioAbi.IOMMU_INFO_CAPS) != 0 && argsz > size) {
@@ -143,26 +119,14 @@ final class ContainerFd implements AutoCloseable {
         throw VfioException.kernel("VFIO_IOMMU_GET_INFO", null, path, 0, "capability chain size kept growing");
     }
 
-    /** One map and one unmap argument buffer per container, reused (the calls are synchronised). */
-    private @Nullable ByteBuffer mapArg;
-    private @Nullable ByteBuffer unmapArg;
-    private long mapArgAddress;
-    private long unmapArgAddress;
-
     synchronized void mapDma(long iova, long vaddr, long length, int flags) {
         checkOpen();
-        ByteBuffer b = mapArg;
-        if (b == null) {
-            b = VfioAbi.struct(VfioAbi.DmaMap.SIZE);
-            mapArg = b;
-            mapArgAddress = sys.addressOf(b);
-        }
-        b.putInt(0, VfioAbi.DmaMap.SIZE);
+        ByteBuffer b = mapArg.buffer();
         b.putInt(VfioAbi.DmaMap.FLAGS, flags);
         b.putLong(VfioAbi.DmaMap.VADDR, vaddr);
         b.putLong(VfioAbi.DmaMap.IOVA, iova);
         b.putLong(VfioAbi.DmaMap.MAP_SIZE, length);
-        int r = sys.ioctl(fd, VfioAbi.IOMMU_MAP_DMA, b, mapArgAddress);
+        int r = sys.ioctl(fd, VfioAbi.IOMMU_MAP_DMA, b, mapArg.address());
         if (r < 0) {
             throw VfioException.kernel("VFIO_IOMMU_MAP_DMA", null, path, r,
                     "iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
@@ -172,17 +136,11 @@ final class ContainerFd implements AutoCloseable {
     /** Returns the size the kernel reports it unmapped. */
     synchronized long unmapDma(long iova, long length) {
         checkOpen();
-        ByteBuffer b = unmapArg;
-        if (b == null) {
-            b = VfioAbi.struct(VfioAbi.DmaUnmap.SIZE);
-            unmapArg = b;
-            unmapArgAddress = sys.addressOf(b);
-        }
-        b.putInt(0, VfioAbi.DmaUnmap.SIZE);
+        ByteBuffer b = unmapArg.buffer();
         b.putInt(VfioAbi.DmaUnmap.FLAGS, 0);
         b.putLong(VfioAbi.DmaUnmap.IOVA, iova);
         b.putLong(VfioAbi.DmaUnmap.UNMAP_SIZE, length);
-        int r = sys.ioctl(fd, VfioAbi.IOMMU_UNMAP_DMA, b, unmapArgAddress);
+        int r = sys.ioctl(fd, VfioAbi.IOMMU_UNMAP_DMA, b, unmapArg.address());
         if (r < 0) {
             throw VfioException.kernel("VFIO_IOMMU_UNMAP_DMA", null, path, r,
                     "iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
@@ -205,10 +163,6 @@ final class ContainerFd implements AutoCloseable {
         return Set.copyOf(groups);
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /**
      * Closes the container.
      *
@@ -216,17 +170,10 @@ final class ContainerFd implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        if (!groups.isEmpty()) {
+        if (!isClosed() && !groups.isEmpty()) {
             throw new IllegalStateException("container " + path + " still has " + groups.size()
                     + " group(s) attached; unset them first");
         }
-        closed = true;
-        int r = sys.close(fd);
-        if (r < 0) {
-            throw VfioException.kernel("close", null, path, r, "");
-        }
+        closeDescriptor(null);
     }
 }

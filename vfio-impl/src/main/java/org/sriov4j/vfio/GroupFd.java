@@ -13,20 +13,14 @@ import org.sriov4j.PciAddress;
  * <p>Close order: {@link #unsetContainer()} and {@link #close()} refuse while a device of the group is open
  * ({@link IllegalStateException}); closing a group still attached to a container first unsets it.
  */
-final class GroupFd implements AutoCloseable {
-    private final LinuxSyscalls sys;
+final class GroupFd extends KernelFd {
     private final int number;
-    private final String path;
-    private final int fd;
     private final Set<DeviceFd> devices = new LinkedHashSet<>();
     private @Nullable ContainerFd container;
-    private boolean closed;
 
     private GroupFd(LinuxSyscalls sys, int number, String path, int fd) {
-        this.sys = sys;
+        super(sys, path, fd, "group");
         this.number = number;
-        this.path = path;
-        this.fd = fd;
     }
 
     static GroupFd open(LinuxSyscalls sys, String devRoot, int number) {
@@ -43,22 +37,8 @@ final class GroupFd implements AutoCloseable {
         return new GroupFd(sys, number, path, fd);
     }
 
-    int fd() {
-        return fd;
-    }
-
     int number() {
         return number;
-    }
-
-    String path() {
-        return path;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("group " + path + " is closed");
-        }
     }
 
     /** Group status flags ({@code VFIO_GROUP_FLAGS_*}). */
@@ -131,10 +111,6 @@ final class GroupFd implements AutoCloseable {
         return Set.copyOf(devices);
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /**
      * Closes the group, unsetting its container first if it is still set.
      *
@@ -142,7 +118,7 @@ final class GroupFd implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         if (!devices.isEmpty()) {
@@ -152,10 +128,6 @@ final class GroupFd implements AutoCloseable {
         if (container != null) {
             unsetContainer();
         }
-        closed = true;
-        int r = sys.close(fd);
-        if (r < 0) {
-            throw VfioException.kernel("close", null, path, r, "");
-        }
+        closeDescriptor(null);
     }
 }

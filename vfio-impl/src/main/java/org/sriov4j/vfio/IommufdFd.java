@@ -14,16 +14,14 @@ import org.sriov4j.Errno;
  * <p>Close order: close the device cdevs first (closing unbinds them), then this; the kernel destroys the remaining
  * IOAS objects, and their mappings, with the last reference.
  */
-final class IommufdFd implements AutoCloseable {
-    private final LinuxSyscalls sys;
-    private final String path;
-    private final int fd;
-    private boolean closed;
+final class IommufdFd extends KernelFd {
+    private final ReusableArg mapArg;
+    private final ReusableArg unmapArg;
 
     private IommufdFd(LinuxSyscalls sys, String path, int fd) {
-        this.sys = sys;
-        this.path = path;
-        this.fd = fd;
+        super(sys, path, fd, "iommufd");
+        mapArg = new ReusableArg(sys, IommufdAbi.IoasMap.SIZE);
+        unmapArg = new ReusableArg(sys, IommufdAbi.IoasUnmap.SIZE);
     }
 
     /**
@@ -51,36 +49,14 @@ final class IommufdFd implements AutoCloseable {
                 ? "the kernel offers no iommufd (CONFIG_IOMMUFD; modprobe iommufd)" : "");
     }
 
-    int fd() {
-        return fd;
-    }
-
-    String path() {
-        return path;
-    }
-
-    LinuxSyscalls sys() {
-        return sys;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("iommufd " + path + " is closed");
-        }
-    }
-
     /**
      * {@code IOMMU_IOAS_ALLOC}.
      *
      * @return the new IOAS id
      */
     int allocIoas() {
-        checkOpen();
         ByteBuffer b = VfioAbi.struct(IommufdAbi.IoasAlloc.SIZE);
-        int r = sys.ioctl(fd, IommufdAbi.IOAS_ALLOC, b);
-        if (r < 0) {
-            throw VfioException.kernel("IOMMU_IOAS_ALLOC", null, path, r, "");
-        }
+        ioctl("IOMMU_IOAS_ALLOC", IommufdAbi.IOAS_ALLOC, b, null, "");
         return b.getInt(IommufdAbi.IoasAlloc.OUT_IOAS_ID);
     }
 
@@ -120,12 +96,6 @@ final class IommufdFd implements AutoCloseable {
         throw VfioException.kernel("IOMMU_IOAS_IOVA_RANGES", null, path, 0, "the range count kept growing");
     }
 
-    /** One map and one unmap argument buffer, reused (the calls are synchronised). */
-    private @Nullable ByteBuffer mapArg;
-    private @Nullable ByteBuffer unmapArg;
-    private long mapArgAddress;
-    private long unmapArgAddress;
-
     /**
      * {@code IOMMU_IOAS_MAP} at a fixed IOVA.
      *
@@ -137,20 +107,14 @@ final class IommufdFd implements AutoCloseable {
      */
     synchronized void map(int ioas, long iova, long userVa, long length, int flags) {
         checkOpen();
-        ByteBuffer b = mapArg;
-        if (b == null) {
-            b = VfioAbi.struct(IommufdAbi.IoasMap.SIZE);
-            mapArg = b;
-            mapArgAddress = sys.addressOf(b);
-        }
-        b.putInt(0, IommufdAbi.IoasMap.SIZE);
+        ByteBuffer b = mapArg.buffer();
         b.putInt(IommufdAbi.IoasMap.FLAGS, flags | IommufdAbi.MAP_FIXED_IOVA);
         b.putInt(IommufdAbi.IoasMap.IOAS_ID, ioas);
         b.putInt(IommufdAbi.IoasMap.RESERVED, 0);
         b.putLong(IommufdAbi.IoasMap.USER_VA, userVa);
         b.putLong(IommufdAbi.IoasMap.LENGTH, length);
         b.putLong(IommufdAbi.IoasMap.IOVA, iova);
-        int r = sys.ioctl(fd, IommufdAbi.IOAS_MAP, b, mapArgAddress);
+        int r = sys.ioctl(fd, IommufdAbi.IOAS_MAP, b, mapArg.address());
         if (r < 0) {
             throw VfioException.kernel("IOMMU_IOAS_MAP", null, path, r,
                     "IOAS " + ioas + " iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
@@ -167,17 +131,11 @@ final class IommufdFd implements AutoCloseable {
      */
     synchronized long unmap(int ioas, long iova, long length) {
         checkOpen();
-        ByteBuffer b = unmapArg;
-        if (b == null) {
-            b = VfioAbi.struct(IommufdAbi.IoasUnmap.SIZE);
-            unmapArg = b;
-            unmapArgAddress = sys.addressOf(b);
-        }
-        b.putInt(0, IommufdAbi.IoasUnmap.SIZE);
+        ByteBuffer b = unmapArg.buffer();
         b.putInt(IommufdAbi.IoasUnmap.IOAS_ID, ioas);
         b.putLong(IommufdAbi.IoasUnmap.IOVA, iova);
         b.putLong(IommufdAbi.IoasUnmap.LENGTH, length);
-        int r = sys.ioctl(fd, IommufdAbi.IOAS_UNMAP, b, unmapArgAddress);
+        int r = sys.ioctl(fd, IommufdAbi.IOAS_UNMAP, b, unmapArg.address());
         if (r < 0) {
             throw VfioException.kernel("IOMMU_IOAS_UNMAP", null, path, r,
                     "IOAS " + ioas + " iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
@@ -191,28 +149,13 @@ final class IommufdFd implements AutoCloseable {
      * @param id the object id
      */
     void destroy(int id) {
-        checkOpen();
         ByteBuffer b = VfioAbi.struct(IommufdAbi.Destroy.SIZE);
         b.putInt(IommufdAbi.Destroy.ID, id);
-        int r = sys.ioctl(fd, IommufdAbi.DESTROY, b);
-        if (r < 0) {
-            throw VfioException.kernel("IOMMU_DESTROY", null, path, r, "object " + id);
-        }
-    }
-
-    boolean isClosed() {
-        return closed;
+        ioctl("IOMMU_DESTROY", IommufdAbi.DESTROY, b, null, "object " + id);
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        int r = sys.close(fd);
-        if (r < 0) {
-            throw VfioException.kernel("close", null, path, r, "");
-        }
+        closeDescriptor(null);
     }
 }

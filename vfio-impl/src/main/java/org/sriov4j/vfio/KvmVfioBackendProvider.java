@@ -46,11 +46,15 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
         boolean driver = context.sysfs().exists("bus/pci/drivers/vfio-pci");
         boolean module = context.sysfs().exists("module/vfio_pci");
         boolean container = context.devices().exists("vfio/vfio");
-        if (driver && container) {
-            return BackendProbe.available("vfio-pci driver loaded, /dev/vfio/vfio present");
+        boolean iommufd = context.devices().exists(IommufdAbi.IOMMU_NODE);
+        String nodes = (container ? "/dev/vfio/vfio" : "") + (container && iommufd ? " and " : "")
+                + (iommufd ? "/dev/iommu" : "");
+        if (driver && (container || iommufd)) {
+            return BackendProbe.available("vfio-pci driver loaded, " + nodes + " present");
         }
         if (driver || module) {
-            return BackendProbe.available("vfio-pci loaded" + (container ? "" : "; /dev/vfio/vfio not present yet"));
+            return BackendProbe.available("vfio-pci loaded" + (container || iommufd ? ", " + nodes + " present"
+                    : "; /dev/vfio/vfio not present yet"));
         }
         return BackendProbe.unavailable("vfio-pci driver not loaded (run: modprobe vfio-pci)");
     }

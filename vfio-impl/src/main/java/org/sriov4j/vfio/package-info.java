@@ -1,5 +1,17 @@
 /**
- * The KVM-VFIO backend: VFIO containers, groups and devices driven through the kernel's ioctls.
+ * The KVM-VFIO backend: VFIO devices driven through the kernel's ioctls, with the IOMMU reached through either the
+ * legacy VFIO container and groups or iommufd and device cdevs ({@link org.sriov4j.vfio.IommuApi}).
+ *
+ * <p><b>Which IOMMU interface.</b> {@link org.sriov4j.vfio.VfioSystem#newDomain()} uses iommufd
+ * ({@code /dev/iommu}, one IO address space per domain, devices opened through {@code /dev/vfio/devices/vfioN},
+ * bound and attached) when the kernel offers it, and the type1v2 container ({@code /dev/vfio/vfio},
+ * {@code /dev/vfio/N}) otherwise; {@link org.sriov4j.vfio.VfioSystem#newDomain(org.sriov4j.vfio.IommuApi)} asks for
+ * one. The domain's validation, mapping table, device handles and documented errors are the same for both; the
+ * differences are the kernel's: iommufd reports an IOVA alignment instead of a page-size bitmap, no DMA-mapping
+ * limit, and opens a device only once at a time ({@link org.sriov4j.vfio.VfioError#DEVICE_ALREADY_BOUND}, where the
+ * legacy path refuses the second open of the group, {@link org.sriov4j.vfio.VfioError#GROUP_ALREADY_OPEN}).
+ * Debian 12's 6.12 kernel has neither {@code CONFIG_IOMMUFD} nor {@code CONFIG_VFIO_DEVICE_CDEV}: there the legacy
+ * container is used.
  *
  * <p>Public: {@link org.sriov4j.vfio.VfioSystem} (entry point), {@link org.sriov4j.vfio.IommuDomain} (one guest
  * address space: validated DMA map/unmap and the mapping table), {@link org.sriov4j.vfio.AssignedDevice} (config

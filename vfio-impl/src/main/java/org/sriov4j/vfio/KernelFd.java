@@ -1,0 +1,95 @@
+package org.sriov4j.vfio;
+
+import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.PciAddress;
+
+/**
+ * An open descriptor of a VFIO or iommufd node: the system calls, the node's path (for messages), the number, and
+ * closing once. Subclasses add their requests and their close-order rules.
+ */
+abstract class KernelFd implements AutoCloseable {
+    final LinuxSyscalls sys;
+    final String path;
+    final int fd;
+    private final String kind;
+    private boolean closed;
+
+    /**
+     * @param sys system calls
+     * @param path the node, for messages
+     * @param fd the open descriptor
+     * @param kind what it is, for messages ("container", "group", ...)
+     */
+    KernelFd(LinuxSyscalls sys, String path, int fd, String kind) {
+        this.sys = sys;
+        this.path = path;
+        this.fd = fd;
+        this.kind = kind;
+    }
+
+    final int fd() {
+        return fd;
+    }
+
+    final String path() {
+        return path;
+    }
+
+    final LinuxSyscalls sys() {
+        return sys;
+    }
+
+    final boolean isClosed() {
+        return closed;
+    }
+
+    /** @throws IllegalStateException once closed */
+    final void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(kind + " " + path + " is closed");
+        }
+    }
+
+    /**
+     * An ioctl with a structure on this (open) descriptor.
+     *
+     * @param name the request's name, for the exception
+     * @param request the request number
+     * @param arg the structure
+     * @param device the device concerned, or null
+     * @param detail more for the message ("" for none)
+     * @return the ioctl's non-negative result
+     * @throws VfioException with the kernel's errno when it fails
+     */
+    final int ioctl(String name, long request, ByteBuffer arg, @Nullable PciAddress device, String detail) {
+        checkOpen();
+        int r = sys.ioctl(fd, request, arg);
+        if (r < 0) {
+            throw VfioException.kernel(name, device, path, r, detail);
+        }
+        return r;
+    }
+
+    /**
+     * Marks the descriptor closed and closes it.
+     *
+     * @param device the device concerned, or null
+     * @return false when it was already closed (nothing done)
+     * @throws VfioException when {@code close(2)} fails (the descriptor counts as closed anyway)
+     */
+    final boolean closeDescriptor(@Nullable PciAddress device) {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        int r = sys.close(fd);
+        if (r < 0) {
+            throw VfioException.kernel("close", device, path, r, "");
+        }
+        return true;
+    }
+
+    @Override
+    public abstract void close();
+}
