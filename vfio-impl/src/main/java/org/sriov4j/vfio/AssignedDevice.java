@@ -4,6 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
 
@@ -25,7 +28,9 @@ import org.sriov4j.PciAddress;
  * }</pre>
  *
  * <p>Closing it disables the interrupts this object enabled and closes the device descriptor; the group stays with
- * the domain. Not thread-safe: confine a device to one thread or synchronise around it.
+ * the domain. Not thread-safe: confine a device to one thread or synchronise around it. The exceptions:
+ * {@link #close()} may be called from any thread, including a notification listener ({@link #watch(Consumer)}), and
+ * concurrently with itself.
  */
 public final class AssignedDevice implements AutoCloseable {
     private final DeviceFd fd;
@@ -33,6 +38,7 @@ public final class AssignedDevice implements AutoCloseable {
     private final DeviceInfo info;
     private final List<Integer> enabledIrqs = new ArrayList<>();
     private final List<BarMapping> bars = new ArrayList<>();
+    private @Nullable DeviceNotifications notifications;
 
     AssignedDevice(DeviceFd fd, IommuDomain domain) {
         this.fd = fd;
@@ -317,6 +323,78 @@ public final class AssignedDevice implements AutoCloseable {
     }
 
     /**
+     * Watches the device's ERR and REQ notifications: binds an eventfd to each index the device has and starts a daemon
+     * thread ({@code sriov4j-notify-DDDD:BB:DD.F}) that calls {@code listener} with a {@link DeviceNotification}
+     * whenever the kernel signals one. REQUEST means the host wants the device back (its driver is being unbound from
+     * vfio-pci; the unbind waits until this device is closed): close it. ERROR means an uncorrectable PCIe error was
+     * reported. The listener may close the handle, this device or the domain.
+     *
+     * <p>Example: <pre>{@code
+     * DeviceNotifications watch = dev.watch(n -> {
+     *     if (n.kind() == DeviceNotification.Kind.REQUEST) {
+     *         vm.unplug(n.device());
+     *         dev.close();                      // lets the host's unbind finish
+     *     }
+     * });
+     * System.out.println("watching " + watch.enabled());   // [REQUEST, ERROR] on a PCIe function
+     * }</pre>
+     *
+     * @param listener called on the watcher thread, one notification at a time
+     * @return the handle; closing it (or this device) stops watching
+     * @throws IllegalStateException when the device is closed or already watched through another open handle
+     * @throws VfioException when the kernel refuses to bind an eventfd (nothing stays bound)
+     */
+    public synchronized DeviceNotifications watch(Consumer<DeviceNotification> listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (fd.isClosed()) {
+            throw new IllegalStateException("device " + address() + " is closed");
+        }
+        if (notifications != null) {
+            throw new IllegalStateException("the notifications of " + address() + " are already watched: the kernel"
+                    + " has one ERR and one REQ eventfd per device; close the other handle first");
+        }
+        DeviceNotifications n = DeviceNotifications.start(this, fd, listener);
+        notifications = n;
+        return n;
+    }
+
+    /** Unbinds the notification eventfds (the kernel already did when the device is closed). */
+    synchronized void unbindNotifications(List<Integer> indexes) {
+        if (fd.isClosed()) {
+            return;
+        }
+        RuntimeException first = null;
+        for (int index : indexes) {
+            try {
+                DeviceNotifications.disable(fd, index);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    synchronized void notificationsClosed(DeviceNotifications n) {
+        if (notifications == n) {
+            notifications = null;
+        }
+    }
+
+    /**
+     * What a hot reset (bus or slot reset) of this device would affect ({@code VFIO_DEVICE_GET_PCI_HOT_RESET_INFO},
+     * with the kernel's argsz protocol: asked again with room for the count it reports).
+     *
+     * @return the affected functions and their IOMMU groups, or {@code resettable() == false} with the reason when
+     *     the kernel offers no slot or bus reset for it
+     * @throws VfioException for other refusals
+     */
+    public HotResetInfo hotResetInfo() {
+        return fd.hotResetInfo();
+    }
+
+    /**
      * Whether this device is still open.
      *
      * @return false once closed
@@ -330,15 +408,41 @@ public final class AssignedDevice implements AutoCloseable {
     }
 
     /**
-     * Unmaps its BAR mappings, disables the interrupts enabled through this object, and closes the device
-     * descriptor. The group and the domain's mappings stay.
+     * Stops watching notifications ({@link DeviceNotifications#close()}), unmaps its BAR mappings, disables the
+     * interrupts enabled through this object, and closes the device descriptor. The group and the domain's mappings
+     * stay. May be called from a notification listener.
      */
     @Override
     public void close() {
-        if (fd.isClosed()) {
-            return;
+        DeviceNotifications n;
+        synchronized (this) {
+            n = notifications;
         }
         RuntimeException first = null;
+        if (n != null) {
+            try {
+                n.close(); // without this device's lock: the watcher's listener may be closing the device too
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
+        synchronized (this) {
+            if (fd.isClosed()) {
+                if (first != null) {
+                    throw first;
+                }
+                return;
+            }
+            first = closeLocked(first);
+        }
+        domain.deviceClosed(this); // outside this device's lock: the domain's close holds its lock and closes devices
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private @Nullable RuntimeException closeLocked(@Nullable RuntimeException failure) {
+        RuntimeException first = failure;
         for (BarMapping m : bars) {
             try {
                 m.close();
@@ -354,9 +458,6 @@ public final class AssignedDevice implements AutoCloseable {
             }
         }
         fd.close();
-        domain.deviceClosed(this);
-        if (first != null) {
-            throw first;
-        }
+        return first;
     }
 }

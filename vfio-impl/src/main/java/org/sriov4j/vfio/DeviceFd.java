@@ -198,6 +198,48 @@ final class DeviceFd implements AutoCloseable {
         return new MigrationSupport(true, flags, "VFIO migration v2, flags 0x" + Long.toHexString(flags));
     }
 
+    /**
+     * {@code VFIO_DEVICE_GET_PCI_HOT_RESET_INFO} with the argsz protocol: asks with room for no device first, then,
+     * on {@code ENOSPC}, again with room for the count the kernel reported.
+     */
+    HotResetInfo hotResetInfo() {
+        checkOpen();
+        int room = 0;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            ByteBuffer b = VfioAbi.struct(VfioAbi.HotResetInfo.SIZE + room * VfioAbi.DependentDevice.SIZE);
+            int r = sys.ioctl(fd, VfioAbi.DEVICE_GET_PCI_HOT_RESET_INFO, b);
+            int count = b.getInt(VfioAbi.HotResetInfo.COUNT);
+            if (r == -org.sriov4j.Errno.ENOSPC.number() && count > room) {
+                room = count;
+                continue;
+            }
+            if (r == -org.sriov4j.Errno.ENODEV.number()) {
+                return HotResetInfo.notResettable("the kernel offers neither a slot nor a bus reset for " + address
+                        + " (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: ENODEV); only a function-level reset");
+            }
+            if (r == -org.sriov4j.Errno.EPERM.number()) {
+                return HotResetInfo.notResettable("a function below the same bus or slot as " + address
+                        + " has no IOMMU group (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: EPERM)");
+            }
+            if (r < 0) {
+                throw fail("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", r, "room for " + room + " device(s)");
+            }
+            int flags = b.getInt(VfioAbi.HotResetInfo.FLAGS);
+            List<HotResetInfo.Dependent> devices = new ArrayList<>();
+            for (int i = 0; i < Math.min(count, room); i++) {
+                int at = VfioAbi.HotResetInfo.DEVICES + i * VfioAbi.DependentDevice.SIZE;
+                int devfn = Byte.toUnsignedInt(b.get(at + VfioAbi.DependentDevice.DEVFN));
+                devices.add(new HotResetInfo.Dependent(new PciAddress(
+                        Short.toUnsignedInt(b.getShort(at + VfioAbi.DependentDevice.SEGMENT)),
+                        Byte.toUnsignedInt(b.get(at + VfioAbi.DependentDevice.BUS)), devfn >> 3, devfn & 7),
+                        b.getInt(at + VfioAbi.DependentDevice.GROUP_ID)));
+            }
+            return new HotResetInfo(true, devices, flags, "a hot reset of " + address + " resets " + devices.size()
+                    + " function(s): " + devices.stream().map(d -> d.address().toString()).toList());
+        }
+        throw fail("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", 0, "the device count kept growing");
+    }
+
     long pread(ByteBuffer dst, long offset) {
         checkOpen();
         long r = sys.pread(fd, dst, offset);

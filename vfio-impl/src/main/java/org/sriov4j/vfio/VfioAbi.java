@@ -44,6 +44,11 @@ final class VfioAbi {
     static final long DEVICE_SET_IRQS = io(10);
     static final long DEVICE_RESET = io(11);
     static final long DEVICE_FEATURE = io(17);
+    /**
+     * {@code VFIO_DEVICE_GET_PCI_HOT_RESET_INFO}: on a vfio-pci device, {@code _IO(VFIO_TYPE, VFIO_BASE + 12)} (the same
+     * number as {@code VFIO_IOMMU_GET_INFO} on a container).
+     */
+    static final long DEVICE_GET_PCI_HOT_RESET_INFO = io(12);
     /** {@code VFIO_MIG_GET_PRECOPY_INFO}: on a PRE_COPY data fd, {@code _IO(VFIO_TYPE, VFIO_BASE + 21)}. */
     static final long MIG_GET_PRECOPY_INFO = io(21);
     // type1 IOMMU (on the container once SET_IOMMU succeeded)
@@ -299,6 +304,42 @@ final class VfioAbi {
         static final int DIRTY_BYTES = 16;
 
         private PrecopyInfo() {
+        }
+    }
+
+    /** {@code VFIO_PCI_HOT_RESET_FLAG_DEV_ID}: the ids are iommufd device ids, not group numbers (cdev path). */
+    static final int PCI_HOT_RESET_FLAG_DEV_ID = 1;
+    /** {@code VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED}: every affected device is owned by the caller's iommufd. */
+    static final int PCI_HOT_RESET_FLAG_DEV_ID_OWNED = 2;
+
+    /**
+     * {@code struct vfio_pci_hot_reset_info}: argsz, flags, count (u32), then {@code devices[]} of
+     * {@link DependentDevice}. Too small an argsz: {@code ENOSPC} with count set to the number of affected devices
+     * (Linux 6.6+ also fills the entries that fit).
+     */
+    static final class HotResetInfo {
+        static final int SIZE = 12;
+        static final int ARGSZ = 0;
+        static final int FLAGS = 4;
+        static final int COUNT = 8;
+        static final int DEVICES = 12;
+
+        private HotResetInfo() {
+        }
+    }
+
+    /**
+     * {@code struct vfio_pci_dependent_device}: group_id or devid (a union, u32), segment u16, bus u8, devfn u8
+     * (slot {@code devfn >> 3}, function {@code devfn & 7}).
+     */
+    static final class DependentDevice {
+        static final int SIZE = 8;
+        static final int GROUP_ID = 0;
+        static final int SEGMENT = 4;
+        static final int BUS = 6;
+        static final int DEVFN = 7;
+
+        private DependentDevice() {
         }
     }
 

@@ -32,7 +32,13 @@ import java.util.TreeMap;
  *   <li>devices: GET_INFO (argsz ≥ 16), GET_REGION_INFO with the sparse-mmap capability (same argsz protocol),
  *       GET_IRQ_INFO, SET_IRQS (vfio_set_irqs_validate_and_prepare plus vfio-pci: one data type and one action,
  *       range inside the count, data size, EBADF/EINVAL for bad eventfds, one index enabled at a time,
- *       MASK/UNMASK on MSI/MSI-X ENOTTY, DATA_NONE TRIGGER loopback signals the eventfds), RESET (EINVAL without
+ *       MASK/UNMASK on MSI/MSI-X ENOTTY, DATA_NONE TRIGGER loopback signals the eventfds), ERR and REQ as
+ *       vfio_pci_set_ctx_trigger_single (TRIGGER only, MASK/UNMASK ENOTTY; one eventfd each, separate from the
+ *       MSI/MSI-X vectors; DATA_NONE count 0 unbinds, EINVAL when nothing is bound; eventfd -1 unbinds; closing the
+ *       device unbinds both; GET_IRQ_INFO of ERR is EINVAL on a device with no ERR vector, i.e. not PCI Express;
+ *       test hooks {@link #requestRelease} and {@link #reportError} signal them as an unbind or an AER error would),
+ *       GET_PCI_HOT_RESET_INFO ({@link Device#hotReset}: ENODEV when null, argsz protocol with ENOSPC, partial
+ *       fill and count as Linux 6.6+, EPERM for a function without a group, flags 0), RESET (EINVAL without
  *       reset support; puts the migration state in RUNNING and ends its data sessions), DEVICE_FEATURE MIGRATION
  *       (ENOTTY without a migration driver), pread/pwrite of regions at
  *       index &lt;&lt; 40, mmap of mappable regions only inside their sparse areas (EINVAL otherwise).</li>
@@ -120,6 +126,15 @@ final class FakeVfioKernel implements LinuxSyscalls {
         int resets;
         int enabledIrqIndex = -1;
         final Map<Integer, Integer> triggers = new HashMap<>(); // vector -> eventfd, enabled index only
+        /** The eventfd bound to ERR (vfio-pci's err_trigger), null: none. */
+        Integer errTrigger;
+        /** The eventfd bound to REQ (vfio-pci's req_trigger), null: none. */
+        Integer reqTrigger;
+        /**
+         * What VFIO_DEVICE_GET_PCI_HOT_RESET_INFO reports: the functions below the same bus (group, address); null:
+         * no slot or bus reset (ENODEV).
+         */
+        List<HotResetDep> hotReset;
         final Map<Integer, Boolean> intxMasked = new HashMap<>();
 
         Device(String name, int vendor, int device) {
@@ -135,6 +150,10 @@ final class FakeVfioKernel implements LinuxSyscalls {
                     | VfioAbi.REGION_INFO_FLAG_MMAP, List.of(sparse)));
             return this;
         }
+    }
+
+    /** A function a hot reset would affect: its IOMMU group (-1: none, the kernel's EPERM) and address. */
+    record HotResetDep(int group, org.sriov4j.PciAddress address) {
     }
 
     /** A region: contents plus mmap areas ({offset, size}; empty: the whole region). */
@@ -294,6 +313,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
             d.group.openDevices--;
             d.device.enabledIrqIndex = -1;
             d.device.triggers.clear();
+            d.device.errTrigger = null; // vfio_pci_core_close_device puts err_trigger and req_trigger
+            d.device.reqTrigger = null;
             d.device.endSession(); // vfio-pci drivers reset the migration state when the device is closed
             d.device.migState = MigrationState.RUNNING;
             if (!d.group.open && d.group.openDevices == 0 && d.group.container != null) {
@@ -654,6 +675,9 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (index < 0 || index >= VfioAbi.PCI_NUM_IRQS) {
                 return -EINVAL;
             }
+            if (index == VfioAbi.PCI_ERR_IRQ_INDEX && d.irqCounts[index] == 0) {
+                return -EINVAL; // vfio_pci_ioctl_get_irq_info: ERR exists only on PCI Express devices
+            }
             // seen on 6.12: INTx 7, MSI 9, MSI-X 1 (dynamic allocation: no NORESIZE), ERR 9, REQ 9
             int flags = VfioAbi.IRQ_INFO_EVENTFD;
             if (index == VfioAbi.PCI_INTX_IRQ_INDEX) {
@@ -667,6 +691,9 @@ final class FakeVfioKernel implements LinuxSyscalls {
         }
         if (request == VfioAbi.DEVICE_SET_IRQS) {
             return setIrqs(d, b);
+        }
+        if (request == VfioAbi.DEVICE_GET_PCI_HOT_RESET_INFO) {
+            return hotResetInfo(d, b);
         }
         if (request == VfioAbi.DEVICE_FEATURE) {
             if (argsz < VfioAbi.DeviceFeature.SIZE) {
@@ -804,6 +831,10 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return -EINVAL;
         }
         boolean msi = index == VfioAbi.PCI_MSI_IRQ_INDEX || index == VfioAbi.PCI_MSIX_IRQ_INDEX;
+        if (action == VfioAbi.IRQ_SET_ACTION_TRIGGER
+                && (index == VfioAbi.PCI_ERR_IRQ_INDEX || index == VfioAbi.PCI_REQ_IRQ_INDEX)) {
+            return setTriggerSingle(d, index, dataType, count, b);
+        }
         if (action != VfioAbi.IRQ_SET_ACTION_TRIGGER) {
             if (msi || index != VfioAbi.PCI_INTX_IRQ_INDEX) {
                 return -ENOTTY; // vfio-pci: no MASK/UNMASK for MSI/MSI-X (or ERR/REQ)
@@ -860,6 +891,130 @@ final class FakeVfioKernel implements LinuxSyscalls {
             }
         }
         return 0;
+    }
+
+    /**
+     * vfio_pci_set_err_trigger / vfio_pci_set_req_trigger and vfio_pci_set_ctx_trigger_single: start 0, count at most
+     * 1 (the range check above); DATA_NONE signals (count 1) or unbinds (count 0) the bound eventfd, EINVAL when none
+     * is bound; DATA_BOOL count 0 EINVAL, else signals when true; DATA_EVENTFD count 0 EINVAL, -1 unbinds, another
+     * negative number changes nothing, else binds (EBADF, EINVAL for a descriptor that is no eventfd).
+     */
+    private int setTriggerSingle(Device d, int index, int dataType, int count, ByteBuffer b) {
+        boolean err = index == VfioAbi.PCI_ERR_IRQ_INDEX;
+        Integer bound = err ? d.errTrigger : d.reqTrigger;
+        if (dataType == VfioAbi.IRQ_SET_DATA_NONE) {
+            if (bound == null) {
+                return -EINVAL;
+            }
+            if (count == 0) {
+                setTrigger(d, err, null);
+            } else {
+                signal(bound);
+            }
+            return 0;
+        }
+        if (count == 0) {
+            return -EINVAL;
+        }
+        if (dataType == VfioAbi.IRQ_SET_DATA_BOOL) {
+            if (b.get(VfioAbi.IrqSet.DATA) != 0 && bound != null) {
+                signal(bound);
+            }
+            return 0;
+        }
+        int efd = b.getInt(VfioAbi.IrqSet.DATA);
+        if (efd == -1) {
+            setTrigger(d, err, null);
+        } else if (efd >= 0) {
+            Object o = fds.get(efd);
+            if (o == null) {
+                return -EBADF;
+            }
+            if (!(o instanceof EventObj)) {
+                return -EINVAL;
+            }
+            setTrigger(d, err, efd);
+        }
+        return 0;
+    }
+
+    private static void setTrigger(Device d, boolean err, Integer efd) {
+        if (err) {
+            d.errTrigger = efd;
+        } else {
+            d.reqTrigger = efd;
+        }
+    }
+
+    private void signal(int efd) {
+        if (fds.get(efd) instanceof EventObj e) {
+            e.counter++;
+            notifyAll();
+        }
+    }
+
+    /**
+     * Test hook, vfio_pci_core_request: the device's driver is being unbound while its descriptor is open; the kernel
+     * signals the REQ eventfd (and, on the real kernel, repeats it every 10 s until the descriptor is closed).
+     *
+     * @param d the device
+     * @return whether an eventfd was bound to REQ (the real kernel warns "No device request channel registered"
+     *     otherwise)
+     */
+    synchronized boolean requestRelease(Device d) {
+        if (d.reqTrigger == null) {
+            return false;
+        }
+        signal(d.reqTrigger);
+        return true;
+    }
+
+    /**
+     * Test hook, vfio_pci_core_aer_err_detected: an uncorrectable AER error; the kernel signals the ERR eventfd.
+     *
+     * @param d the device
+     * @return whether an eventfd was bound to ERR
+     */
+    synchronized boolean reportError(Device d) {
+        if (d.errTrigger == null) {
+            return false;
+        }
+        signal(d.errTrigger);
+        return true;
+    }
+
+    /**
+     * vfio_pci_ioctl_get_pci_hot_reset_info (Linux 6.6+): EINVAL for argsz &lt; 12; ENODEV without a slot or bus
+     * reset; EPERM when an affected function has no IOMMU group; otherwise fills the entries that fit, sets count to
+     * the number of affected functions and flags to 0 (group path), and returns ENOSPC when not all fit.
+     */
+    private int hotResetInfo(Device d, ByteBuffer b) {
+        int argsz = b.getInt(VfioAbi.HotResetInfo.ARGSZ);
+        if (argsz < VfioAbi.HotResetInfo.SIZE) {
+            return -EINVAL;
+        }
+        if (d.hotReset == null) {
+            return -ENODEV;
+        }
+        int room = (argsz - VfioAbi.HotResetInfo.SIZE) / VfioAbi.DependentDevice.SIZE;
+        int written = 0;
+        for (HotResetDep dep : d.hotReset) {
+            if (written >= room) {
+                continue;
+            }
+            if (dep.group() < 0) {
+                return -EPERM;
+            }
+            int at = VfioAbi.HotResetInfo.DEVICES + written * VfioAbi.DependentDevice.SIZE;
+            b.putInt(at + VfioAbi.DependentDevice.GROUP_ID, dep.group());
+            b.putShort(at + VfioAbi.DependentDevice.SEGMENT, (short) dep.address().domain());
+            b.put(at + VfioAbi.DependentDevice.BUS, (byte) dep.address().bus());
+            b.put(at + VfioAbi.DependentDevice.DEVFN, (byte) (dep.address().device() << 3 | dep.address().function()));
+            written++;
+        }
+        b.putInt(VfioAbi.HotResetInfo.FLAGS, 0);
+        b.putInt(VfioAbi.HotResetInfo.COUNT, d.hotReset.size());
+        return written < d.hotReset.size() ? -ENOSPC : 0;
     }
 
     private Region region(DeviceFdObj df, long offset, long length) {

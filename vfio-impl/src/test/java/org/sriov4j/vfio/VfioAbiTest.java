@@ -114,6 +114,24 @@ class VfioAbiTest {
     }
 
     @Test
+    void hotResetInfoIsATwelveByteHeaderAndEightBytesPerDependentDevice() {
+        assertEquals(0x3B70, VfioAbi.DEVICE_GET_PCI_HOT_RESET_INFO, "_IO(';', 100 + 12)");
+        assertEquals(12, VfioAbi.HotResetInfo.SIZE);
+        assertEquals(4, VfioAbi.HotResetInfo.FLAGS);
+        assertEquals(8, VfioAbi.HotResetInfo.COUNT);
+        assertEquals(12, VfioAbi.HotResetInfo.DEVICES);
+        assertEquals(8, VfioAbi.DependentDevice.SIZE);
+        assertEquals(0, VfioAbi.DependentDevice.GROUP_ID);
+        assertEquals(4, VfioAbi.DependentDevice.SEGMENT);
+        assertEquals(6, VfioAbi.DependentDevice.BUS);
+        assertEquals(7, VfioAbi.DependentDevice.DEVFN);
+        assertEquals(1, VfioAbi.PCI_HOT_RESET_FLAG_DEV_ID);
+        assertEquals(2, VfioAbi.PCI_HOT_RESET_FLAG_DEV_ID_OWNED);
+        assertEquals(3, VfioAbi.PCI_ERR_IRQ_INDEX);
+        assertEquals(4, VfioAbi.PCI_REQ_IRQ_INDEX);
+    }
+
+    @Test
     void structBuffersCarryTheirSizeAsArgsz() {
         assertEquals(32, VfioAbi.struct(VfioAbi.DmaMap.SIZE).getInt(0));
         assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, VfioAbi.struct(8).order());
