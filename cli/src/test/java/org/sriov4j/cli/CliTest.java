@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sriov4j.testdata.CapturedTrees;
 
 class CliTest {
 
@@ -38,26 +38,7 @@ class CliTest {
 
     /** Unpacks a captured tree shipped with sriov-spi's tests. */
     Path tree(String name) throws Exception {
-        Path tarball = Path.of("..", "sriov-spi", "src", "test", "resources", "sysfs", name + ".tar.gz");
-        Process p = new ProcessBuilder("tar", "-xpzf", tarball.toString(), "-C", tmp.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        return tmp.resolve(name);
-    }
-
-    static List<Map<String, String>> manifest(Path root) throws IOException {
-        List<Map<String, String>> out = new ArrayList<>();
-        for (String line : Files.readAllLines(root.resolve("MANIFEST.txt"))) {
-            if (line.startsWith("DEVICE ")) {
-                Map<String, String> f = new LinkedHashMap<>();
-                for (String token : line.substring(7).split(" ")) {
-                    f.put(token.substring(0, token.indexOf('=')), token.substring(token.indexOf('=') + 1));
-                }
-                out.add(f);
-            }
-        }
-        return out;
+        return CapturedTrees.unpack(name, tmp);
     }
 
     /** The JSON object of one function in list --json output (flat fields only; the writer puts one per line). */
@@ -90,7 +71,8 @@ class CliTest {
         Path root = tree(name);
         Result r = run("--sysfs-root", root.toString(), "list", "--json", "--all");
         assertEquals(0, r.status(), r.err());
-        List<Map<String, String>> devices = manifest(root);
+        List<Map<String, String>> devices = CapturedTrees.manifest(root).stream()
+                .map(CapturedTrees.ManifestDevice::fields).toList();
         assertEquals(devices.size(), Pattern.compile("\"address\"").matcher(r.out()).results().count());
         for (Map<String, String> d : devices) {
             Map<String, String> o = object(r.out(), d.get("bdf"));

@@ -23,6 +23,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VirtualFunction;
+import org.sriov4j.testdata.CapturedTrees;
 
 /** Discovery on sysfs trees captured from a real Linux 6.12 kernel with an emulated 82576. */
 class CapturedTreeDiscoveryTest {

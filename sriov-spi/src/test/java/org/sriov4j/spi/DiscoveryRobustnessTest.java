@@ -18,6 +18,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.Topology;
+import org.sriov4j.testdata.CapturedTrees;
 
 /** Discovery when sysfs changes under it or holds something unexpected. */
 class DiscoveryRobustnessTest {

@@ -1,4 +1,4 @@
-package org.sriov4j.spi;
+package org.sriov4j.testdata;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Unpacks the sysfs trees captured from a real 6.12 kernel (test resources) and reads their MANIFEST. */
+/**
+ * Unpacks the sysfs trees captured from a real 6.12 kernel (test resources) and reads their MANIFEST. The tests of
+ * test-fixtures and cli use it too, through this module's test jar (which holds only this class and the trees).
+ */
 public final class CapturedTrees {
 
     /**

@@ -1,12 +1,8 @@
 package org.sriov4j.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +17,7 @@ import org.sriov4j.Errno;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.NioSysfsAccess;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.testdata.CapturedTrees;
 
 /**
  * Drives {@link SimulatedKernel#intel82576Host()} through the steps that produced the captured tree
@@ -41,23 +37,6 @@ class CapturedTreeComparisonTest {
 
     @TempDir
     Path tmp;
-
-    static Path capturedTrees() {
-        // the project's own copy (sriov-spi's test resources), so that the comparison runs on every clone
-        return Path.of(System.getProperty("user.dir")).resolve("../sriov-spi/src/test/resources/sysfs").normalize();
-    }
-
-    private Path unpack() throws IOException, InterruptedException {
-        Path tar = capturedTrees().resolve(TREE + ".tar.gz");
-        assumeTrue(Files.isRegularFile(tar), "the captured sysfs trees are not here (looked for " + tar
-                + "): skipping the comparison with the real kernel");
-        Process p = new ProcessBuilder("tar", "-xpzf", tar.toString(), "-C", tmp.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "tar did not finish");
-        assertEquals(0, p.exitValue(), "tar failed: " + out);
-        return tmp.resolve(TREE);
-    }
 
     /** The MANIFEST's notes, replayed. */
     private static SimulatedKernel reproduce() {
@@ -106,7 +85,7 @@ class CapturedTreeComparisonTest {
 
     @Test
     void simulatedIgb7VfMixedHostRendersWhatTheRealKernelShows() throws Exception {
-        Path root = unpack();
+        Path root = CapturedTrees.unpack(TREE, tmp);
         Set<String> placeholders = new HashSet<>();
         Set<String> devNodes = new TreeSet<>();
         for (String line : Files.readAllLines(root.resolve("MANIFEST.txt"))) {

@@ -10,13 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sriov4j.ScanScope;
 import org.sriov4j.spi.NioSysfsAccess;
+import org.sriov4j.testdata.CapturedTrees;
 
 /**
  * {@link SysfsCapture} on the trees captured from a real Linux 6.12 kernel (sriov-spi's test resources): capturing
@@ -41,14 +41,8 @@ class SysfsCaptureRealTreeTest {
         }
     }
 
-    private Path unpack(String name) throws IOException, InterruptedException {
-        Path into = Files.createDirectories(tmp.resolve("real"));
-        Process p = new ProcessBuilder("tar", "-xpzf", resources().resolve(name + ".tar.gz").toString(), "-C",
-                into.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "tar did not finish");
-        assertEquals(0, p.exitValue(), "tar failed: " + out);
-        return into.resolve(name);
+    private Path unpack(String name) throws Exception {
+        return CapturedTrees.unpack(name, Files.createDirectories(tmp.resolve("real")));
     }
 
     private static List<String> deviceLines(Path root) throws IOException {
