@@ -2,6 +2,7 @@ package org.sriov4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -9,13 +10,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sriov4j.BackendFeature;
+import org.sriov4j.Errno;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
+import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.VfSelector;
 import org.sriov4j.testing.SimulatedKernel;
@@ -75,6 +79,26 @@ class SameVmmCodeOnBothBackendsTest {
         assertTrue(vmm.log.get(0).endsWith(" on " + stub), vmm.log.toString());
         assertEquals(backend.equals("xen-pciback"), vmm.log.contains("attached to vm-1"), vmm.log.toString());
         assertFalse(vmm.log.isEmpty());
+        assertEquals(Optional.of("igbvf"), kernel.linkName("bus/pci/devices/0000:01:10.0/driver"));
+    }
+
+    @Test
+    void onKvmVfioAttachingToAGuestIsRefusedAndDetachingIsANoOp() {
+        SimulatedKernel kernel = SimulatedKernel.intel82576Host();
+        PciAddress pf = PciAddress.parse("0000:01:00.0");
+        try (SriovHost host = kernel.openHost()) {
+            host.enableVfs(pf, 1);
+            PciAddress vf = host.topology().virtualFunctions().get(0).address();
+            try (Lease lease = host.lease(vf, "vm-1")) {
+                SriovException e = assertThrows(SriovException.class, () -> lease.attachToGuest("vm-1"));
+                assertEquals(Optional.of(Errno.EOPNOTSUPP), e.errno());
+                assertTrue(e.getMessage().contains("the VMM does"), e.getMessage());
+                lease.detachFromGuest(); // attached to no guest: nothing to do, as documented
+                host.detachFromGuest(vf);
+                assertEquals(Optional.empty(), lease.attachedTo());
+            }
+            assertTrue(host.assignments().isEmpty());
+        }
         assertEquals(Optional.of("igbvf"), kernel.linkName("bus/pci/devices/0000:01:10.0/driver"));
     }
 }
