@@ -81,6 +81,9 @@ final class GroupFd extends KernelFd {
         }
         ContainerFd c = container;
         int r = sys.ioctl(fd, VfioAbi.GROUP_UNSET_CONTAINER, 0);
+        if (r == -22 && c != null && detachedByKernel()) {
+            r = 0; // its last device left vfio-pci (e.g. after a REQ notification): the kernel detached it already
+        }
         if (r < 0) {
             throw VfioException.kernel("VFIO_GROUP_UNSET_CONTAINER", null, path, r, "");
         }
@@ -88,6 +91,18 @@ final class GroupFd extends KernelFd {
         if (c != null) {
             c.detached(this);
         }
+    }
+
+    /**
+     * Whether the kernel has detached the group from its container on its own: when the last device of a group is
+     * unbound from vfio-pci while the group is open (vfio_device_remove_group, seen on 6.12 after an unbind that a REQ
+     * notification released), the group loses its container (UNSET_CONTAINER: EINVAL) and its IOMMU group
+     * (GET_STATUS: ENODEV).
+     */
+    private boolean detachedByKernel() {
+        ByteBuffer b = VfioAbi.struct(VfioAbi.GroupStatus.SIZE);
+        int r = sys.ioctl(fd, VfioAbi.GROUP_GET_STATUS, b);
+        return r == -19 || (r == 0 && (b.getInt(VfioAbi.GroupStatus.FLAGS) & VfioAbi.GROUP_FLAGS_CONTAINER_SET) == 0);
     }
 
     DeviceFd device(PciAddress address) {

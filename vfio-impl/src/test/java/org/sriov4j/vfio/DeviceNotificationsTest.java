@@ -238,6 +238,21 @@ class DeviceNotificationsTest {
     }
 
     @Test
+    void afterTheHostTookTheReleasedDeviceBackTheDomainStillClosesCleanly() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        dev.watch(n -> {
+            dev.close();
+            closed.countDown();
+        });
+        kernel.requestRelease(fakeDevice);
+        assertTrue(closed.await(5, TimeUnit.SECONDS));
+        kernel.removeGroup(6); // the unbind completes: 6.12 detaches the group from the container itself
+        domain.close(); // UNSET_CONTAINER is EINVAL now; the group counts as detached, nothing is left open
+        assertEquals(0, kernel.openFds());
+        assertTrue(domain.groups().isEmpty());
+    }
+
+    @Test
     void theListenerMayCloseItsOwnHandle() throws Exception {
         AtomicReference<DeviceNotifications> handle = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);

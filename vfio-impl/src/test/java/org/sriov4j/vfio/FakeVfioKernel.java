@@ -36,7 +36,8 @@ import java.util.TreeMap;
  *       vfio_pci_set_ctx_trigger_single (TRIGGER only, MASK/UNMASK ENOTTY; one eventfd each, separate from the
  *       MSI/MSI-X vectors; DATA_NONE count 0 unbinds, EINVAL when nothing is bound; eventfd -1 unbinds; closing the
  *       device unbinds both; GET_IRQ_INFO of ERR is EINVAL on a device with no ERR vector, i.e. not PCI Express;
- *       test hooks {@link #requestRelease} and {@link #reportError} signal them as an unbind or an AER error would),
+ *       test hooks {@link #requestRelease} and {@link #reportError} signal them as an unbind or an AER error would,
+ *       {@link #removeGroup} detaches a group whose last device left vfio-pci, as 6.12 does),
  *       GET_PCI_HOT_RESET_INFO ({@link Device#hotReset}: ENODEV when null, argsz protocol with ENOSPC, partial
  *       fill and count as Linux 6.6+, EPERM for a function without a group, flags 0), RESET (EINVAL without
  *       reset support; puts the migration state in RUNNING and ends its data sessions), DEVICE_FEATURE MIGRATION
@@ -132,7 +133,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
         Integer reqTrigger;
         /**
          * What VFIO_DEVICE_GET_PCI_HOT_RESET_INFO reports: the functions below the same bus (group, address); null:
-         * no slot or bus reset (ENODEV).
+         * no slot or bus reset (ENODEV). Seen on 6.12 for an 82576 VF behind a PCIe root port with 2 VFs: no slot
+         * reset but a bus reset of bus 01, i.e. the PF and both VFs, each with its own group, flags 0 (group path).
          */
         List<HotResetDep> hotReset;
         final Map<Integer, Boolean> intxMasked = new HashMap<>();
@@ -172,6 +174,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
     static final class Group {
         final int number;
         boolean viable;
+        /** Its last device left vfio-pci while the group was open: no IOMMU group, no container any more. */
+        boolean removed;
         final Map<String, Device> devices = new LinkedHashMap<>();
         boolean open;
         Container container;
@@ -453,6 +457,9 @@ final class FakeVfioKernel implements LinuxSyscalls {
 
     private int groupIoctl(Group g, long request, ByteBuffer b) {
         if (request == VfioAbi.GROUP_GET_STATUS) {
+            if (g.removed) {
+                return -ENODEV; // vfio_group_ioctl_get_status: group->iommu_group was revoked
+            }
             if (b.getInt(0) < VfioAbi.GroupStatus.SIZE) {
                 return -EINVAL;
             }
@@ -967,6 +974,22 @@ final class FakeVfioKernel implements LinuxSyscalls {
         }
         signal(d.reqTrigger);
         return true;
+    }
+
+    /**
+     * Test hook, vfio_device_remove_group: the last device of a group was unbound from vfio-pci (after its device
+     * descriptors were closed) while the group stays open; the kernel detaches the group from its container (the
+     * container loses its IOMMU with its last group) and revokes its IOMMU group: GET_STATUS ENODEV, UNSET_CONTAINER
+     * EINVAL afterwards (seen on 6.12).
+     *
+     * @param number the group
+     */
+    synchronized void removeGroup(int number) {
+        Group g = groups.get(number);
+        g.removed = true;
+        if (g.container != null) {
+            detach(g);
+        }
     }
 
     /**
