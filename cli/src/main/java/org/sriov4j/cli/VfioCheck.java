@@ -18,6 +18,7 @@ import org.sriov4j.vfio.AssignedDevice;
 import org.sriov4j.vfio.DeviceInfo;
 import org.sriov4j.vfio.DmaAccess;
 import org.sriov4j.vfio.HostMemory;
+import org.sriov4j.vfio.HotResetInfo;
 import org.sriov4j.vfio.IommuDomain;
 import org.sriov4j.vfio.IovaRange;
 import org.sriov4j.vfio.IrqInfo;
@@ -28,8 +29,9 @@ import org.sriov4j.vfio.VfioSystem;
 /**
  * {@code sriov4j vfio-check BDF [--json]}: opens a function that is on vfio-pci (detached or leased) through the
  * KVM-VFIO backend and reports each step: the function and its IOMMU group, the container, the group (viability,
- * attach), the device info, regions and IRQs, the IOMMU's page sizes and IOVA ranges, and a 2 MiB DMA map/unmap
- * round trip. Everything opened is closed again; nothing on the host changes.
+ * attach), the device info, regions and IRQs, whether the ERR and REQ notifications exist, what a hot reset would
+ * affect, the IOMMU's page sizes and IOVA ranges, and a 2 MiB DMA map/unmap round trip. Everything opened is
+ * closed again; nothing on the host changes.
  */
 final class VfioCheck {
     /** The IOVA of the round trip (inside the IOVA ranges of an Intel IOMMU). */
@@ -233,18 +235,66 @@ final class VfioCheck {
             List<Object> list = new ArrayList<>();
             StringBuilder b = new StringBuilder();
             for (int index = 0; index < dev.info().irqCount(); index++) {
-                IrqInfo q = dev.irq(index);
                 String name = index < IRQ_NAMES.length ? IRQ_NAMES[index] : "irq" + index;
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("index", index);
                 m.put("name", name);
-                m.put("count", q.count());
-                m.put("flags", q.flags());
+                try {
+                    IrqInfo q = dev.irq(index);
+                    m.put("count", q.count());
+                    m.put("flags", q.flags());
+                    b.append(b.length() == 0 ? "" : ", ").append(name).append(' ').append(q.count());
+                } catch (VfioException e) { // vfio-pci: ERR is EINVAL on a device that is not PCI Express
+                    m.put("count", 0);
+                    m.put("error", e.errno().map(Enum::name).orElse("error"));
+                    b.append(b.length() == 0 ? "" : ", ").append(name).append(" none (")
+                            .append(e.errno().map(Enum::name).orElse("error")).append(')');
+                }
                 list.add(m);
-                b.append(b.length() == 0 ? "" : ", ").append(name).append(' ').append(q.count());
             }
             doc.put("irqs", list);
             return b.toString();
+        });
+        step("notify", () -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            StringBuilder b = new StringBuilder();
+            for (int index : new int[] {IrqInfo.ERR, IrqInfo.REQ}) {
+                boolean available;
+                try {
+                    IrqInfo q = dev.irq(index);
+                    available = q.count() > 0 && q.eventfd();
+                } catch (VfioException e) {
+                    available = false;
+                }
+                m.put(IRQ_NAMES[index], available);
+                b.append(b.length() == 0 ? "" : ", ").append(IRQ_NAMES[index])
+                        .append(index == IrqInfo.ERR ? " (AER errors) " : " (host wants the device back) ")
+                        .append(available ? "available" : "not available");
+            }
+            doc.put("notifications", m);
+            return b.toString();
+        });
+        step("hotreset", () -> {
+            HotResetInfo h = dev.hotResetInfo();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("resettable", h.resettable());
+            m.put("flags", h.flags());
+            List<Object> devices = new ArrayList<>();
+            for (HotResetInfo.Dependent x : h.devices()) {
+                Map<String, Object> dm = new LinkedHashMap<>();
+                dm.put("address", x.address().toString());
+                dm.put(h.iommufdDeviceIds() ? "devId" : "iommuGroup", x.id());
+                devices.add(dm);
+            }
+            m.put("devices", devices);
+            m.put("reason", h.reason());
+            doc.put("hotReset", m);
+            if (!h.resettable()) {
+                return "no bus or slot reset: " + h.reason();
+            }
+            return "a bus or slot reset affects " + h.devices().size() + " function(s): " + String.join(", ",
+                    h.devices().stream().map(x -> x.address() + (h.iommufdDeviceIds() ? " (dev id " : " (group ")
+                            + x.id() + ")").toList());
         });
         step("iommu", () -> {
             long sizes = d.pageSizes();

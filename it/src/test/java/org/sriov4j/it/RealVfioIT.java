@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,10 +27,13 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.vfio.AssignedDevice;
 import org.sriov4j.vfio.BarMapping;
+import org.sriov4j.vfio.DeviceNotification;
+import org.sriov4j.vfio.DeviceNotifications;
 import org.sriov4j.vfio.DmaAccess;
 import org.sriov4j.vfio.DmaMapping;
 import org.sriov4j.vfio.EventFd;
 import org.sriov4j.vfio.HostMemory;
+import org.sriov4j.vfio.HotResetInfo;
 import org.sriov4j.vfio.IommuDomain;
 import org.sriov4j.vfio.IrqInfo;
 import org.sriov4j.vfio.VfioError;
@@ -38,7 +44,8 @@ import org.sriov4j.vfio.VfioSystem;
  * Issue 5 on the real kernel: the KVM-VFIO backend drives a leased 82576 VF through sriov4j (lease, domain, device,
  * 2 MiB DMA map/unmap, config space, BAR0, MSI-X eventfds, reset, close in order, VF back on igbvf), the documented
  * refusals ({@link VfioError}: overlapping, unaligned and out-of-range maps, the same group twice, a non-viable group,
- * a function not on vfio-pci) and {@code sriov4j vfio-check} in a child JVM. The expectations are the ones the fake
+ * a function not on vfio-pci), the ERR/REQ notifications (an unbind of a leased VF reaches the watcher as REQUEST and
+ * the listener releases it), the hot-reset info of a VF, and {@code sriov4j vfio-check} in a child JVM. The expectations are the ones the fake
  * kernel is held to in vfio-impl's {@code VfioErrorTest}: one table, {@link VfioError}, for both.
  *
  * <p>Kernel fact: a VF must never be unbound, nor its PF's VFs disabled, while a VFIO device descriptor of it is
@@ -80,6 +87,12 @@ class RealVfioIT {
         Path link = SYS.resolve("devices").resolve(f.toString()).resolve("driver");
         return Files.exists(link, LinkOption.NOFOLLOW_LINKS)
                 ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
+    }
+
+    /** The IOMMU group of any function, from sysfs (whatever its driver). */
+    static int iommuGroup(PciAddress f) throws IOException {
+        Path link = SYS.resolve("devices").resolve(f.toString()).resolve("iommu_group");
+        return Integer.parseInt(Files.readSymbolicLink(link).getFileName().toString());
     }
 
     static void expect(VfioError error, Runnable r) {
@@ -139,6 +152,100 @@ class RealVfioIT {
                 assertTrue(domain.devices().isEmpty());
             }
             assertTrue(lease.isHeld());
+        }
+        assertEquals(Optional.of("igbvf"), driver(vf0), "the released VF is back on igbvf");
+        assertEquals(List.of(), host.assignments());
+    }
+
+    /**
+     * The host takes the VF back while a guest holds it: an administrator writes its BDF to vfio-pci's {@code unbind}
+     * (which blocks in the kernel until the device descriptor is closed); vfio-pci signals the REQ eventfd; the
+     * watcher's listener gets REQUEST and closes the device; the unbind completes. Also the ERR/REQ IRQ info, an ERR
+     * loopback through the watcher, and what VFIO_DEVICE_GET_PCI_HOT_RESET_INFO says for a VF. Afterwards the VF is
+     * driverless with driver_override still vfio-pci: a probe puts it back on vfio-pci, and the lease's release then
+     * restores igbvf as usual.
+     */
+    @Test
+    void anUnbindOfALeasedVfReachesTheWatcherAsRequestAndTheListenerReleasesIt() throws Exception {
+        PciAddress vf0 = vf(0);
+        assertEquals(Optional.of("igbvf"), driver(vf0));
+        try (Lease lease = host.lease(vf0, "vm-vfio")) {
+            assertEquals(Optional.of("vfio-pci"), driver(vf0));
+            Thread unbinder = null;
+            AtomicReference<Throwable> unbindFailure = new AtomicReference<>();
+            try (IommuDomain domain = vfio.newDomain()) {
+                AssignedDevice dev = domain.openDevice(lease);
+                int group = dev.iommuGroup();
+                try {
+                    IrqInfo err = dev.irq(IrqInfo.ERR);
+                    IrqInfo req = dev.irq(IrqInfo.REQ);
+                    System.out.printf("  ERR: count %d flags 0x%x; REQ: count %d flags 0x%x%n", err.count(),
+                            err.flags(), req.count(), req.flags());
+                    assertEquals(1, err.count(), "a VF behind a PCIe root port is PCI Express: one ERR vector");
+                    assertEquals(1, req.count(), "one REQ vector");
+                    assertTrue(err.eventfd() && req.eventfd());
+                    assertTrue(err.noResize() && req.noResize());
+
+                    HotResetInfo reset = dev.hotResetInfo();
+                    System.out.println("  IOMMU API " + domain.api() + "; hot reset of " + vf0 + ": resettable " + reset.resettable() + ", flags "
+                            + reset.flags() + ", devices " + reset.devices() + ", groups " + reset.iommuGroups()
+                            + " (" + reset.reason() + ")");
+                    // 6.12: no slot reset for a VF, but a bus reset of bus 01 (below the root port): it resets the
+                    // PF and every VF; on the group path the ids are the IOMMU groups (flags 0)
+                    assertTrue(reset.resettable(), reset.reason());
+                    assertEquals(0, reset.flags());
+                    assertEquals(List.of(new HotResetInfo.Dependent(PF, iommuGroup(PF)),
+                            new HotResetInfo.Dependent(vf0, dev.iommuGroup()),
+                            new HotResetInfo.Dependent(vf(1), iommuGroup(vf(1)))), reset.devices());
+
+                    BlockingQueue<DeviceNotification> got = new LinkedBlockingQueue<>();
+                    DeviceNotifications watch = dev.watch(n -> {
+                        got.add(n);
+                        if (n.kind() == DeviceNotification.Kind.REQUEST) {
+                            dev.close(); // lets the host's unbind finish
+                        }
+                    });
+                    System.out.println("  watching " + watch.enabled() + ", unavailable " + watch.unavailable());
+                    assertEquals(java.util.Set.of(DeviceNotification.Kind.ERROR, DeviceNotification.Kind.REQUEST),
+                            watch.enabled());
+
+                    dev.triggerInterrupt(IrqInfo.ERR, 0); // loopback: the kernel signals the ERR eventfd
+                    DeviceNotification loop = got.poll(10, TimeUnit.SECONDS);
+                    assertEquals(new DeviceNotification(vf0, DeviceNotification.Kind.ERROR, 1), loop);
+
+                    long t0 = System.nanoTime();
+                    unbinder = new Thread(() -> {
+                        try {
+                            Files.writeString(SYS.resolve("drivers/vfio-pci/unbind"), vf0.toString());
+                        } catch (Throwable t) {
+                            unbindFailure.set(t);
+                        }
+                    }, "unbind " + vf0);
+                    unbinder.start();
+                    DeviceNotification n = got.poll(30, TimeUnit.SECONDS);
+                    System.out.printf("  unbind -> %s after %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
+                    assertEquals(new DeviceNotification(vf0, DeviceNotification.Kind.REQUEST, 1), n);
+                    unbinder.join(30_000);
+                    assertFalse(unbinder.isAlive(), "the unbind finished once the listener closed the device");
+                    System.out.printf("  unbind finished after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                    assertEquals(null, unbindFailure.get());
+                    assertFalse(dev.isOpen());
+                    assertFalse(watch.isOpen());
+                    assertEquals(Optional.empty(), driver(vf0), "unbound from vfio-pci");
+                } finally {
+                    dev.close(); // never leave the unbind blocked: it waits, unkillable, for this descriptor
+                }
+                // the kernel detached the group from the container when its last device left vfio-pci: the
+                // domain still closes cleanly (GROUP_UNSET_CONTAINER's EINVAL is recognised as that)
+                assertEquals(List.of(group), domain.groups());
+            }
+            if (unbinder != null) {
+                unbinder.join(30_000);
+            }
+            Path override = SYS.resolve("devices").resolve(vf0.toString()).resolve("driver_override");
+            assertEquals("vfio-pci", Files.readString(override).strip(), "vfio-pci/unbind keeps the override");
+            Files.writeString(SYS.resolve("drivers_probe"), vf0.toString());
+            assertEquals(Optional.of("vfio-pci"), driver(vf0), "back on vfio-pci, as the lease left it");
         }
         assertEquals(Optional.of("igbvf"), driver(vf0), "the released VF is back on igbvf");
         assertEquals(List.of(), host.assignments());
@@ -252,6 +359,9 @@ class RealVfioIT {
             assertTrue(ok.out().contains("\"groupViable\": true"), ok.out());
             assertTrue(ok.out().contains("\"name\": \"MSI-X\""), ok.out());
             assertTrue(ok.out().contains("\"step\": \"close\""), ok.out());
+            assertTrue(ok.out().contains("\"notifications\": {\n    \"ERR\": true,\n    \"REQ\": true"), ok.out());
+            assertTrue(ok.out().contains("\"resettable\": true"), ok.out());
+            assertTrue(ok.out().contains("\"address\": \"" + vf0 + "\""), ok.out());
             assertTrue(lease.isHeld());
         }
         Run refused = cli("vfio-check", vf(1).toString());
