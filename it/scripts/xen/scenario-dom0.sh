@@ -12,43 +12,13 @@ JAR=${1:?usage: scenario-dom0.sh JAR}
 PF=${PF:-0000:01:00.0}
 D=$SRIOV4J_IT_XEN_SCRIPTS/domu.sh
 OUTD=${SRIOV4J_IT_OUT:-/tmp}
-PASS=0 FAIL=0
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
-secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
-T0=$(now_ms)
-check() { # DESCRIPTION COMMAND...
-    local what=$1 s r
-    shift
-    s=$(now_ms)
-    if "$@"; then PASS=$((PASS + 1)); r=ok; else FAIL=$((FAIL + 1)); r=FAILED; fi
-    printf '[%6s s] %s: %s (%s s)\n' "$(secs $(($(now_ms) - T0)))" "$r" "$what" "$(secs $(($(now_ms) - s)))"
-}
+# shellcheck source=checks.sh
+. "$SRIOV4J_IT_XEN_SCRIPTS/checks.sh"
 sriov4j() { java -jar "$JAR" --backend xen-pciback "$@"; }
-driver_of() {
-    local l
-    l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || { echo none; return; }
-    echo "${l##*/}"
-}
-is_driver() { [ "$(driver_of "$1")" = "$2" ]; }
-wait_driver() { # BDF DRIVER [TIMEOUT]
-    local end=$((SECONDS + ${3:-20}))
-    until is_driver "$1" "$2"; do
-        [ "$SECONDS" -lt "$end" ] || break
-        sleep 0.2
-    done
-    is_driver "$1" "$2" && return 0
-    echo "  $1 is on $(driver_of "$1"), not $2" >&2
-    return 1
-}
-listed() { xl pci-assignable-list | grep -q "^${1#0000:}\|^$1"; }
-not_listed() { ! listed "$1"; }
-in_domain() { xl pci-list "$1" | grep -q "${2#0000:}"; }
-not_in_domain() { ! in_domain "$@"; }
 driver_path_igbvf() { # libxl's record, so that xl pci-assignable-remove -r restores igbvf
     local k=/libxl/pci/${1//[:.]/-}/driver_path
     xenstore-read "$k" 2>/dev/null | grep -q '/igbvf$' || { echo "  $k: $(xenstore-read "$k" 2>&1)" >&2; return 1; }
 }
-modprobe_all() { modprobe igb && modprobe igbvf && modprobe xen-pciback; }
 not_in_status() { ! sriov4j status | grep -q "$1"; }
 wait_holding() { # FILE PID TIMEOUT
     local end=$((SECONDS + $3))
