@@ -19,6 +19,7 @@ import org.sriov4j.vfio.DeviceInfo;
 import org.sriov4j.vfio.DmaAccess;
 import org.sriov4j.vfio.HostMemory;
 import org.sriov4j.vfio.HotResetInfo;
+import org.sriov4j.vfio.IommuApi;
 import org.sriov4j.vfio.IommuDomain;
 import org.sriov4j.vfio.IovaRange;
 import org.sriov4j.vfio.IrqInfo;
@@ -150,15 +151,19 @@ final class VfioCheck {
         IommuDomain[] domain = new IommuDomain[1];
         step("container", () -> {
             domain[0] = vfio[0].newDomain();
-            return "/dev/vfio/vfio: API version 0, type1v2 IOMMU offered";
+            doc.put("iommuApi", domain[0].api().name());
+            return domain[0].api() == IommuApi.IOMMUFD ? "iommufd (/dev/iommu, device cdevs): IO address space allocated"
+                    : "legacy container /dev/vfio/vfio: API version 0, type1v2 IOMMU offered (no iommufd: "
+                    + "/dev/iommu or /dev/vfio/devices/ missing)";
         });
         try (IommuDomain d = domain[0]) {
             AssignedDevice[] dev = new AssignedDevice[1];
             step("group", () -> {
                 dev[0] = d.openDevice(device, group[0]);
                 doc.put("groupViable", true);
-                StringBuilder b = new StringBuilder("group " + group[0] + " viable, attached to the container"
-                        + " (type1v2 set); members:");
+                StringBuilder b = new StringBuilder("group " + group[0] + (d.api() == IommuApi.IOMMUFD
+                        ? " viable, device cdev bound to the iommufd and attached to the IOAS; members:"
+                        : " viable, attached to the container (type1v2 set); members:"));
                 for (Object m : members) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> mm = (Map<String, Object>) m;
@@ -174,9 +179,11 @@ final class VfioCheck {
             steps.add(new Step("close", false, String.valueOf(e.getMessage())));
             throw new StepFailed("close", String.valueOf(e.getMessage()));
         }
-        steps.add(new Step("close", true, "device, mappings, group and container closed"));
+        String closed = domain[0].api() == IommuApi.IOMMUFD ? "device, mappings, IOAS and iommufd closed"
+                : "device, mappings, group and container closed";
+        steps.add(new Step("close", true, closed));
         if (!json) {
-            out.printf("%-4s %-10s %s%n", "ok", "close", "device, mappings, group and container closed");
+            out.printf("%-4s %-10s %s%n", "ok", "close", closed);
         }
     }
 

@@ -284,10 +284,10 @@ final class DeviceFd implements AutoCloseable {
         if (group != null) {
             group.deviceClosed(this);
         }
-        if (onClose != null) {
-            onClose.run();
-        }
         int r = sys.close(fd);
+        if (onClose != null) {
+            onClose.run(); // after the kernel closed it: a cdev is detached and unbound by then
+        }
         if (r < 0) {
             throw fail("close", r, "");
         }

@@ -83,6 +83,10 @@ final class FakeVfioKernel implements LinuxSyscalls {
     /** A device of a group. */
     static final class Device {
         final String name;
+        /** Its cdev under /dev/vfio/devices/ (iommufd path); set by {@link #addGroup}. */
+        String cdev;
+        /** Descriptors that have the device open: legacy device fds and bound cdevs (vfio_device open_count). */
+        int openCount;
         final byte[] config = new byte[4096]; // PCIe: 4 KiB config region (seen on 6.12)
         final Map<Integer, Region> regions = new HashMap<>();
         final int[] irqCounts = {0, 0, 3, 1, 1}; // an 82576 VF on 6.12: no INTx, no MSI, 3 MSI-X, ERR, REQ
@@ -180,6 +184,9 @@ final class FakeVfioKernel implements LinuxSyscalls {
         boolean open;
         Container container;
         int openDevices;
+        /** iommufd path: the iommufd context that owns the group's DMA, and how many of its cdevs are bound. */
+        Object dmaOwner;
+        int cdevBound;
 
         Group(int number, boolean viable) {
             this.number = number;
@@ -244,6 +251,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         Group g = new Group(number, viable);
         for (Device d : devices) {
             g.devices.put(d.name, d);
+            d.cdev = "vfio" + nextCdev++;
         }
         groups.put(number, g);
         return g;
@@ -262,6 +270,13 @@ final class FakeVfioKernel implements LinuxSyscalls {
         for (Object o : fds.values()) {
             if (o instanceof Container c) {
                 total += c.dma.values().stream().mapToLong(m -> m[1]).sum();
+            }
+        }
+        for (Object o : fds.values()) {
+            if (o instanceof IommufdObj ictx) {
+                for (Ioas a : ictx.ioas.values()) {
+                    total += a.dma.values().stream().mapToLong(m -> m[1]).sum();
+                }
             }
         }
         for (Group g : groups.values()) {
@@ -283,6 +298,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
         if (path.equals("/dev/vfio/vfio")) {
             return newFd(new Container());
         }
+        if (path.equals("/dev/iommu")) {
+            return iommufdAvailable ? newFd(new IommufdObj()) : -ENOENT;
+        }
+        if (path.startsWith("/dev/vfio/devices/")) {
+            return openCdev(path.substring("/dev/vfio/devices/".length()));
+        }
         if (path.startsWith("/dev/vfio/")) {
             Group g;
             try {
@@ -293,8 +314,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (g == null) {
                 return -ENOENT;
             }
-            if (g.open) {
-                return -EBUSY;
+            if (g.open || g.cdevBound > 0) {
+                return -EBUSY; // vfio_group_fops_open: a bound cdev blocks the group (cdev_device_open_cnt)
             }
             g.open = true;
             return newFd(new GroupFdObj(g));
@@ -313,7 +334,10 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (g.group.container != null && g.group.openDevices == 0) {
                 detach(g.group);
             }
+        } else if (o instanceof CdevObj c) {
+            closeCdev(c);
         } else if (o instanceof DeviceFdObj d) {
+            d.device.openCount--;
             d.group.openDevices--;
             d.device.enabledIrqIndex = -1;
             d.device.triggers.clear();
@@ -344,6 +368,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
         Object o = fds.get(fd);
         if (o == null) {
             return -EBADF;
+        }
+        if (o instanceof CdevObj c) {
+            if (c.bound == null) {
+                return -EINVAL; // vfio_device_fops_unl_ioctl: nothing but BIND_IOMMUFD before the bind
+            }
+            o = c.bound;
         }
         if (o instanceof Container c) {
             if (request == VfioAbi.GET_API_VERSION) {
@@ -404,6 +434,28 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return -EBADF;
         }
         ByteBuffer b = arg.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (o instanceof IommufdObj ictx) {
+            return iommufdIoctl(ictx, request, b);
+        }
+        if (o instanceof CdevObj c) {
+            if (request == IommufdAbi.DEVICE_BIND_IOMMUFD) {
+                return bindIommufd(c, b);
+            }
+            if (c.bound == null) {
+                return -EINVAL;
+            }
+            if (request == IommufdAbi.DEVICE_ATTACH_IOMMUFD_PT) {
+                return attachPt(c, b);
+            }
+            if (request == IommufdAbi.DEVICE_DETACH_IOMMUFD_PT) {
+                if (b.getInt(0) < IommufdAbi.DetachPt.SIZE || b.getInt(IommufdAbi.DetachPt.FLAGS) != 0) {
+                    return -EINVAL;
+                }
+                detachPt(c);
+                return 0;
+            }
+            o = c.bound;
+        }
         if (o instanceof Container c) {
             if (request == VfioAbi.IOMMU_GET_INFO && c.iommu) {
                 return iommuInfo(c, b);
@@ -503,6 +555,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 return -ENODEV;
             }
             g.openDevices++;
+            d.openCount++;
             return newFd(new DeviceFdObj(g, d));
         }
         if (request == VfioAbi.GROUP_UNSET_CONTAINER) {
@@ -1052,7 +1105,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
 
     @Override
     public synchronized long pread(int fd, ByteBuffer buffer, long offset) {
-        Object o = fds.get(fd);
+        Object o = boundDevice(fds.get(fd));
         if (!(o instanceof DeviceFdObj df)) {
             return o == null ? -EBADF : -EINVAL;
         }
@@ -1074,7 +1127,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
 
     @Override
     public synchronized long pwrite(int fd, ByteBuffer buffer, long offset) {
-        Object o = fds.get(fd);
+        Object o = boundDevice(fds.get(fd));
         if (!(o instanceof DeviceFdObj df)) {
             return o == null ? -EBADF : -EINVAL;
         }
@@ -1167,7 +1220,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         if ((flags & MAP_ANONYMOUS) != 0) {
             backing = ByteBuffer.allocateDirect((int) length);
         } else {
-            Object o = fds.get(fd);
+            Object o = boundDevice(fds.get(fd));
             if (!(o instanceof DeviceFdObj df)) {
                 return o == null ? -EBADF : -EINVAL;
             }
@@ -1313,5 +1366,340 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public long pageSize() {
         return 4096;
+    }
+
+    // ---- iommufd and VFIO device cdevs (drivers/iommu/iommufd/, drivers/vfio/device_cdev.c, Linux 6.12) ----
+
+    static final int EBADFD = 77;
+    static final int EOVERFLOW = 75;
+    static final int EMSGSIZE = 90;
+    static final int EOPNOTSUPP = 95;
+    static final int EADDRINUSE = 98;
+    static final long IOMMUFD_ALIGNMENT = 4096;
+
+    /** Whether /dev/iommu exists (CONFIG_IOMMUFD). */
+    boolean iommufdAvailable;
+    private int nextCdev;
+
+    /** An iommufd context: its objects by id (IOAS; bound devices take ids too). */
+    static final class IommufdObj {
+        final Map<Integer, Ioas> ioas = new HashMap<>();
+        int nextId = 1;
+    }
+
+    /** An IO address space: its areas (iova -> {iova, length, user_va}) and the cdevs attached. */
+    static final class Ioas {
+        final TreeMap<Long, long[]> dma = new TreeMap<>(Long::compareUnsigned);
+        final List<CdevObj> attached = new ArrayList<>();
+    }
+
+    /** An open device cdev; {@link #bound} is its device descriptor view once BIND_IOMMUFD succeeded. */
+    static final class CdevObj {
+        final Group group;
+        final Device device;
+        DeviceFdObj bound;
+        IommufdObj ictx;
+        Ioas ioas;
+
+        CdevObj(Group group, Device device) {
+            this.group = group;
+            this.device = device;
+        }
+    }
+
+    /** The iommufd context the descriptor refers to, for tests. */
+    int ioasCount() {
+        int n = 0;
+        for (Object o : fds.values()) {
+            if (o instanceof IommufdObj ictx) {
+                n += ictx.ioas.size();
+            }
+        }
+        return n;
+    }
+
+    private Object boundDevice(Object o) {
+        return o instanceof CdevObj c && c.bound != null ? c.bound : o;
+    }
+
+    private int openCdev(String name) {
+        for (Group g : groups.values()) {
+            for (Device d : g.devices.values()) {
+                if (name.equals(d.cdev)) {
+                    return newFd(new CdevObj(g, d));
+                }
+            }
+        }
+        return -ENOENT;
+    }
+
+    private int bindIommufd(CdevObj c, ByteBuffer b) {
+        if (b.getInt(0) < IommufdAbi.BindIommufd.SIZE || b.getInt(IommufdAbi.BindIommufd.FLAGS) != 0
+                || b.getInt(IommufdAbi.BindIommufd.IOMMUFD) < 0) {
+            return -EINVAL;
+        }
+        if (c.group.open) {
+            return -EBUSY; // vfio_device_block_group: the group is open through /dev/vfio/N
+        }
+        if (c.bound != null || c.device.openCount > 0) {
+            return -EINVAL; // bound twice, or open elsewhere (vfio_df_open: the cdev path never shares a device)
+        }
+        Object target = fds.get(b.getInt(IommufdAbi.BindIommufd.IOMMUFD));
+        if (target == null) {
+            return -EBADF;
+        }
+        if (!(target instanceof IommufdObj ictx)) {
+            return -EBADFD; // iommufd_ctx_from_fd: not an iommufd
+        }
+        if (!c.group.viable || (c.group.dmaOwner != null && c.group.dmaOwner != ictx)) {
+            return -EPERM; // iommu_device_claim_dma_owner: a host driver or another iommufd owns the group's DMA
+        }
+        c.group.dmaOwner = ictx;
+        c.group.cdevBound++;
+        c.device.openCount++;
+        c.ictx = ictx;
+        c.bound = new DeviceFdObj(c.group, c.device);
+        b.putInt(IommufdAbi.BindIommufd.OUT_DEVID, ictx.nextId++);
+        return 0;
+    }
+
+    private int attachPt(CdevObj c, ByteBuffer b) {
+        if (b.getInt(0) < IommufdAbi.AttachPt.SIZE || b.getInt(IommufdAbi.AttachPt.FLAGS) != 0) {
+            return -EINVAL;
+        }
+        Ioas target = c.ictx.ioas.get(b.getInt(IommufdAbi.AttachPt.PT_ID));
+        if (target == null) {
+            return -ENOENT;
+        }
+        for (long[] m : target.dma.values()) { // iopt_table_enforce_dev_resv_regions
+            if (reserved(m[0], m[0] + m[1] - 1)) {
+                return -EADDRINUSE;
+            }
+        }
+        detachPt(c);
+        c.ioas = target;
+        target.attached.add(c);
+        return 0;
+    }
+
+    private static void detachPt(CdevObj c) {
+        if (c.ioas != null) {
+            c.ioas.attached.remove(c);
+            c.ioas = null;
+        }
+    }
+
+    private void closeCdev(CdevObj c) {
+        if (c.bound == null) {
+            return;
+        }
+        detachPt(c);
+        c.device.openCount--;
+        c.group.cdevBound--;
+        if (c.group.cdevBound == 0) {
+            c.group.dmaOwner = null;
+        }
+        c.device.enabledIrqIndex = -1;
+        c.device.triggers.clear();
+        c.device.errTrigger = null; // as a legacy device fd's close
+        c.device.reqTrigger = null;
+        c.device.endSession();
+        c.device.migState = MigrationState.RUNNING;
+    }
+
+    /** Whether [first, last] meets a reserved region of the attached devices: the complement of iovaRanges. */
+    private boolean reserved(long first, long last) {
+        long next = 0;
+        for (long[] r : iovaRanges) {
+            if (Long.compareUnsigned(r[0], next) > 0 && overlapsRange(first, last, next, r[0] - 1)) {
+                return true;
+            }
+            next = r[1] + 1;
+            if (next == 0) {
+                return false;
+            }
+        }
+        return overlapsRange(first, last, next, -1L);
+    }
+
+    private static boolean overlapsRange(long first, long last, long from, long to) {
+        return Long.compareUnsigned(first, to) <= 0 && Long.compareUnsigned(last, from) >= 0;
+    }
+
+    private int iommufdIoctl(IommufdObj ictx, long request, ByteBuffer b) {
+        int size = b.getInt(0);
+        if (request == IommufdAbi.IOAS_ALLOC) {
+            if (size < IommufdAbi.IoasAlloc.SIZE) {
+                return -EINVAL;
+            }
+            if (b.getInt(IommufdAbi.IoasAlloc.FLAGS) != 0) {
+                return -EOPNOTSUPP;
+            }
+            int id = ictx.nextId++;
+            ictx.ioas.put(id, new Ioas());
+            b.putInt(IommufdAbi.IoasAlloc.OUT_IOAS_ID, id);
+            return 0;
+        }
+        if (request == IommufdAbi.DESTROY) {
+            if (size < IommufdAbi.Destroy.SIZE) {
+                return -EINVAL;
+            }
+            Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.Destroy.ID));
+            if (a == null) {
+                return -ENOENT;
+            }
+            if (!a.attached.isEmpty()) {
+                return -EBUSY;
+            }
+            ictx.ioas.remove(b.getInt(IommufdAbi.Destroy.ID));
+            return 0;
+        }
+        if (request == IommufdAbi.IOAS_IOVA_RANGES) {
+            if (size < IommufdAbi.IovaRanges.SIZE) {
+                return -EINVAL;
+            }
+            if (b.getInt(IommufdAbi.IovaRanges.RESERVED) != 0) {
+                return -EOPNOTSUPP;
+            }
+            Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.IovaRanges.IOAS_ID));
+            if (a == null) {
+                return -ENOENT;
+            }
+            long[][] ranges = a.attached.isEmpty() ? new long[][] {{0, -1L}} : iovaRanges;
+            int max = b.getInt(IommufdAbi.IovaRanges.NUM_IOVAS);
+            ByteBuffer out = foreign(b.getLong(IommufdAbi.IovaRanges.ALLOWED_IOVAS));
+            for (int i = 0; i < ranges.length && i < max; i++) {
+                out.putLong(i * 16, ranges[i][0]).putLong(i * 16 + 8, ranges[i][1]);
+            }
+            b.putInt(IommufdAbi.IovaRanges.NUM_IOVAS, ranges.length);
+            b.putLong(IommufdAbi.IovaRanges.OUT_IOVA_ALIGNMENT, IOMMUFD_ALIGNMENT);
+            return ranges.length > max ? -EMSGSIZE : 0;
+        }
+        if (request == IommufdAbi.IOAS_MAP) {
+            mapRequests++;
+            return ioasMap(ictx, size, b);
+        }
+        if (request == IommufdAbi.IOAS_UNMAP) {
+            unmapRequests++;
+            return ioasUnmap(ictx, size, b);
+        }
+        return -ENOTTY;
+    }
+
+    private int ioasMap(IommufdObj ictx, int size, ByteBuffer b) {
+        if (size < IommufdAbi.IoasMap.SIZE) {
+            return -EINVAL;
+        }
+        int flags = b.getInt(IommufdAbi.IoasMap.FLAGS);
+        int known = IommufdAbi.MAP_FIXED_IOVA | IommufdAbi.MAP_READABLE | IommufdAbi.MAP_WRITEABLE;
+        if ((flags & ~known) != 0 || b.getInt(IommufdAbi.IoasMap.RESERVED) != 0) {
+            return -EOPNOTSUPP;
+        }
+        long iova = b.getLong(IommufdAbi.IoasMap.IOVA);
+        long length = b.getLong(IommufdAbi.IoasMap.LENGTH);
+        long va = b.getLong(IommufdAbi.IoasMap.USER_VA);
+        if (iova == -1L || length == -1L) {
+            return -EOVERFLOW;
+        }
+        if ((flags & (IommufdAbi.MAP_READABLE | IommufdAbi.MAP_WRITEABLE)) == 0) {
+            return -EINVAL;
+        }
+        Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.IoasMap.IOAS_ID));
+        if (a == null) {
+            return -ENOENT;
+        }
+        if (length == 0) {
+            return -EINVAL; // iopt_alloc_pages
+        }
+        if (Long.compareUnsigned(va + length - 1, va) < 0) {
+            return -EOVERFLOW;
+        }
+        if ((length & (IOMMUFD_ALIGNMENT - 1)) != 0) {
+            return -EINVAL; // iopt_alloc_area_pages
+        }
+        if ((flags & IommufdAbi.MAP_FIXED_IOVA) == 0) {
+            long next = IOMMUFD_ALIGNMENT; // iopt_alloc_iova: never IOVA 0; here simply after the last area
+            for (long[] m : a.dma.values()) {
+                next = Math.max(next, m[0] + m[1]);
+            }
+            iova = next;
+        }
+        if ((iova & (IOMMUFD_ALIGNMENT - 1)) != 0) {
+            return -EINVAL; // iopt_check_iova
+        }
+        long last = iova + length - 1;
+        if (Long.compareUnsigned(last, iova) < 0) {
+            return -EOVERFLOW;
+        }
+        if (!a.attached.isEmpty() && reserved(iova, last)) {
+            return -EINVAL;
+        }
+        for (long[] m : a.dma.values()) {
+            if (overlapsRange(iova, last, m[0], m[0] + m[1] - 1)) {
+                return -EEXIST;
+            }
+        }
+        if ((va & (IOMMUFD_ALIGNMENT - 1)) != 0) {
+            return -EINVAL; // iopt_insert_area: page offset of the user address
+        }
+        a.dma.put(iova, new long[] {iova, length, va});
+        b.putLong(IommufdAbi.IoasMap.IOVA, iova);
+        return 0;
+    }
+
+    private int ioasUnmap(IommufdObj ictx, int size, ByteBuffer b) {
+        if (size < IommufdAbi.IoasUnmap.SIZE) {
+            return -EINVAL;
+        }
+        Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.IoasUnmap.IOAS_ID));
+        if (a == null) {
+            return -ENOENT;
+        }
+        long iova = b.getLong(IommufdAbi.IoasUnmap.IOVA);
+        long length = b.getLong(IommufdAbi.IoasUnmap.LENGTH);
+        boolean all = iova == 0 && length == -1L;
+        if (!all && (iova == -1L || length == -1L)) {
+            return -EOVERFLOW;
+        }
+        if (length == 0) {
+            return -EINVAL;
+        }
+        long last = all ? -1L : iova + length - 1;
+        if (Long.compareUnsigned(last, iova) < 0) {
+            return -EOVERFLOW;
+        }
+        long unmapped = 0;
+        int rc = -ENOENT;
+        for (long[] m : List.copyOf(a.dma.values())) { // iopt_unmap_iova_range: in IOVA order
+            long mLast = m[0] + m[1] - 1;
+            if (!overlapsRange(m[0], mLast, iova, last)) {
+                continue;
+            }
+            if (Long.compareUnsigned(m[0], iova) < 0 || Long.compareUnsigned(mLast, last) > 0) {
+                rc = -ENOENT; // splitting an area: refused; areas already removed stay removed
+                unmapped = -1;
+                break;
+            }
+            a.dma.remove(m[0]);
+            unmapped += m[1];
+        }
+        if (unmapped < 0) {
+            return rc;
+        }
+        if (unmapped == 0 && !all) {
+            return -ENOENT;
+        }
+        b.putLong(IommufdAbi.IoasUnmap.LENGTH, unmapped);
+        return 0;
+    }
+
+    /** The buffer behind an address {@link #addressOf} handed out. */
+    private ByteBuffer foreign(long address) {
+        for (Map.Entry<ByteBuffer, Long> e : foreignBuffers.entrySet()) {
+            if (e.getValue() == address) {
+                return e.getKey().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+        throw new IllegalArgumentException("no buffer at 0x" + Long.toHexString(address));
     }
 }
