@@ -23,7 +23,7 @@ final class ContainerFd extends KernelFd {
     private boolean iommuSet;
 
     private ContainerFd(LinuxSyscalls sys, String path, int fd) {
-        super(sys, path, fd, "container");
+        super(sys, path, fd, "container " + path);
         mapArg = new ReusableArg(sys, VfioAbi.DmaMap.SIZE);
         unmapArg = new ReusableArg(sys, VfioAbi.DmaUnmap.SIZE);
     }

@@ -11,15 +11,11 @@ import org.sriov4j.PciAddress;
  * device cdev ({@code /dev/vfio/devices/vfioN}, iommufd path). Closing it tells its owner (the group, or the iommufd
  * domain), so the group can be detached and closed afterwards.
  */
-final class DeviceFd implements AutoCloseable {
-    private final LinuxSyscalls sys;
+final class DeviceFd extends KernelFd {
     private final @Nullable GroupFd group;
     private final int iommuGroup;
-    private final String path;
     private final PciAddress address;
-    private final int fd;
     private final @Nullable Runnable onClose;
-    private boolean closed;
 
     DeviceFd(LinuxSyscalls sys, GroupFd group, PciAddress address, int fd) {
         this(sys, group, group.number(), group.path(), address, fd, null);
@@ -42,17 +38,11 @@ final class DeviceFd implements AutoCloseable {
 
     private DeviceFd(LinuxSyscalls sys, @Nullable GroupFd group, int iommuGroup, String path, PciAddress address,
             int fd, @Nullable Runnable onClose) {
-        this.sys = sys;
+        super(sys, path, fd, "device " + address);
         this.group = group;
         this.iommuGroup = iommuGroup;
-        this.path = path;
         this.address = address;
-        this.fd = fd;
         this.onClose = onClose;
-    }
-
-    int fd() {
-        return fd;
     }
 
     PciAddress address() {
@@ -62,17 +52,6 @@ final class DeviceFd implements AutoCloseable {
     /** The IOMMU group number. */
     int iommuGroup() {
         return iommuGroup;
-    }
-
-    /** The node the descriptor came from (group or cdev), for messages. */
-    String path() {
-        return path;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("device " + address + " is closed");
-        }
     }
 
     private VfioException fail(String op, long r, String detail) {
@@ -267,29 +246,20 @@ final class DeviceFd implements AutoCloseable {
         return a;
     }
 
-    LinuxSyscalls sys() {
-        return sys;
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public void close() {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
-        closed = true;
         if (group != null) {
             group.deviceClosed(this);
         }
-        int r = sys.close(fd);
-        if (onClose != null) {
-            onClose.run(); // after the kernel closed it: a cdev is detached and unbound by then
-        }
-        if (r < 0) {
-            throw fail("close", r, "");
+        try {
+            closeDescriptor(address);
+        } finally {
+            if (onClose != null) {
+                onClose.run(); // after the kernel closed it: a cdev is detached and unbound by then
+            }
         }
     }
 }

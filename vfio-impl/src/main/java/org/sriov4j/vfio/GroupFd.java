@@ -19,7 +19,7 @@ final class GroupFd extends KernelFd {
     private @Nullable ContainerFd container;
 
     private GroupFd(LinuxSyscalls sys, int number, String path, int fd) {
-        super(sys, path, fd, "group");
+        super(sys, path, fd, "group " + path);
         this.number = number;
     }
 

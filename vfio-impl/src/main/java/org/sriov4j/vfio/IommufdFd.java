@@ -19,7 +19,7 @@ final class IommufdFd extends KernelFd {
     private final ReusableArg unmapArg;
 
     private IommufdFd(LinuxSyscalls sys, String path, int fd) {
-        super(sys, path, fd, "iommufd");
+        super(sys, path, fd, "iommufd " + path);
         mapArg = new ReusableArg(sys, IommufdAbi.IoasMap.SIZE);
         unmapArg = new ReusableArg(sys, IommufdAbi.IoasUnmap.SIZE);
     }

@@ -12,20 +12,20 @@ abstract class KernelFd implements AutoCloseable {
     final LinuxSyscalls sys;
     final String path;
     final int fd;
-    private final String kind;
+    private final String label;
     private boolean closed;
 
     /**
      * @param sys system calls
      * @param path the node, for messages
      * @param fd the open descriptor
-     * @param kind what it is, for messages ("container", "group", ...)
+     * @param label what it is, for messages ("container /dev/vfio/vfio", "device 0000:01:10.0", ...)
      */
-    KernelFd(LinuxSyscalls sys, String path, int fd, String kind) {
+    KernelFd(LinuxSyscalls sys, String path, int fd, String label) {
         this.sys = sys;
         this.path = path;
         this.fd = fd;
-        this.kind = kind;
+        this.label = label;
     }
 
     final int fd() {
@@ -47,7 +47,7 @@ abstract class KernelFd implements AutoCloseable {
     /** @throws IllegalStateException once closed */
     final void checkOpen() {
         if (closed) {
-            throw new IllegalStateException(kind + " " + path + " is closed");
+            throw new IllegalStateException(label + " is closed");
         }
     }
 

@@ -15,7 +15,9 @@
  *
  * <p>Public: {@link org.sriov4j.vfio.VfioSystem} (entry point), {@link org.sriov4j.vfio.IommuDomain} (one guest
  * address space: validated DMA map/unmap and the mapping table), {@link org.sriov4j.vfio.AssignedDevice} (config
- * space, BAR mmap with sparse areas, MSI/MSI-X eventfds, reset, migration probe), {@link org.sriov4j.vfio.DeviceMigration} (the VFIO migration v2 state machine:
+ * space, BAR mmap with sparse areas, MSI/MSI-X eventfds, reset, hot-reset info, migration probe, and the ERR/REQ
+ * notifications through {@link org.sriov4j.vfio.AssignedDevice#watch} as
+ * {@link org.sriov4j.vfio.DeviceNotification}s: REQ is the host asking for the device back), {@link org.sriov4j.vfio.DeviceMigration} (the VFIO migration v2 state machine:
  * {@link org.sriov4j.vfio.MigrationState} transitions walked arc by arc with the recover-else-reset rule,
  * {@link org.sriov4j.vfio.MigrationStream} data fds, PRE_COPY info and waiting for more PRE_COPY data
  * ({@code awaitData}), the STOP_COPY size estimate ({@code estimatedStopCopySize}),

@@ -240,12 +240,13 @@ class DeviceNotificationsTest {
     @Test
     void afterTheHostTookTheReleasedDeviceBackTheDomainStillClosesCleanly() throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
-        dev.watch(n -> {
+        DeviceNotifications watch = dev.watch(n -> {
             dev.close();
             closed.countDown();
         });
         kernel.requestRelease(fakeDevice);
         assertTrue(closed.await(5, TimeUnit.SECONDS));
+        assertTrue(watch.awaitStopped(5000), "closed from its listener, the watcher closes its eventfds on its way out");
         kernel.removeGroup(6); // the unbind completes: 6.12 detaches the group from the container itself
         domain.close(); // UNSET_CONTAINER is EINVAL now; the group counts as detached, nothing is left open
         assertEquals(0, kernel.openFds());
