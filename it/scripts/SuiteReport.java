@@ -2,17 +2,32 @@
 // Reads the JUnit XML reports each guest brought back and prints failed tests with their message, one
 // line per machine and, last, the total "N passed, N failed, N skipped".
 //
-//   java it/scripts/SuiteReport.java MACHINE GUEST_EXIT_STATUS RESULTS_DIR [MACHINE GUEST_EXIT_STATUS RESULTS_DIR]...
+//   java it/scripts/SuiteReport.java [--expect PACKAGE CLASSPATH] MACHINE GUEST_EXIT_STATUS RESULTS_DIR [...]
 //
-// RESULTS_DIR is run-in-guest.sh's --out folder (reports in out/reports/TEST-*.xml, timing).
-// Exit status 0 only when every machine ran at least one test, none failed or errored, and every guest
-// run ended with status 0.
+// RESULTS_DIR is run-in-guest.sh's --out folder (reports in out/reports/TEST-*.xml, timing; out/include.txt,
+// the class-name pattern the guest's launcher used). Exit status 0 only when every machine ran at least one
+// test, none failed or errored, and every guest run ended with status 0.
+//
+// --expect: the JUnit console launcher passes over a test class it cannot load without a word, so a class that
+// breaks in the guest would only make the counts smaller. With --expect, every concrete class of PACKAGE (top
+// level, found on CLASSPATH, the guest's class path) that has a JUnit test method (its own or inherited) and
+// whose name matches a machine's include.txt pattern must appear in that machine's report; a missing one, or one
+// that cannot be loaded here, fails the run.
 
 import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -40,9 +55,16 @@ public class SuiteReport {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] argv) throws Exception {
+        String[] args = argv;
+        List<String> problems = new ArrayList<>();
+        Set<String> expected = null;
+        if (args.length >= 3 && args[0].equals("--expect")) {
+            expected = testClasses(args[1], args[2], problems);
+            args = java.util.Arrays.copyOfRange(args, 3, args.length);
+        }
         if (args.length == 0 || args.length % 3 != 0) {
-            System.err.println("usage: SuiteReport MACHINE GUEST_EXIT_STATUS RESULTS_DIR [...]");
+            System.err.println("usage: SuiteReport [--expect PACKAGE CLASSPATH] MACHINE GUEST_EXIT_STATUS RESULTS_DIR [...]");
             System.exit(2);
         }
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
@@ -51,7 +73,6 @@ public class SuiteReport {
 
         Counts total = new Counts();
         List<String> lines = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
         int width = 0;
         for (int i = 0; i < args.length; i += 3) {
             width = Math.max(width, args[i].length());
@@ -63,8 +84,19 @@ public class SuiteReport {
             Counts counts = new Counts();
             List<Failure> failures = new ArrayList<>();
             List<Path> reports = reports(dir.resolve("out/reports"));
+            Set<String> ran = new HashSet<>();
             for (Path report : reports) {
-                read(parser, report, counts, failures);
+                read(parser, report, counts, failures, ran);
+            }
+            Path include = dir.resolve("out/include.txt");
+            if (expected != null && Files.isRegularFile(include) && !reports.isEmpty()) {
+                Pattern pattern = Pattern.compile(Files.readString(include).strip());
+                for (String c : expected) {
+                    if (pattern.matcher(c).matches() && !ran.contains(c)) {
+                        problems.add("ERROR  [" + machine + "] " + c + " has tests and matches '" + pattern
+                                + "' but ran none: the launcher could not load it? (see stderr.log)");
+                    }
+                }
             }
             for (Failure f : failures) {
                 problems.add("FAILED [" + machine + "] " + f.test + ": " + f.kind
@@ -102,10 +134,12 @@ public class SuiteReport {
         }
     }
 
-    static void read(DocumentBuilder parser, Path report, Counts counts, List<Failure> failures) throws Exception {
+    static void read(DocumentBuilder parser, Path report, Counts counts, List<Failure> failures, Set<String> ran)
+            throws Exception {
         NodeList cases = parser.parse(report.toFile()).getElementsByTagName("testcase");
         for (int i = 0; i < cases.getLength(); i++) {
             Element testcase = (Element) cases.item(i);
+            ran.add(testcase.getAttribute("classname"));
             String name = testcase.getAttribute("classname") + " > " + testcase.getAttribute("name");
             Element problem = child(testcase, "failure");
             if (problem == null) {
@@ -122,6 +156,67 @@ public class SuiteReport {
                 counts.passed++;
             }
         }
+    }
+
+    /** JUnit Jupiter's annotations that make a method a test (by name: JUnit is not on this program's path). */
+    static final Set<String> TEST_ANNOTATIONS = Set.of("org.junit.jupiter.api.Test",
+            "org.junit.jupiter.params.ParameterizedTest", "org.junit.jupiter.api.RepeatedTest",
+            "org.junit.jupiter.api.TestFactory", "org.junit.jupiter.api.TestTemplate");
+
+    /**
+     * The concrete top-level classes of a package on a class path that have a test method, their own or
+     * inherited; a class that cannot be loaded is a problem.
+     */
+    static Set<String> testClasses(String pkg, String classpath, List<String> problems) throws IOException {
+        List<URL> urls = new ArrayList<>();
+        List<Path> roots = new ArrayList<>();
+        for (String entry : classpath.split(":")) {
+            if (!entry.isEmpty()) {
+                urls.add(Path.of(entry).toUri().toURL());
+                roots.add(Path.of(entry));
+            }
+        }
+        Set<String> found = new TreeSet<>();
+        String folder = pkg.replace('.', '/');
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), null)) {
+            for (Path root : roots) {
+                Path dir = root.resolve(folder);
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.sorted().toList()) {
+                        String n = f.getFileName().toString();
+                        if (!n.endsWith(".class") || n.contains("$")) {
+                            continue;
+                        }
+                        String name = pkg + "." + n.substring(0, n.length() - ".class".length());
+                        try {
+                            Class<?> c = Class.forName(name, false, loader);
+                            if (!c.isInterface() && !Modifier.isAbstract(c.getModifiers()) && hasTests(c)) {
+                                found.add(name);
+                            }
+                        } catch (ReflectiveOperationException | LinkageError e) {
+                            problems.add("ERROR  [host] test class " + name + " cannot be loaded: " + e);
+                        }
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    static boolean hasTests(Class<?> c) {
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Method m : k.getDeclaredMethods()) {
+                for (Annotation a : m.getAnnotations()) {
+                    if (TEST_ANNOTATIONS.contains(a.annotationType().getName())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     static Element child(Element parent, String tag) {

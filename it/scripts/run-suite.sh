@@ -116,6 +116,8 @@ done
 
 echo
 rc=0
-"$JAVA" "$SCRIPT_DIR/SuiteReport.java" "${REPORT_ARGS[@]}" > "$RESULTS/summary.txt" || rc=$?
+# --expect: every test class of org.sriov4j.it that matches a machine's include pattern must have run there.
+"$JAVA" "$SCRIPT_DIR/SuiteReport.java" --expect org.sriov4j.it "$CLASSPATH_ARG" "${REPORT_ARGS[@]}" \
+    > "$RESULTS/summary.txt" || rc=$?
 cat "$RESULTS/summary.txt"
 exit "$rc"

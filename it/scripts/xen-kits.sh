@@ -44,6 +44,7 @@ mkdir -p "$LIB"
 cp -R "$TEST_CLASSES" "$LIB/test-classes"
 X=/run/sriov4j-it/xfer/lib
 CLASSPATH_ARG=$X/test-classes
+HOST_CLASSPATH=$LIB/test-classes # the same on the host, for SuiteReport --expect
 n=0
 IFS=: read -r -a deps < <(tr -d '\n' < "$CLASSPATH_FILE") || true # status 1 at the end of input
 for d in "${deps[@]+"${deps[@]}"}"; do
@@ -53,6 +54,7 @@ for d in "${deps[@]+"${deps[@]}"}"; do
     name=$(printf '%02d' "$n")-$(basename "$d")
     cp -R "$d" "$LIB/$name"
     CLASSPATH_ARG=$CLASSPATH_ARG:$X/$name
+    HOST_CLASSPATH=$HOST_CLASSPATH:$LIB/$name
 done
 cp "${jars[0]}" "$LIB/"
 CONSOLE_JAR=$X/$(basename "${jars[0]}")
@@ -64,7 +66,8 @@ rc=0
 grep -h 'dom0-setup:' "$OUT/stderr.log" || true
 echo
 src=0
-"$JAVA" "$SCRIPT_DIR/SuiteReport.java" xen-dom0 "$rc" "$OUT" > "$OUT/summary.txt" || src=$?
+"$JAVA" "$SCRIPT_DIR/SuiteReport.java" --expect org.sriov4j.itxen "$HOST_CLASSPATH" xen-dom0 "$rc" "$OUT" \
+    > "$OUT/summary.txt" || src=$?
 cat "$OUT/summary.txt"
 if pgrep -f -- "$OUT/.harness/qemu.pid" >/dev/null; then
     echo "xen-kits: FAILED: a QEMU of this run is still there"; src=1
