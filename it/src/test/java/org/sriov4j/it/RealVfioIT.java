@@ -357,6 +357,7 @@ class RealVfioIT {
             assertTrue(ok.out().contains("\"deviceId\": \"10ca\""), ok.out());
             assertTrue(ok.out().contains("\"unmapped\": 2097152"), ok.out());
             assertTrue(ok.out().contains("\"groupViable\": true"), ok.out());
+            assertTrue(ok.out().contains("\"iommuApi\": \"LEGACY_CONTAINER\""), ok.out()); // 6.12: no iommufd
             assertTrue(ok.out().contains("\"name\": \"MSI-X\""), ok.out());
             assertTrue(ok.out().contains("\"step\": \"close\""), ok.out());
             assertTrue(ok.out().contains("\"notifications\": {\n    \"ERR\": true,\n    \"REQ\": true"), ok.out());

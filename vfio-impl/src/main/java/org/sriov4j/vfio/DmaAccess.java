@@ -13,4 +13,20 @@ public enum DmaAccess {
 
     /** Both {@link #READ} and {@link #WRITE}: guest RAM. */
     public static final Set<DmaAccess> READ_WRITE = Collections.unmodifiableSet(EnumSet.of(READ, WRITE));
+
+    private static final Set<DmaAccess> READ_ONLY = Collections.unmodifiableSet(EnumSet.of(READ));
+    private static final Set<DmaAccess> WRITE_ONLY = Collections.unmodifiableSet(EnumSet.of(WRITE));
+    private static final Set<DmaAccess> NONE = Collections.unmodifiableSet(EnumSet.noneOf(DmaAccess.class));
+
+    /**
+     * The shared unmodifiable set equal to {@code access} (no copy per mapping: the map hot path).
+     *
+     * @param access a set
+     * @return an unmodifiable set with the same elements
+     */
+    static Set<DmaAccess> canonical(Set<DmaAccess> access) {
+        boolean read = access.contains(READ);
+        boolean write = access.contains(WRITE);
+        return read ? (write ? READ_WRITE : READ_ONLY) : (write ? WRITE_ONLY : NONE);
+    }
 }

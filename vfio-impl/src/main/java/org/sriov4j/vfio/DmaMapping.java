@@ -22,7 +22,7 @@ public record DmaMapping(long iova, long hostAddress, long length, Set<DmaAccess
      * @param access what the devices may do
      */
     public DmaMapping {
-        access = Set.copyOf(access);
+        access = DmaAccess.canonical(access);
     }
 
     /**

@@ -206,20 +206,22 @@ public final class IommuDomain implements AutoCloseable {
             throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around the end of the address space");
         }
         boolean inside = false;
-        for (IovaRange r : i.iovaRanges()) {
-            inside |= r.contains(iova, last);
+        List<IovaRange> ranges = i.iovaRanges();
+        for (int k = 0; k < ranges.size() && !inside; k++) { // indexed: no iterator on the map hot path
+            inside = ranges.get(k).contains(iova, last);
         }
         if (!inside) {
             throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + "-0x"
                     + Long.toHexString(last) + " is not inside one of the IOMMU's IOVA ranges " + i.iovaRanges());
         }
-        DmaMapping overlap = overlapping(iova, last);
+        Long key = iova; // boxed once for the table's three look-ups
+        DmaMapping overlap = overlapping(key, last);
         if (overlap != null) {
             throw VfioException.rejected(op, null, Errno.EEXIST, "overlaps the mapping " + overlap);
         }
         backing.map(iova, hostAddress, length, access.contains(DmaAccess.READ), access.contains(DmaAccess.WRITE));
         DmaMapping m = new DmaMapping(iova, hostAddress, length, access);
-        mappings.put(iova, m);
+        mappings.put(key, m);
         return m;
     }
 
@@ -239,7 +241,7 @@ public final class IommuDomain implements AutoCloseable {
         return map(iova, sys.addressOf(direct), direct.capacity(), access);
     }
 
-    private @Nullable DmaMapping overlapping(long first, long last) {
+    private @Nullable DmaMapping overlapping(Long first, long last) {
         Map.Entry<Long, DmaMapping> below = mappings.floorEntry(first);
         if (below != null && Long.compareUnsigned(below.getValue().lastIova(), first) >= 0) {
             return below.getValue();
@@ -276,34 +278,50 @@ public final class IommuDomain implements AutoCloseable {
         if (Long.compareUnsigned(last, iova) < 0) {
             throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around");
         }
-        List<DmaMapping> covered = new ArrayList<>();
-        for (DmaMapping m : mappings.values()) {
-            boolean startsIn = Long.compareUnsigned(m.iova(), iova) >= 0 && Long.compareUnsigned(m.iova(), last) <= 0;
-            boolean endsIn = Long.compareUnsigned(m.lastIova(), iova) >= 0
-                    && Long.compareUnsigned(m.lastIova(), last) <= 0;
-            boolean spans = Long.compareUnsigned(m.iova(), iova) < 0 && Long.compareUnsigned(m.lastIova(), last) > 0;
-            if (startsIn && endsIn) {
-                covered.add(m);
-            } else if (startsIn || endsIn || spans) {
-                throw VfioException.rejected(op, null, Errno.EINVAL, "the range 0x" + Long.toHexString(iova) + "+0x"
-                        + Long.toHexString(length) + " splits the mapping " + m);
+        // only mappings that can meet the range: the one starting at or below iova, and those starting inside it
+        Long key = iova;
+        DmaMapping exact = mappings.get(key);
+        if (exact != null && exact.length() == length) { // the usual case: one whole mapping
+            long unmapped = backing.unmap(iova, length);
+            mappings.remove(key);
+            return checkUnmapped(op, unmapped, length);
+        }
+        List<DmaMapping> covered = new ArrayList<>(2);
+        long expected = 0;
+        Map.Entry<Long, DmaMapping> below = mappings.lowerEntry(iova);
+        if (below != null && Long.compareUnsigned(below.getValue().lastIova(), iova) >= 0) {
+            throw splits(op, iova, length, below.getValue());
+        }
+        for (DmaMapping m : mappings.subMap(iova, true, last, true).values()) {
+            if (Long.compareUnsigned(m.lastIova(), last) > 0) {
+                throw splits(op, iova, length, m);
             }
+            covered.add(m);
+            expected += m.length();
         }
         if (covered.isEmpty()) {
             throw VfioException.rejected(op, null, Errno.ENOENT, "nothing is mapped in 0x" + Long.toHexString(iova)
                     + "+0x" + Long.toHexString(length));
         }
-        long expected = covered.stream().mapToLong(DmaMapping::length).sum();
         long unmapped = backing.unmap(iova, length);
         for (DmaMapping m : covered) {
             mappings.remove(m.iova());
         }
+        return checkUnmapped(op, unmapped, expected);
+    }
+
+    private long checkUnmapped(String op, long unmapped, long expected) {
         if (unmapped != expected) {
             throw new VfioException(op, null, 0, backing.path(), "the kernel unmapped 0x"
                     + Long.toHexString(unmapped) + " bytes, the mapping table expected 0x" + Long.toHexString(expected)
                     + "; the table now assumes the whole range is unmapped", false);
         }
         return unmapped;
+    }
+
+    private static VfioException splits(String op, long iova, long length, DmaMapping m) {
+        return VfioException.rejected(op, null, Errno.EINVAL, "the range 0x" + Long.toHexString(iova) + "+0x"
+                + Long.toHexString(length) + " splits the mapping " + m);
     }
 
     /**
