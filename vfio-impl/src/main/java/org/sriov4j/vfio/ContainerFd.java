@@ -126,11 +126,7 @@ final class ContainerFd extends KernelFd {
         b.putLong(VfioAbi.DmaMap.VADDR, vaddr);
         b.putLong(VfioAbi.DmaMap.IOVA, iova);
         b.putLong(VfioAbi.DmaMap.MAP_SIZE, length);
-        int r = sys.ioctl(fd, VfioAbi.IOMMU_MAP_DMA, b, mapArg.address());
-        if (r < 0) {
-            throw VfioException.kernel("VFIO_IOMMU_MAP_DMA", null, path, r,
-                    "iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
-        }
+        dmaIoctl("VFIO_IOMMU_MAP_DMA", VfioAbi.IOMMU_MAP_DMA, mapArg, -1, iova, length);
     }
 
     /** Returns the size the kernel reports it unmapped. */
@@ -140,11 +136,7 @@ final class ContainerFd extends KernelFd {
         b.putInt(VfioAbi.DmaUnmap.FLAGS, 0);
         b.putLong(VfioAbi.DmaUnmap.IOVA, iova);
         b.putLong(VfioAbi.DmaUnmap.UNMAP_SIZE, length);
-        int r = sys.ioctl(fd, VfioAbi.IOMMU_UNMAP_DMA, b, unmapArg.address());
-        if (r < 0) {
-            throw VfioException.kernel("VFIO_IOMMU_UNMAP_DMA", null, path, r,
-                    "iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
-        }
+        dmaIoctl("VFIO_IOMMU_UNMAP_DMA", VfioAbi.IOMMU_UNMAP_DMA, unmapArg, -1, iova, length);
         return b.getLong(VfioAbi.DmaUnmap.UNMAP_SIZE);
     }
 

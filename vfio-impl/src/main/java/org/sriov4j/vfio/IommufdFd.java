@@ -114,11 +114,7 @@ final class IommufdFd extends KernelFd {
         b.putLong(IommufdAbi.IoasMap.USER_VA, userVa);
         b.putLong(IommufdAbi.IoasMap.LENGTH, length);
         b.putLong(IommufdAbi.IoasMap.IOVA, iova);
-        int r = sys.ioctl(fd, IommufdAbi.IOAS_MAP, b, mapArg.address());
-        if (r < 0) {
-            throw VfioException.kernel("IOMMU_IOAS_MAP", null, path, r,
-                    "IOAS " + ioas + " iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
-        }
+        dmaIoctl("IOMMU_IOAS_MAP", IommufdAbi.IOAS_MAP, mapArg, ioas, iova, length);
     }
 
     /**
@@ -135,11 +131,7 @@ final class IommufdFd extends KernelFd {
         b.putInt(IommufdAbi.IoasUnmap.IOAS_ID, ioas);
         b.putLong(IommufdAbi.IoasUnmap.IOVA, iova);
         b.putLong(IommufdAbi.IoasUnmap.LENGTH, length);
-        int r = sys.ioctl(fd, IommufdAbi.IOAS_UNMAP, b, unmapArg.address());
-        if (r < 0) {
-            throw VfioException.kernel("IOMMU_IOAS_UNMAP", null, path, r,
-                    "IOAS " + ioas + " iova 0x" + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
-        }
+        dmaIoctl("IOMMU_IOAS_UNMAP", IommufdAbi.IOAS_UNMAP, unmapArg, ioas, iova, length);
         return b.getLong(IommufdAbi.IoasUnmap.LENGTH);
     }
 

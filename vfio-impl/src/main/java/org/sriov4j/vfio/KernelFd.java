@@ -72,6 +72,26 @@ abstract class KernelFd implements AutoCloseable {
     }
 
     /**
+     * The DMA map/unmap hot path: an ioctl with a reused argument structure the caller filled; the message is only
+     * built when the kernel refuses.
+     *
+     * @param name the request's name, for the exception
+     * @param request the request number
+     * @param arg the filled argument
+     * @param ioas the iommufd IOAS the request is for, or -1
+     * @param iova the IOVA, for the message
+     * @param length the size, for the message
+     * @throws VfioException with the kernel's errno when it fails
+     */
+    final void dmaIoctl(String name, long request, ReusableArg arg, int ioas, long iova, long length) {
+        int r = sys.ioctl(fd, request, arg.current(), arg.address());
+        if (r < 0) {
+            throw VfioException.kernel(name, null, path, r, (ioas < 0 ? "" : "IOAS " + ioas + " ") + "iova 0x"
+                    + Long.toHexString(iova) + " size 0x" + Long.toHexString(length));
+        }
+    }
+
+    /**
      * Marks the descriptor closed and closes it.
      *
      * @param device the device concerned, or null

@@ -27,6 +27,15 @@ final class ReusableArg {
         return buffer;
     }
 
+    /**
+     * The buffer as it is (filled after {@link #buffer()}).
+     *
+     * @return the buffer
+     */
+    ByteBuffer current() {
+        return buffer;
+    }
+
     long address() {
         return address;
     }

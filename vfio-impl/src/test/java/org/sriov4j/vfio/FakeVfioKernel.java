@@ -337,14 +337,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
         } else if (o instanceof CdevObj c) {
             closeCdev(c);
         } else if (o instanceof DeviceFdObj d) {
-            d.device.openCount--;
             d.group.openDevices--;
-            d.device.enabledIrqIndex = -1;
-            d.device.triggers.clear();
-            d.device.errTrigger = null; // vfio_pci_core_close_device puts err_trigger and req_trigger
-            d.device.reqTrigger = null;
-            d.device.endSession(); // vfio-pci drivers reset the migration state when the device is closed
-            d.device.migState = MigrationState.RUNNING;
+            deviceClosed(d.device);
             if (!d.group.open && d.group.openDevices == 0 && d.group.container != null) {
                 detach(d.group);
             }
@@ -1494,17 +1488,22 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return;
         }
         detachPt(c);
-        c.device.openCount--;
         c.group.cdevBound--;
         if (c.group.cdevBound == 0) {
             c.group.dmaOwner = null;
         }
-        c.device.enabledIrqIndex = -1;
-        c.device.triggers.clear();
-        c.device.errTrigger = null; // as a legacy device fd's close
-        c.device.reqTrigger = null;
-        c.device.endSession();
-        c.device.migState = MigrationState.RUNNING;
+        deviceClosed(c.device);
+    }
+
+    /** What closing any descriptor of a device does to it (vfio_pci_core_close_device), legacy fd or cdev. */
+    private static void deviceClosed(Device d) {
+        d.openCount--;
+        d.enabledIrqIndex = -1;
+        d.triggers.clear();
+        d.errTrigger = null; // vfio_pci_core_close_device puts err_trigger and req_trigger
+        d.reqTrigger = null;
+        d.endSession(); // vfio-pci drivers reset the migration state when the device is closed
+        d.migState = MigrationState.RUNNING;
     }
 
     /** Whether [first, last] meets a reserved region of the attached devices: the complement of iovaRanges. */
