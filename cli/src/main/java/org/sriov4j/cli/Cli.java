@@ -75,9 +75,11 @@ final class Cli {
               status [--json]         functions taken from the host: phase, original driver, guest, holder
                                       (--json: also attachedTo, the Xen domain it is attached to)
               vfio-check BDF [--json] open a function on vfio-pci (detached or leased) through VFIO and
-                                      report each step: group viability, device, regions, IRQ counts,
-                                      IOMMU page sizes and IOVA ranges, a 2 MiB DMA map/unmap round trip;
-                                      exit status 1 at the first step that fails
+                                      report each step: the IOMMU interface (iommufd or the legacy
+                                      container), group viability, device, regions, IRQ counts, ERR/REQ
+                                      notifications, hot-reset scope, IOMMU page sizes and IOVA ranges,
+                                      a 2 MiB DMA map/unmap round trip; exit status 1 at the first step
+                                      that fails
               demo                    run a narrated demo on a simulated Intel 82576 host
                                       (no hardware, no root, nothing on this machine is touched)
               help                    show this help

@@ -17,10 +17,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sriov4j.Errno;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
@@ -34,6 +36,7 @@ import org.sriov4j.vfio.DmaMapping;
 import org.sriov4j.vfio.EventFd;
 import org.sriov4j.vfio.HostMemory;
 import org.sriov4j.vfio.HotResetInfo;
+import org.sriov4j.vfio.IommuApi;
 import org.sriov4j.vfio.IommuDomain;
 import org.sriov4j.vfio.IrqInfo;
 import org.sriov4j.vfio.VfioError;
@@ -370,5 +373,44 @@ class RealVfioIT {
         assertEquals(1, refused.err().lines().count(), refused.err());
         assertTrue(refused.err().contains("device failed") && refused.err().contains("igbvf, not vfio-pci"),
                 refused.err());
+    }
+
+    /**
+     * Which IOMMU interface the backend picks here. Debian 12's 6.12 kernel is built without {@code CONFIG_IOMMUFD}
+     * and {@code CONFIG_VFIO_DEVICE_CDEV}: no {@code /dev/iommu}, and a function on vfio-pci gets a
+     * {@code vfio-dev/vfioN} entry without a {@code dev} attribute (no cdev node). sriov4j must pick the legacy
+     * container by itself and refuse an explicit iommufd request naming the kernel option. What a kernel with
+     * iommufd would have to prove is the fake's {@code IommufdDomainTest} scenario on real nodes (it/README.md).
+     */
+    @Test
+    void withoutIommufdTheBackendPicksTheLegacyContainerAndRefusesIommufdNamingTheOption() throws IOException {
+        PciAddress vf = vf(0);
+        assertFalse(Files.exists(Path.of("/dev/iommu")), "Debian's 6.12 has no iommufd");
+        try (Lease lease = host.lease(vf, "vm-api")) {
+            Path vfioDev = Path.of("/sys/bus/pci/devices", vf.toString(), "vfio-dev");
+            List<Path> entries;
+            try (Stream<Path> s = Files.list(vfioDev)) {
+                entries = s.toList();
+            }
+            System.out.println("  " + vfioDev + ": " + entries);
+            assertEquals(1, entries.size(), "the vfio-dev class device exists without CONFIG_VFIO_DEVICE_CDEV");
+            assertFalse(Files.exists(entries.get(0).resolve("dev")), "but it has no dev attribute: no cdev node");
+            assertFalse(Files.isDirectory(Path.of("/dev/vfio/devices")));
+
+            assertEquals(IommuApi.LEGACY_CONTAINER, vfio.preferredApi());
+            VfioException e = assertThrows(VfioException.class, () -> vfio.newDomain(IommuApi.IOMMUFD));
+            System.out.println("  newDomain(IOMMUFD): " + e.getMessage());
+            assertEquals(Errno.ENOENT.number(), e.errnoNumber().orElseThrow());
+            assertTrue(e.getMessage().contains("CONFIG_IOMMUFD"), e.getMessage());
+
+            try (IommuDomain domain = vfio.newDomain(); HostMemory ram = vfio.allocate(MIB2)) {
+                assertEquals(IommuApi.LEGACY_CONTAINER, domain.api());
+                try (AssignedDevice dev = domain.openDevice(lease)) {
+                    assertEquals(0x10ca8086, dev.readConfig32(0));
+                    domain.map(IOVA, ram.address(), MIB2, DmaAccess.READ_WRITE);
+                    assertEquals(MIB2, domain.unmap(IOVA, MIB2));
+                }
+            }
+        }
     }
 }
