@@ -245,9 +245,9 @@ public interface SriovHost extends AutoCloseable {
      *
      * @param listener called after each change, on the thread that made it; exceptions it throws are logged and
      *     otherwise ignored
-     * @return a handle whose {@code close()} ends the subscription
+     * @return the subscription; its {@code close()} ends it and throws nothing
      */
-    AutoCloseable subscribe(Consumer<? super SriovEvent> listener);
+    Subscription subscribe(Consumer<? super SriovEvent> listener);
 
     /**
      * Ends every lease still held through this host object (managed functions go back to their host drivers) and

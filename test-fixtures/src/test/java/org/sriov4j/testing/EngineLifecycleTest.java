@@ -231,7 +231,7 @@ class EngineLifecycleTest {
     void subscribersHearEveryChangeInOrder() throws Exception {
         java.util.List<org.sriov4j.SriovEvent> heard = new java.util.ArrayList<>();
         try (SriovHost host = kernel.openHost()) {
-            AutoCloseable subscription = host.subscribe(heard::add);
+            org.sriov4j.Subscription subscription = host.subscribe(heard::add);
             host.subscribe(e -> {
                 throw new IllegalStateException("a broken listener does not stop the others");
             });

@@ -19,6 +19,7 @@ import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
+import org.sriov4j.Subscription;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.spi.AssignmentSteps;
@@ -187,7 +188,7 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
-    public AutoCloseable subscribe(Consumer<? super SriovEvent> listener) {
+    public Subscription subscribe(Consumer<? super SriovEvent> listener) {
         return events.subscribe(listener);
     }
 
