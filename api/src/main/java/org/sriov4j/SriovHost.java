@@ -198,8 +198,7 @@ public interface SriovHost extends AutoCloseable {
 
     /**
      * The id of the hypervisor backend this host uses ({@code kvm-vfio}, {@code xen-pciback}), chosen on first use
-     * (explicitly with {@link SriovConfig.Builder#backend(String)} or the system property {@code sriov4j.backend},
-     * else the available one of highest priority).
+     * (explicitly with {@link SriovConfig.Builder#backend(String)}, else the available one of highest priority).
      *
      * @return the backend id
      * @throws EngineUnavailableException if no backend is available

@@ -39,8 +39,6 @@ final class Cli {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
-    /** The Xen backend's system property for permissive attachment. */
-    static final String PERMISSIVE_PROPERTY = "sriov4j.xen.permissive";
 
     static final String USAGE_TEXT = """
             Usage: sriov4j [GLOBAL OPTIONS] COMMAND [ARGS]
@@ -87,13 +85,15 @@ final class Cli {
             Global options:
               --sysfs-root DIR        read sysfs from DIR instead of /sys (a container's view of the
                                       host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT
-              --dev-root DIR          look for device nodes in DIR instead of /dev
+              --dev-root DIR          look for device nodes in DIR instead of /dev; also
+                                      SRIOV4J_DEV_ROOT
               --state-dir DIR         ledger and lock files (default /run/sriov4j); also
                                       SRIOV4J_STATE_DIR
               --backend ID            use this hypervisor backend (kvm-vfio, xen-pciback) instead of the
-                                      available one of highest priority; also -Dsriov4j.backend
+                                      available one of highest priority; also SRIOV4J_BACKEND
               --permissive            (Xen) attach with permissive=1: the guest may write any of the
-                                      device's PCI configuration space (warns)
+                                      device's PCI configuration space (warns); also
+                                      SRIOV4J_XEN_PERMISSIVE=true
               --allow-unsafe-no-iommu UNSAFE: hand out functions on a host without an IOMMU (a guest
                                       could then read and write all host memory)
               -h, --help              show this help
@@ -143,7 +143,7 @@ final class Cli {
 
     private int dispatch(String[] argv) {
         Deque<String> args = new ArrayDeque<>(List.of(argv));
-        SriovConfig.Builder config = SriovConfig.builder();
+        SriovConfig.Builder config = SriovConfig.fromEnvironment().toBuilder();
         List<String> rest = new ArrayList<>();
         while (!args.isEmpty()) {
             String a = args.removeFirst();
@@ -160,7 +160,7 @@ final class Cli {
                 case "--permissive" -> {
                     err.println("sriov4j: WARNING: --permissive: the guest may write any of its device's PCI"
                             + " configuration space");
-                    System.setProperty(PERMISSIVE_PROPERTY, "true");
+                    config.xenPermissive();
                 }
                 case "--allow-unsafe-no-iommu" -> {
                     err.println("sriov4j: WARNING: --allow-unsafe-no-iommu: without an IOMMU a guest can read and"

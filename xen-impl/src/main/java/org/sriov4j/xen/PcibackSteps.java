@@ -34,8 +34,6 @@ final class PcibackSteps implements AssignmentSteps {
     static final String STUB = "pciback";
     static final String DRIVERS = "bus/pci/drivers/";
     static final String PCIBACK = DRIVERS + STUB + "/";
-    /** System property: attach with {@code permissive=1} (pciback lets the guest write any config space). */
-    static final String PERMISSIVE_PROPERTY = "sriov4j.xen.permissive";
     private static final System.Logger LOG = System.getLogger(PcibackSteps.class.getName());
 
     private final SriovConfig config;
@@ -269,7 +267,7 @@ final class PcibackSteps implements AssignmentSteps {
         XlToolstack.domain(guest);
         checkIommu("attach to guest", f);
         List<String> options = List.of();
-        if (Boolean.getBoolean(PERMISSIVE_PROPERTY)) {
+        if (config.xenPermissive()) {
             LOG.log(System.Logger.Level.WARNING, "PERMISSIVE: {0} is attached to {1} with permissive=1: the guest "
                     + "may write any of its PCI configuration space", f, guest);
             options = List.of("permissive=1");

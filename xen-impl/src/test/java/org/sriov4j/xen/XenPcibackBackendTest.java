@@ -255,13 +255,12 @@ class XenPcibackBackendTest {
         try (SriovHost host = kernel.openHost(); Lease lease = host.lease(vf0, "vm-1")) {
             lease.attachToGuest("guest1");
             assertEquals("", kernel.read("bus/pci/drivers/pciback/permissive"));
-            lease.detachFromGuest();
-            System.setProperty(PcibackSteps.PERMISSIVE_PROPERTY, "true");
-            try {
-                lease.attachToGuest("guest1");
-            } finally {
-                System.clearProperty(PcibackSteps.PERMISSIVE_PROPERTY);
-            }
+            assertTrue(xl.calls().contains(List.of("xl", "pci-attach", "guest1", vf0.toString())));
+        }
+        SriovConfig permissive = SriovConfig.builder().stateDir(kernel.stateDir()).xenPermissive().build();
+        try (SriovHost host = SriovEngine.open(permissive, kernel, kernel.devices(), kernel.hostCommands());
+                Lease lease = host.lease(vf0, "vm-1")) {
+            lease.attachToGuest("guest1");
             assertEquals(vf0 + "\n", kernel.read("bus/pci/drivers/pciback/permissive"));
             assertTrue(xl.calls().contains(List.of("xl", "pci-attach", "guest1", vf0 + ",permissive=1")));
         }

@@ -30,26 +30,6 @@ final class Assigner {
     /** Drivers a group member may be on besides the stub: VFIO accepts pci-stub. */
     private static final List<String> HARMLESS = List.of("pci-stub");
 
-    /**
-     * Crash-test seam: with {@code -Dsriov4j.test.pauseAfterDetachStep=N} (N = 1 after driver_override, 2 after
-     * the unbind, 3 after the probe) a detach prints a line to stderr and stops there, so that the real-kernel
-     * suite can {@code kill -9} the process between two steps. Unset (the default), it does nothing.
-     */
-    static final String PAUSE_PROPERTY = "sriov4j.test.pauseAfterDetachStep";
-
-    private static void pauseAfter(int step, PciAddress f) {
-        if (Integer.getInteger(PAUSE_PROPERTY, 0) != step) {
-            return;
-        }
-        System.err.println("sriov4j: test pause after detach step " + step + " of " + f);
-        System.err.flush();
-        try {
-            Thread.sleep(Long.MAX_VALUE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private final SriovConfig config;
     private final SysfsAccess sysfs;
     private final TopologyScanner scanner;
@@ -206,7 +186,6 @@ final class Assigner {
                 }
             };
             tx.done("restored driver_override", restoreOverride);
-            pauseAfter(1, a);
             if (f.driver().isPresent()) {
                 String host = f.driver().get();
                 step = "unbind from " + host;
@@ -216,10 +195,8 @@ final class Assigner {
                     sysfs.write("bus/pci/drivers/" + host + "/bind", a.toString());
                 });
             }
-            pauseAfter(2, a);
             step = "probe " + stub;
             write(DETACH, a, "bus/pci/drivers_probe", a.toString());
-            pauseAfter(3, a);
             Optional<String> now = sysfs.linkName(d + "/driver");
             if (now.isPresent() && !now.get().equals(stub)) {
                 String other = now.get();

@@ -103,7 +103,7 @@ public final class EngineHost implements SriovHost {
     synchronized HypervisorBackendProvider backend() {
         if (backend == null) {
             backend = BackendSelector.select(providers,
-                    config.backend().orElseGet(() -> System.getProperty(BackendSelector.BACKEND_PROPERTY)),
+                    config.backend().orElse(null),
                     new ProbeContext(sysfs, devices, commands));
         }
         return backend;
