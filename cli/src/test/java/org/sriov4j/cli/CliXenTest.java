@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.PciAddress;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testing.FakeXl;
 import org.sriov4j.testing.SimulatedKernel;
 

@@ -8,7 +8,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.spi.NioDeviceNodeAccess;
 import org.sriov4j.spi.NioSysfsAccess;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 
 /**

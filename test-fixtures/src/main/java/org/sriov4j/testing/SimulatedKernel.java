@@ -22,7 +22,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.HostCommands;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.testing.Kernel.BootFunction;
 import org.sriov4j.testing.Kernel.Device;

@@ -22,7 +22,7 @@ import org.sriov4j.RecoveryReport;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * The lifecycle engine where the contract kits cannot reach: no IOMMU, non-viable groups, a kernel failure at

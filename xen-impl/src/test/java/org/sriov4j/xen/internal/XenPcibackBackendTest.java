@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,9 +23,10 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.spi.HostCommands;
 import org.sriov4j.spi.ProbeContext;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testing.FakeXl;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.xen.XenToolstackException;
 
 /** The xen-pciback backend on a simulated control domain with a fake xl: XEN-REAL.md's behaviours. */
 class XenPcibackBackendTest {
@@ -235,18 +236,6 @@ class XenPcibackBackendTest {
         XenToolstackException q = assertThrows(XenToolstackException.class,
                 () -> new XlToolstack(xl).assignableAdd(vf1));
         assertEquals(XenToolstackException.Kind.NO_IOMMU, q.kind());
-    }
-
-    @Test
-    void userSpaceDmaMappingIsRefusedClearly() {
-        try (SriovHost host = kernel.openHost(); Lease lease = host.lease(vf0, "vm-1")) {
-            XenIommuDomain iommu = XenIommuDomain.of(lease);
-            assertTrue(iommu.hypervisorManaged());
-            SriovException e = assertThrows(SriovException.class, () -> iommu.map(0, 0x7f0000000000L, 4096));
-            assertEquals(Optional.of(Errno.EOPNOTSUPP), e.errno());
-            assertTrue(e.getMessage().contains("Xen owns the IOMMU"), e.getMessage());
-            assertThrows(SriovException.class, () -> iommu.unmap(0, 4096));
-        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -13,6 +13,7 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.xen.XenToolstackException;
 
 /**
  * Assignable / not assignable, the way libxl does it (XEN-REAL.md): {@code driver_override} set to {@code pciback}

@@ -1,8 +1,14 @@
-package org.sriov4j.spi;
+package org.sriov4j.spi.engine;
 
 import java.util.Objects;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
+import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.HostCommands;
+import org.sriov4j.spi.HypervisorBackendProvider;
+import org.sriov4j.spi.NioDeviceNodeAccess;
+import org.sriov4j.spi.NioSysfsAccess;
+import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.internal.EngineHost;
 
 /**
