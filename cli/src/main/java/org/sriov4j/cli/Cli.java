@@ -78,8 +78,10 @@ final class Cli {
                                       notifications, hot-reset scope, IOMMU page sizes and IOVA ranges,
                                       a 2 MiB DMA map/unmap round trip; exit status 1 at the first step
                                       that fails
-              demo                    run a narrated demo on a simulated Intel 82576 host
-                                      (no hardware, no root, nothing on this machine is touched)
+              demo                    a tour of the library on a simulated host: discovery, enabling
+                                      VFs, the kernel's refusals, a pool lease, a non-viable IOMMU
+                                      group, a lease holder (a second JVM) killed and recovered, the
+                                      events (no hardware, no root, nothing on this machine is touched)
               help                    show this help
 
             Global options:
