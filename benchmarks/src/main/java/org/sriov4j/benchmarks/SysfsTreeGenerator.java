@@ -30,7 +30,7 @@ import org.sriov4j.VirtualFunction;
 
 /**
  * Writes a sysfs-shaped directory tree of a large SR-IOV host, laid out exactly like the Linux kernel lays out
- * {@code /sys} (compare the captured trees in {@code shared/sysfs/}):
+ * {@code /sys} (compare the captured trees in {@code sriov-spi/src/test/resources/sysfs/}):
  *
  * <ul>
  *   <li>real device directories under {@code devices/pci0000:00/}: bus-0 functions directly, each PF under its own

@@ -19,7 +19,7 @@ import org.sriov4j.spi.SysfsAccess;
 
 /**
  * Takes PCI functions away from their host drivers onto the backend's stub driver (vfio-pci, pciback) and gives
- * them back to exactly the driver they had (KERNEL-FACTS.md, "Detach a function to vfio-pci"). Each is a
+ * them back to exactly the driver they had (docs/kernel-facts.md, "Detach a function to vfio-pci"). Each is a
  * transaction: a failed step undoes the completed ones.
  */
 final class Assigner {

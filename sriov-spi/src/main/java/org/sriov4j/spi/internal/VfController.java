@@ -23,7 +23,7 @@ import org.sriov4j.spi.VendorContext;
 import org.sriov4j.spi.VendorPlugin;
 
 /**
- * Enables and disables VFs through {@code sriov_numvfs}, following the kernel's rules (KERNEL-FACTS.md, "Enable N
+ * Enables and disables VFs through {@code sriov_numvfs}, following the kernel's rules (docs/kernel-facts.md, "Enable N
  * VFs"): count checked against {@code sriov_totalvfs} first, same count a no-op, a non-zero change through 0, each
  * write bounded by a timeout, and a bounded wait for the {@code virtfnN}/{@code physfn} links. The PF's
  * {@link VendorPlugin} (chosen by {@link VendorPlugins}) adds its limit and its steps around the writes (step 4).

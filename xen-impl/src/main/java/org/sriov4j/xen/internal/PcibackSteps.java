@@ -16,7 +16,7 @@ import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.xen.XenToolstackException;
 
 /**
- * Assignable / not assignable, the way libxl does it (XEN-REAL.md): {@code driver_override} set to {@code pciback}
+ * Assignable / not assignable, the way libxl does it (docs/xen.md): {@code driver_override} set to {@code pciback}
  * for the bind only (pciback accepts its own name, and a VF of a PF with {@code sriov_drivers_autoprobe} 0 cannot be
  * bound without an override; the original is put back right after, so that {@code xl pci-assignable-remove -r} can
  * bind the host driver again), unbind from the host driver, {@code new_slot} (only when the BDF is not in {@code slots} yet),

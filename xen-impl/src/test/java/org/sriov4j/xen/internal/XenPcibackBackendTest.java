@@ -28,7 +28,7 @@ import org.sriov4j.testing.FakeXl;
 import org.sriov4j.testing.SimulatedKernel;
 import org.sriov4j.xen.XenToolstackException;
 
-/** The xen-pciback backend on a simulated control domain with a fake xl: XEN-REAL.md's behaviours. */
+/** The xen-pciback backend on a simulated control domain with a fake xl: the behaviours of docs/xen.md. */
 class XenPcibackBackendTest {
 
     private static final PciAddress PF = PciAddress.parse("0000:01:00.0");
