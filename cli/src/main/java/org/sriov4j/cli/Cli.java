@@ -604,7 +604,7 @@ final class Cli {
         try {
             address = PciAddress.parse(positional.get(0));
         } catch (PciAddressFormatException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(String.valueOf(e.getMessage()));
         }
         Topology t;
         try (SriovHost host = opener.apply(config)) {

@@ -230,7 +230,8 @@ final class Demo {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException(String.valueOf(cause.getMessage()), cause);
         } catch (TimeoutException e) {
             throw new IllegalStateException("no lease after " + CHILD_TIMEOUT_SECONDS + " s");
         }

@@ -1225,7 +1225,7 @@ public final class SimulatedKernel implements SysfsAccess {
             k.hypervisorType = hypervisor;
             k.available.putAll(available);
             for (String n : loadOrder) {
-                k.loaded.put(n, new Kernel.Driver(available.get(n)));
+                k.loaded.put(n, new Kernel.Driver(Objects.requireNonNull(available.get(n), n)));
             }
             Map<PciAddress, String> paths = new HashMap<>();
             int key = 0;
