@@ -3,10 +3,11 @@
 #  1. jlink: a tiny modular VMM that requires org.sriov4j.vfio links into a runtime image and runs
 #     (examples/jlink-vmm/run.sh);
 #  2. the aggregated javadoc (javadoc/) documents exactly the packages the shipped modules export;
-#  3. what a release would publish: `mvn deploy` into a scratch file repository (nothing is installed in ~/.m2)
-#     ships the BOM, the parent and api, spi, vfio, xen, test-fixtures and cli, each jar with its -sources and
-#     -javadoc jar, and neither the benchmarks nor it/ nor the javadoc aggregator.
-# About 1-2 minutes (the deploy repackages; javadoc is not regenerated when nothing changed).
+#  3. what a release would publish: `mvn deploy -Prelease` into a scratch file repository (nothing is installed in
+#     ~/.m2) ships the BOM, the parent and api, spi, vfio, xen, test-fixtures and cli, each jar with its -sources
+#     and -javadoc jar (the per-module javadoc with doclint on), and neither the benchmarks nor it/ nor the javadoc
+#     aggregator.
+# About 2 minutes (the deploy repackages and builds each module's javadoc).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fail=0
@@ -28,10 +29,10 @@ else
     bad "javadoc/ packages differ from the exports:"; diff <(echo "$exports") <(echo "$documented") >&2 || true
 fi
 
-echo "== what a release ships (mvn deploy to a scratch repository) =="
+echo "== what a release ships (mvn deploy -Prelease to a scratch repository) =="
 repo="$(mktemp -d)"
 trap 'rm -rf "$repo"' EXIT
-mvn -B -q deploy -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="check::file://$repo" >&2
+mvn -B -q deploy -Prelease -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="check::file://$repo" >&2
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' api/pom.xml | head -1)
 shipped=$(cd "$repo/org/sriov4j" && ls | sort | tr '\n' ' ')
 expected="sriov4j-api sriov4j-bom sriov4j-cli sriov4j-parent sriov4j-spi sriov4j-test-fixtures sriov4j-vfio sriov4j-xen "
