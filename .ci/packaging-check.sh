@@ -2,7 +2,8 @@
 # Packaging checks (issue 14 item 7), run by .ci/run after `mvn -B verify` (whose jars and javadoc it uses):
 #  1. jlink: a tiny modular VMM that requires org.sriov4j.vfio links into a runtime image and runs
 #     (examples/jlink-vmm/run.sh);
-#  2. the aggregated javadoc (javadoc/) documents exactly the packages the shipped modules export;
+#  2. the aggregated javadoc (javadoc/) documents exactly the packages the shipped modules export, and no two
+#     packages of the shipped jars depend on each other in a cycle (jdeps, .ci/PackageCycles.java);
 #  3. what a release would publish: `mvn deploy -Prelease` into a scratch file repository (nothing is installed in
 #     ~/.m2) ships the BOM, the parent and api, spi, vfio, xen, test-fixtures and cli, each jar with its -sources
 #     and -javadoc jar (the per-module javadoc with doclint on), and neither the benchmarks nor it/ nor the javadoc
@@ -28,6 +29,17 @@ if [ "$exports" = "$documented" ]; then
 else
     bad "javadoc/ packages differ from the exports:"; diff <(echo "$exports") <(echo "$documented") >&2 || true
 fi
+
+echo "== no package cycle in the shipped jars (jdeps) =="
+version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' api/pom.xml | head -1)
+repo_m2="${M2_REPO:-$HOME/.m2/repository}"
+prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" pom.xml | head -1; }
+jars="api/target/sriov4j-api-$version.jar sriov-spi/target/sriov4j-spi-$version.jar
+      vfio-impl/target/sriov4j-vfio-$version.jar xen-impl/target/sriov4j-xen-$version.jar
+      test-fixtures/target/sriov4j-test-fixtures-$version.jar cli/target/sriov4j-cli-$version.jar"
+# the jars' `requires static` modules (jspecify, JUnit) need not be there
+modpath="$(echo $jars | tr ' ' ':'):$repo_m2/net/java/dev/jna/jna-jpms/$(prop jna.version)/jna-jpms-$(prop jna.version).jar"
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" .ci/PackageCycles.java "$modpath" $jars || fail=1
 
 echo "== what a release ships (mvn deploy -Prelease to a scratch repository) =="
 repo="$(mktemp -d)"
