@@ -63,6 +63,7 @@ public final class SriovConfig {
     private final Path devRoot;
     private final Path stateDir;
     private final boolean allowUnsafeNoIommu;
+    private final boolean writableTree;
     private final @Nullable String backend;
     private final boolean xenPermissive;
 
@@ -71,6 +72,7 @@ public final class SriovConfig {
         this.devRoot = b.devRoot;
         this.stateDir = b.stateDir;
         this.allowUnsafeNoIommu = b.allowUnsafeNoIommu;
+        this.writableTree = b.writableTree;
         this.backend = b.backend;
         this.xenPermissive = b.xenPermissive;
     }
@@ -194,6 +196,17 @@ public final class SriovConfig {
     }
 
     /**
+     * Whether sriov4j may change a sysfs root that is not a sysfs mount (a captured or copied tree). A real sysfs,
+     * including a container's bind mount of the host's {@code /sys}, is writable either way; any other tree is
+     * read-only unless this is set, and a write to it fails with {@link Errno#EROFS}.
+     *
+     * @return true only if {@link Builder#writableTree()} was called
+     */
+    public boolean writableTree() {
+        return writableTree;
+    }
+
+    /**
      * The hypervisor backend asked for by id ({@code kvm-vfio}, {@code xen-pciback}); when empty, the available
      * backend of highest priority is used.
      *
@@ -225,6 +238,7 @@ public final class SriovConfig {
         b.devRoot = devRoot;
         b.stateDir = stateDir;
         b.allowUnsafeNoIommu = allowUnsafeNoIommu;
+        b.writableTree = writableTree;
         b.backend = backend;
         b.xenPermissive = xenPermissive;
         return b;
@@ -233,7 +247,7 @@ public final class SriovConfig {
     @Override
     public String toString() {
         return "SriovConfig[sysfsRoot=" + sysfsRoot + ", devRoot=" + devRoot + ", stateDir=" + stateDir
-                + (backend != null ? ", backend=" + backend : "")
+                + (backend != null ? ", backend=" + backend : "") + (writableTree ? ", writableTree" : "")
                 + (xenPermissive ? ", Xen permissive attachment" : "")
                 + (allowUnsafeNoIommu ? ", UNSAFE: assignment without IOMMU allowed" : "") + "]";
     }
@@ -244,6 +258,7 @@ public final class SriovConfig {
         private Path devRoot;
         private Path stateDir;
         private boolean allowUnsafeNoIommu;
+        private boolean writableTree;
         private @Nullable String backend;
         private boolean xenPermissive;
 
@@ -299,6 +314,20 @@ public final class SriovConfig {
          */
         public Builder allowUnsafeAssignmentWithoutIommu() {
             this.allowUnsafeNoIommu = true;
+            return this;
+        }
+
+        /**
+         * Lets sriov4j change a sysfs root that is not a sysfs mount, e.g. a captured tree a test detaches functions
+         * in. Off by default: such a tree is read-only (discovery works, every write fails with {@link Errno#EROFS}),
+         * so that a tree captured for reading is never changed by mistake. The kernel's sysfs, a container's bind
+         * mount of it included, is writable either way. Writes to such a tree replace a file's whole content (the
+         * file is truncated), as a write to a sysfs attribute replaces its value.
+         *
+         * @return this builder
+         */
+        public Builder writableTree() {
+            this.writableTree = true;
             return this;
         }
 

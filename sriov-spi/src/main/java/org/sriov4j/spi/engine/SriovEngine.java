@@ -54,12 +54,14 @@ public final class SriovEngine {
     }
 
     /**
-     * Opens a host on the directories named by {@code config}.
+     * Opens a host on the directories named by {@code config}. A sysfs root that is not a sysfs mount is read-only
+     * unless {@link SriovConfig#writableTree()} (see {@link NioSysfsAccess}).
      *
      * @param config the configuration
      * @return an open host
      */
     public static SriovHost open(SriovConfig config) {
-        return open(config, new NioSysfsAccess(config.sysfsRoot()), new NioDeviceNodeAccess(config.devRoot()));
+        return open(config, new NioSysfsAccess(config.sysfsRoot(), config.writableTree()),
+                new NioDeviceNodeAccess(config.devRoot()));
     }
 }

@@ -153,7 +153,7 @@ public interface ContractHost {
     static ContractHost real(String name, SriovConfig config, PfUnderTest... pfs) {
         Objects.requireNonNull(config, "config");
         List<PfUnderTest> list = List.of(pfs);
-        SysfsAccess sysfs = new NioSysfsAccess(config.sysfsRoot());
+        SysfsAccess sysfs = new NioSysfsAccess(config.sysfsRoot(), config.writableTree());
         DeviceNodeAccess devices = new NioDeviceNodeAccess(config.devRoot());
         return new ContractHost() {
             @Override
