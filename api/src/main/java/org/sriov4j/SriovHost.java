@@ -71,6 +71,21 @@ public interface SriovHost extends AutoCloseable {
     Topology topology(ScanScope scope);
 
     /**
+     * Describes one function and what it belongs to, without scanning the rest of the host: the function; for a VF
+     * its PF; for a PF its VFs; and the IOMMU group of each. A device elsewhere whose sysfs is malformed does not
+     * fail it (a {@link #topology(ScanScope)} of the whole host would). The default scans the whole host.
+     *
+     * @param function the function
+     * @return a snapshot of scope {@link ScanScope#ALL_FUNCTIONS} holding those functions only; without the
+     *     function if it does not exist
+     * @throws SriovException if the sysfs of the function or of those it belongs to cannot be read or is malformed
+     */
+    default Topology topologyOf(PciAddress function) {
+        java.util.Objects.requireNonNull(function, "function");
+        return topology(ScanScope.ALL_FUNCTIONS);
+    }
+
+    /**
      * Enables exactly {@code count} VFs on a PF, with the {@linkplain VfEnableOptions#defaults() default options}.
      *
      * @param pf the physical function

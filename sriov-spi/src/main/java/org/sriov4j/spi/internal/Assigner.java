@@ -16,6 +16,7 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 
 /**
  * Takes PCI functions away from their host drivers onto the backend's stub driver (vfio-pci, pciback) and gives
@@ -130,12 +131,13 @@ final class Assigner {
         }
         int group = f.iommuGroup().getAsInt();
         Map<PciAddress, String> offenders = new LinkedHashMap<>();
-        for (String entry : sysfs.list("kernel/iommu_groups/" + group + "/devices")) {
-            PciAddress member = PciAddress.parse(entry);
+        String members = "kernel/iommu_groups/" + group + "/devices";
+        for (String entry : sysfs.list(members)) {
+            PciAddress member = SysfsNames.address(sysfs, members, entry);
             if (member.equals(f.address())) {
                 continue;
             }
-            Optional<String> driver = sysfs.linkName(TopologyScanner.dev(member) + "/driver");
+            Optional<String> driver = SysfsNames.linkedDriver(sysfs, TopologyScanner.dev(member) + "/driver");
             if (driver.isEmpty() || driver.get().equals(stub) || HARMLESS.contains(driver.get())) {
                 continue;
             }
@@ -197,7 +199,7 @@ final class Assigner {
             }
             step = "probe " + stub;
             write(DETACH, a, "bus/pci/drivers_probe", a.toString());
-            Optional<String> now = sysfs.linkName(d + "/driver");
+            Optional<String> now = SysfsNames.linkedDriver(sysfs, d + "/driver");
             if (now.isPresent() && !now.get().equals(stub)) {
                 String other = now.get();
                 tx.done("unbound " + other, () -> sysfs.write("bus/pci/drivers/" + other + "/unbind", a.toString()));
@@ -225,7 +227,7 @@ final class Assigner {
     void reattach(PciAddress f, Original original) {
         String stub = stubDriver.get();
         String d = TopologyScanner.dev(f);
-        Optional<String> now = sysfs.linkName(d + "/driver");
+        Optional<String> now = SysfsNames.linkedDriver(sysfs, d + "/driver");
         if (now.equals(original.driver())) {
             restoreOverride(f, original);
             return;
@@ -243,13 +245,17 @@ final class Assigner {
         restoreOverride(f, original);
         if (original.driver().isPresent()) {
             String host = original.driver().get();
+            if (!SysfsNames.isDriverName(host)) {
+                throw new SriovException(REATTACH, f, Errno.EINVAL, null, "its recorded original driver \""
+                        + host + "\" is not a driver name; the function is unbound", null);
+            }
             if (!sysfs.exists("bus/pci/drivers/" + host)) {
                 throw new SriovException(REATTACH, f, Errno.ENOENT, sysfs.describe("bus/pci/drivers/" + host),
                         "its original driver " + host + " is not loaded (modprobe it, then reattach again); the "
                                 + "function is unbound", null);
             }
             write(REATTACH, f, "bus/pci/drivers/" + host + "/bind", f.toString());
-            Optional<String> after = sysfs.linkName(d + "/driver");
+            Optional<String> after = SysfsNames.linkedDriver(sysfs, d + "/driver");
             if (!after.equals(original.driver())) {
                 throw new SriovException(REATTACH, f, Errno.ENODEV, sysfs.describe(d + "/driver"),
                         "bound to " + after.orElse("nothing") + " instead of " + host, null);

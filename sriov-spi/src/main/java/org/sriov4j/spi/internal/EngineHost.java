@@ -156,6 +156,11 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
+    public Topology topologyOf(PciAddress function) {
+        return scanner.around(java.util.Objects.requireNonNull(function, "function"));
+    }
+
+    @Override
     public PhysicalFunction enableVfs(PciAddress pf, int count, VfEnableOptions options) {
         return lifecycle().withPfLocked(VfController.ENABLE, pf, () -> announce(pf, () -> vfs.enable(pf, count, options)));
     }

@@ -18,7 +18,9 @@ import org.sriov4j.RecoveryReport;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovException;
+import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 
 /**
  * The VF lifecycle (docs/design.md, "The lifecycle"): detach, reattach, leases and recovery, with every transition written ahead to the
@@ -69,7 +71,8 @@ final class Lifecycle {
     private void checkRelatives(String operation, PciFunction f) {
         String d = TopologyScanner.dev(f.address());
         if (f.kind() == FunctionKind.VF) {
-            PciAddress pf = PciAddress.parse(sysfs.linkName(d + "/physfn").orElseThrow());
+            PciAddress pf = SysfsNames.linkedAddress(sysfs, d + "/physfn").orElseThrow(() -> new SysfsIoException(
+                    "readlink", sysfs.describe(d + "/physfn"), org.sriov4j.Errno.ENOENT, "", null));
             if (locks.isHeld(pf)) {
                 throw new LeaseUnavailableException(operation, f.address(), holderOf(pf),
                         "its PF " + pf + " is leased or its VFs are being changed");
@@ -88,11 +91,11 @@ final class Lifecycle {
         List<PciAddress> vfs = new ArrayList<>();
         String d = TopologyScanner.dev(pf);
         for (int i = 0;; i++) {
-            Optional<String> vf = sysfs.linkName(d + "/virtfn" + i);
+            Optional<PciAddress> vf = SysfsNames.linkedAddress(sysfs, d + "/virtfn" + i);
             if (vf.isEmpty()) {
                 return vfs;
             }
-            vfs.add(PciAddress.parse(vf.get()));
+            vfs.add(vf.get());
         }
     }
 

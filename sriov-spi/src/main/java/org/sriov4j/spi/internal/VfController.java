@@ -19,6 +19,7 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 import org.sriov4j.spi.VendorContext;
 import org.sriov4j.spi.VendorPlugin;
 
@@ -189,7 +190,7 @@ final class VfController implements AutoCloseable {
 
     private String hint(PciAddress pf, @Nullable Errno errno, String value) {
         if (errno == Errno.ENOENT && !value.equals("0")
-                && sysfs.linkName(TopologyScanner.dev(pf) + "/driver").isEmpty()) {
+                && !sysfs.exists(TopologyScanner.dev(pf) + "/driver")) {
             return " (the PF has no driver bound: sriov_numvfs needs the PF driver)";
         }
         if (errno == Errno.ENOSPC) {
@@ -227,7 +228,7 @@ final class VfController implements AutoCloseable {
     private @Nullable String missingLink(String d, int count) {
         for (int i = 0; i < count; i++) {
             String link = d + "/virtfn" + i;
-            var vf = sysfs.linkName(link);
+            var vf = SysfsNames.linkedAddress(sysfs, link);
             if (vf.isEmpty()) {
                 return link;
             }

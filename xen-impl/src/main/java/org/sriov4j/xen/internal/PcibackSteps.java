@@ -13,6 +13,7 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 import org.sriov4j.xen.XenToolstackException;
 
 /**
@@ -77,7 +78,7 @@ final class PcibackSteps implements AssignmentSteps {
     }
 
     private Optional<String> driverOf(PciAddress f) {
-        return sysfs.linkName(dev(f) + "/driver");
+        return SysfsNames.linkedDriver(sysfs, dev(f) + "/driver");
     }
 
     private Optional<String> override(PciAddress f) {
@@ -198,8 +199,22 @@ final class PcibackSteps implements AssignmentSteps {
 
     @Override
     public Optional<String> originalDriverOf(PciFunction f) {
-        return xl.xenstoreRead(XenToolstack.driverPathKey(f.address())).map(PcibackSteps::lastComponent)
-                .filter(s -> !s.isEmpty());
+        return recordedDriver(f.address());
+    }
+
+    /**
+     * The driver libxl recorded in xenstore for a function (the last component of its {@code driver_path}).
+     *
+     * @throws SriovException {@code EINVAL} if the record does not name a driver: it would become a sysfs path
+     */
+    private Optional<String> recordedDriver(PciAddress f) {
+        String key = XenToolstack.driverPathKey(f);
+        Optional<String> name = xl.xenstoreRead(key).map(PcibackSteps::lastComponent).filter(s -> !s.isEmpty());
+        if (name.isPresent() && !SysfsNames.isDriverName(name.get())) {
+            throw new SriovException("read the original driver", f, Errno.EINVAL, null, "xenstore " + key
+                    + " does not name a driver (" + SysfsNames.quote(name.get()) + "); not used", null);
+        }
+        return name;
     }
 
     private static String lastComponent(String path) {
@@ -216,8 +231,7 @@ final class PcibackSteps implements AssignmentSteps {
         Optional<String> original = originalDriver.filter(d -> !d.equals(STUB));
         if (original.isEmpty()) {
             // not recorded by us (or recorded as found on pciback): what libxl recorded, if anything
-            original = xl.xenstoreRead(XenToolstack.driverPathKey(f)).map(PcibackSteps::lastComponent)
-                    .filter(s -> !s.isEmpty() && !s.equals(STUB));
+            original = recordedDriver(f).filter(s -> !s.equals(STUB));
         }
         Optional<String> now = driverOf(f);
         if (now.filter(STUB::equals).isPresent()) {
