@@ -31,6 +31,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VirtualFunction;
+import org.sriov4j.spi.SysfsNames;
 import org.sriov4j.vfio.VfioSystem;
 
 /** Parses the command line and runs one command. */
@@ -86,7 +87,13 @@ final class Cli {
 
             Global options:
               --sysfs-root DIR        read sysfs from DIR instead of /sys (a container's view of the
-                                      host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT
+                                      host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT.
+                                      Paths and links that lead out of DIR, files that are not regular
+                                      (FIFOs, devices) and attributes over 64 KiB are refused; a DIR that
+                                      is not a sysfs mount (a captured tree) is read-only
+              --writable-tree         let commands change a --sysfs-root that is not a sysfs mount (a
+                                      captured tree: files are rewritten whole); a real sysfs, a
+                                      container's bind of /sys included, is always writable
               --dev-root DIR          look for device nodes in DIR instead of /dev; also
                                       SRIOV4J_DEV_ROOT
               --state-dir DIR         ledger and lock files (default /run/sriov4j); also
@@ -131,14 +138,14 @@ final class Cli {
         try {
             return dispatch(argv);
         } catch (UsageException e) {
-            err.println("sriov4j: " + e.getMessage());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
             err.println("Try 'sriov4j --help'.");
             return USAGE;
         } catch (SriovException e) {
-            err.println("sriov4j: " + e.getMessage());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
             return FAILED;
         } catch (IllegalArgumentException e) {
-            err.println("sriov4j: " + e.getMessage());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
             return USAGE;
         }
     }
@@ -153,6 +160,7 @@ final class Cli {
                 case "--sysfs-root" -> config.sysfsRoot(directory(a, args));
                 case "--dev-root" -> config.devRoot(directory(a, args));
                 case "--state-dir" -> config.stateDir(value(a, args));
+                case "--writable-tree" -> config.writableTree();
                 case "--backend" -> {
                     if (args.isEmpty() || !args.peekFirst().matches("[a-z0-9-]{1,64}")) {
                         throw new UsageException("--backend needs a backend id, e.g. kvm-vfio or xen-pciback");
@@ -209,7 +217,7 @@ final class Cli {
                 out.print(USAGE_TEXT);
                 yield OK;
             }
-            default -> throw new UsageException("unknown command '" + command + "'");
+            default -> throw new UsageException("unknown command " + quote(command));
         };
     }
 
@@ -218,6 +226,11 @@ final class Cli {
         boolean json = args.remove("--json");
         PciAddress f = oneAddress("vfio-check", args);
         return new VfioCheck(out, err, vfioOpener).run(config, f, json);
+    }
+
+    /** Quotes user input or host content for a message: escaped, at most 200 characters and an ellipsis. */
+    static String quote(String text) {
+        return SysfsNames.quote(text);
     }
 
     private static String version() {
@@ -229,9 +242,15 @@ final class Cli {
         if (args.isEmpty()) {
             throw new UsageException(option + " needs a directory");
         }
-        Path p = Path.of(args.removeFirst());
+        String text = args.removeFirst();
+        Path p;
+        try {
+            p = Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException(option + ": not a directory: " + quote(text));
+        }
         if (!Files.isDirectory(p)) {
-            throw new UsageException(option + ": not a directory: " + p);
+            throw new UsageException(option + ": not a directory: " + quote(text));
         }
         return p;
     }
@@ -268,8 +287,8 @@ final class Cli {
                         }
                         options.timeout(Duration.ofSeconds(seconds));
                     } catch (NumberFormatException e) {
-                        throw new UsageException("--timeout needs a number of seconds from 1 to 3600, not '" + v
-                                + "'");
+                        throw new UsageException("--timeout needs a number of seconds from 1 to 3600, not "
+                                + quote(v));
                     }
                 }
                 default -> {
@@ -288,7 +307,7 @@ final class Cli {
         try {
             count = Integer.parseInt(positional.get(1));
         } catch (NumberFormatException e) {
-            throw new UsageException("the VF count must be a number, not '" + positional.get(1) + "'");
+            throw new UsageException("the VF count must be a number, not " + quote(positional.get(1)));
         }
         if (count < 0) {
             throw new UsageException("the VF count must not be negative: " + count);
@@ -558,7 +577,7 @@ final class Cli {
         List<String> ok = List.of(allowed);
         for (String r : rest) {
             if (!ok.contains(r)) {
-                throw new UsageException(r.startsWith("-") ? "unknown option '" + r + "'" : "unexpected argument '" + r + "'");
+                throw new UsageException((r.startsWith("-") ? "unknown option " : "unexpected argument ") + quote(r));
             }
         }
         return rest;
@@ -608,7 +627,7 @@ final class Cli {
         }
         Topology t;
         try (SriovHost host = opener.apply(config)) {
-            t = host.topology(ScanScope.ALL_FUNCTIONS);
+            t = host.topologyOf(address); // only what the function belongs to: a broken device elsewhere is no matter
         }
         PciFunction f = t.function(address).orElseThrow(() -> new SriovException("show", address, null, null,
                 "no such PCI function under " + config.sysfsRoot() + "/bus/pci/devices", null));

@@ -277,7 +277,8 @@ final class Assigner {
             sysfs.write(path, value);
         } catch (SysfsIoException e) {
             throw new SriovException(operation, f, e.errno().orElse(null), sysfs.describe(path),
-                    "writing '" + value.replace("\n", "\\n") + "' was refused", e);
+                    "writing '" + value.replace("\n", "\\n") + "' was refused"
+                            + (e.detail().isEmpty() ? "" : ": " + e.detail()), e);
         }
     }
 }

@@ -178,7 +178,8 @@ final class VfController implements AutoCloseable {
             Throwable cause = e.getCause();
             if (cause instanceof SysfsIoException io) {
                 throw new SriovException(operation, pf, io.errno().orElse(null), sysfs.describe(path),
-                        "writing '" + value + "' was refused" + hint(pf, io.errno().orElse(null), value), io);
+                        "writing '" + value + "' was refused" + (io.detail().isEmpty() ? "" : ": " + io.detail())
+                                + hint(pf, io.errno().orElse(null), value), io);
             }
             if (cause instanceof RuntimeException re) {
                 throw re;
