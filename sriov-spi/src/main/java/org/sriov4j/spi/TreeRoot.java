@@ -242,7 +242,11 @@ final class TreeRoot {
 
     /** A JDK I/O failure as a {@link SysfsIoException} naming the path inside the tree. */
     SysfsIoException failure(String op, String path, IOException e) {
-        return new SysfsIoException(op, describe(path), errnoOf(e), "", e);
+        Errno errno = errnoOf(e);
+        String reason = e instanceof FileSystemException fse ? fse.getReason() : e.getMessage();
+        // an errno sriov4j does not name keeps the system's words, so that the reason is never lost
+        return new SysfsIoException(op, describe(path), errno, errno != null || reason == null ? ""
+                : org.sriov4j.spi.SysfsNames.quote(reason), e);
     }
 
     /**

@@ -167,4 +167,18 @@ class CapturedTreeChangesTest {
         }
         assertEquals("", Files.readString(outside.resolve("unbind")));
     }
+
+    @Test
+    void anOverrideTheLedgerCannotRecordIsRefusedNamingTheFileNotBadUsage() throws Exception {
+        Path override = dev(VF2).resolve("driver_override");
+        Files.delete(override);
+        Files.writeString(override, "igb vf\n"); // the kernel stores any text; a blank cannot be recorded
+        try (SriovHost host = open(true)) {
+            SriovException e = assertThrows(SriovException.class, () -> host.detach(VF2));
+            assertEquals(Errno.EINVAL, e.errno().orElseThrow(), e.getMessage());
+            assertTrue(e.getMessage().contains("0000:01:10.4/driver_override") && e.getMessage().contains("igb vf"),
+                    e.getMessage());
+        }
+        assertEquals("igb vf\n", Files.readString(override));
+    }
 }

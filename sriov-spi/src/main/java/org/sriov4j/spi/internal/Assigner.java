@@ -104,6 +104,22 @@ final class Assigner {
     }
 
     /**
+     * Refuses a function whose {@code driver_override} is not a driver name (the kernel stores any text there):
+     * the ledger could not record it, so it could not be restored.
+     *
+     * @throws SriovException {@code EINVAL} naming the file
+     */
+    void checkRecordable(String operation, PciFunction f) {
+        Optional<String> o = f.driverOverride();
+        if (o.isPresent() && !SysfsNames.isDriverName(o.get())) {
+            throw new SriovException(operation, f.address(), Errno.EINVAL,
+                    sysfs.describe(TopologyScanner.dev(f.address()) + "/driver_override"), "it holds "
+                            + SysfsNames.quote(o.get()) + ", not a driver name: sriov4j could not record it to put "
+                            + "it back later; clear it (write a newline to it) first", null);
+        }
+    }
+
+    /**
      * Checks that {@code f} may be handed to a guest: it has an IOMMU group (or the unsafe option is set) and every
      * other member of the group is on the stub driver, pci-stub, no driver, or is a bridge.
      *

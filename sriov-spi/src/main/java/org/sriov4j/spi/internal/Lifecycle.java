@@ -132,6 +132,7 @@ final class Lifecycle {
     private void detachRecorded(PciFunction fn, boolean managed, String guest) {
         String stub = stubDriver.get();
         PciAddress f = fn.address();
+        assigner.checkRecordable(Assigner.DETACH, fn);
         if (fn.driver().filter(stub::equals).isPresent()) {
             if (ledger.get(f).isEmpty()) {
                 // detached by someone else (an operator, another tool): its original driver is what the backend
