@@ -59,7 +59,8 @@ class EngineLifecycleTest {
         try (SriovHost host = vfOnIgbvf()) {
             int writes = kernel.writes().size();
             SriovException e = assertThrows(SriovException.class, () -> host.detach(VF0));
-            assertTrue(e.getMessage().contains("no IOMMU") && e.getMessage().contains("allowUnsafe"), e.getMessage());
+            assertTrue(e.getMessage().contains("no IOMMU") && e.getMessage().contains("allowUnsafe")
+                    && e.getMessage().contains("--allow-unsafe-no-iommu"), e.getMessage());
             assertEquals(writes, kernel.writes().size(), "nothing may be written");
             assertThrows(SriovException.class, () -> host.lease(VF0, "vm"));
             assertEquals(Optional.of("igbvf"), driver(VF0));

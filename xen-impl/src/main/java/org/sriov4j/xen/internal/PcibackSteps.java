@@ -64,8 +64,9 @@ final class PcibackSteps implements AssignmentSteps {
         if (!config.allowUnsafeAssignmentWithoutIommu()) {
             throw new SriovException(operation, f, Errno.ENODEV, null, "Xen reports no IOMMU (pv_directio is "
                     + "missing from the virt_caps of xl info): a guest could read and write all host memory through "
-                    + "this device; enable VT-d/AMD-Vi for Xen, or set "
-                    + "SriovConfig.builder().allowUnsafeAssignmentWithoutIommu() if you accept that", null);
+                    + "this device; enable VT-d/AMD-Vi for Xen, or, if you accept that, use the CLI's "
+                    + "--allow-unsafe-no-iommu (in Java: SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())",
+                    null);
         }
         LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out although Xen reports no IOMMU", f);
     }
