@@ -49,7 +49,8 @@ final class Cli {
             Commands:
               list [--json] [--all]   list SR-IOV physical and virtual functions
                                       (--all: every PCI function, bridges included)
-              show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2)
+              show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2); reads only
+                                      it, its PF or VFs and their IOMMU groups
               enable-vfs PF N [--no-autoprobe] [--timeout SECONDS]
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
