@@ -50,8 +50,6 @@ public final class NioSysfsAccess implements SysfsAccess {
 
     /** The longest attribute read: the largest {@code PAGE_SIZE} of the architectures Linux runs on, 64 KiB. */
     public static final int MAX_ATTRIBUTE_BYTES = 64 * 1024;
-    /** The first read's buffer: a 4 KiB page and one byte, enough for any attribute on x86-64. */
-    private static final int FIRST_READ = 4096 + 1;
 
     private final TreeRoot tree;
     private final boolean writableTree;
@@ -101,7 +99,9 @@ public final class NioSysfsAccess implements SysfsAccess {
             TreeRoot.Target t = tree.follow("read", path);
             checkRegular("read", path, t);
             try (FileChannel ch = FileChannel.open(t.real(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                ByteBuffer buf = ByteBuffer.allocate(FIRST_READ);
+                // the size the file claims, plus one byte to see its end (sysfs claims 4096 for every attribute)
+                long claimed = t.attributes().size();
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(claimed + 1, MAX_ATTRIBUTE_BYTES + 1L)));
                 while (true) {
                     if (!buf.hasRemaining()) {
                         if (buf.capacity() > MAX_ATTRIBUTE_BYTES) {
@@ -220,8 +220,19 @@ public final class NioSysfsAccess implements SysfsAccess {
     @Override
     public String readLink(String path) {
         try {
-            Path link = tree.entry("readlink", path);
-            Path target = Files.readSymbolicLink(link);
+            Path link = tree.entry("readlink", path, true);
+            Path target;
+            try {
+                target = Files.readSymbolicLink(link);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                String dir = TreeRoot.split(path).dir();
+                if (!tree.remembers(dir)) {
+                    throw e;
+                }
+                tree.forget(dir); // the remembered directory went away: look again
+                link = tree.entry("readlink", path, false);
+                target = Files.readSymbolicLink(link);
+            }
             tree.checkLinkTarget("readlink", path, link, target);
             return target.toString();
         } catch (NotLinkException e) {

@@ -37,7 +37,9 @@ final class TreeRoot {
     private final Path root;
     private final String display;
     private volatile @Nullable Path realRoot;
-    private final ConcurrentHashMap<String, Path> realDirs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Path> realDirs = new ConcurrentHashMap<>(1024);
+    /** Real directories under the root found not to be links. */
+    private final java.util.Set<Path> knownDirs = ConcurrentHashMap.newKeySet(1024);
 
     TreeRoot(Path root) {
         this.root = Objects.requireNonNull(root, "root");
@@ -121,15 +123,73 @@ final class TreeRoot {
                 return known;
             }
         }
-        Path real = root.resolve(dir).toRealPath();
-        if (!contains(real)) {
-            throw escape(op, dir);
-        }
+        Split s = split(dir);
+        Path real = resolve(op, dir, realDir(op, s.dir(), cached), s.name(), cached, new int[1]);
         if (realDirs.size() >= MAX_CACHED_DIRS) {
             realDirs.clear();
         }
         realDirs.put(dir, real);
         return real;
+    }
+
+    /** The most symbolic links followed in one resolution, as the kernel's {@code MAXSYMLINKS}. */
+    static final int MAX_LINKS = 40;
+
+    /**
+     * The real path of {@code name} in the real directory {@code base} (under the root), following a symbolic link
+     * component by component the way the kernel does, and never above the root: a {@code ..} at the root, or an
+     * absolute target outside it, is {@code EXDEV} (as {@code openat2(2)} with {@code RESOLVE_BENEATH}). Directories
+     * found not to be links are remembered, so that the links of sysfs ({@code bus/pci/devices/X} to
+     * {@code ../../../devices/...}) cost one {@code readlink(2)} and one {@code lstat(2)} each.
+     *
+     * @param rel the path being resolved, for messages
+     * @param trustKnown whether remembered directories may be used
+     * @param links how many links this resolution has followed so far
+     */
+    private Path resolve(String op, String rel, Path base, String name, boolean trustKnown, int[] links)
+            throws IOException {
+        if (name.isEmpty() || name.equals(".")) {
+            return base;
+        }
+        Path r = realRoot();
+        if (name.equals("..")) {
+            Path up = base.getParent();
+            if (base.equals(r) || up == null) {
+                throw escape(op, rel);
+            }
+            return up;
+        }
+        Path p = base.resolve(name);
+        if (trustKnown && knownDirs.contains(p)) {
+            return p;
+        }
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isSymbolicLink()) {
+            if (a.isDirectory()) {
+                if (knownDirs.size() >= MAX_CACHED_DIRS) {
+                    knownDirs.clear();
+                }
+                knownDirs.add(p);
+            }
+            return p;
+        }
+        if (++links[0] > MAX_LINKS) {
+            throw new FileSystemException(describe(rel), null, "Too many levels of symbolic links");
+        }
+        Path target = Files.readSymbolicLink(p);
+        Path at = base;
+        if (target.isAbsolute()) {
+            Path t = target.normalize();
+            if (!t.startsWith(r)) {
+                throw escape(op, rel);
+            }
+            target = r.relativize(t);
+            at = r;
+        }
+        for (Path component : target) {
+            at = resolve(op, rel, at, component.toString(), trustKnown, links);
+        }
+        return at;
     }
 
     /** Forgets a directory whose remembered real path turned out to be gone. */
@@ -170,51 +230,59 @@ final class TreeRoot {
     }
 
     private Target follow(String op, String path, Split s, boolean cached) throws IOException {
-        Path entry = realDir(op, s.dir(), cached).resolve(s.name());
+        Path dir = realDir(op, s.dir(), cached);
+        Path entry = dir.resolve(s.name());
         BasicFileAttributes a = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!a.isSymbolicLink()) {
             return new Target(entry, a);
         }
-        Path real = entry.toRealPath();
-        if (!contains(real)) {
-            throw escape(op, path);
-        }
+        Path real = resolve(op, path, dir, s.name(), cached, new int[1]);
         return new Target(real, Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
     }
 
     /**
-     * The entry itself (a final link not followed), its directory resolved and checked.
+     * The entry itself (a final link not followed), its directory resolved and checked; nothing is looked up for the
+     * entry itself.
      *
-     * @throws IOException as the file system reports it
+     * @param cached whether a remembered real path of its directory may be used
+     * @throws IOException as the file system reports it for the directory
      * @throws SysfsIoException {@code EXDEV} if its directory resolves outside the root
      */
-    Path entry(String op, String path) throws IOException {
+    Path entry(String op, String path, boolean cached) throws IOException {
         Split s = split(checkRelative(path));
         if (s.name().isEmpty()) {
             return realRoot();
         }
-        Path dir = realDir(op, s.dir(), true);
-        Path entry = dir.resolve(s.name());
-        if (remembers(s.dir()) && !Files.exists(entry, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir)) {
-            forget(s.dir()); // the directory went away (a device removed): look again
-            entry = realDir(op, s.dir(), false).resolve(s.name());
-        }
-        return entry;
+        return realDir(op, s.dir(), cached).resolve(s.name());
     }
 
-    /** Whether an entry exists (a dangling link counts); false when its directory does not exist. */
+    /**
+     * Whether an entry exists (a dangling link counts); false when its directory does not exist.
+     *
+     * @throws SysfsIoException {@code EXDEV} if its directory resolves outside the root
+     */
     boolean exists(String op, String path) {
         try {
-            return Files.exists(entry(op, path), LinkOption.NOFOLLOW_LINKS);
+            Path e = entry(op, path, true);
+            if (Files.exists(e, LinkOption.NOFOLLOW_LINKS)) {
+                return true;
+            }
+            String dir = split(path).dir();
+            Path parent = e.getParent();
+            if (!remembers(dir) || parent == null || Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            forget(dir); // the remembered directory went away (a device removed): look again
+            return Files.exists(entry(op, path, false), LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             return false;
         }
     }
 
     /**
-     * Checks that a link's target, taken as the link would be followed, names a place under the root. The target
-     * need not exist (captured trees hold links to what was not captured); its text is resolved against the link's
-     * real directory.
+     * Checks that a link's target names a place under the root: its text, resolved against the link's real
+     * directory, must not lead out (lexically: the target need not exist, captured trees hold links to what was not
+     * captured). The target is not followed here; whatever later reads, writes or lists through it is checked then.
      *
      * @throws SysfsIoException {@code EXDEV} if the target is outside the root
      */
@@ -223,15 +291,6 @@ final class TreeRoot {
         Path resolved = (parent == null ? target : parent.resolve(target)).normalize();
         if (!contains(resolved)) {
             throw escape(op, link);
-        }
-        if (Files.exists(resolved)) {
-            try {
-                if (!contains(resolved.toRealPath())) {
-                    throw escape(op, link);
-                }
-            } catch (NoSuchFileException e) {
-                // went away meanwhile: the lexical check stands
-            }
         }
     }
 
