@@ -479,9 +479,17 @@ final class Cli {
 
     private int detachGuest(SriovConfig config, PciAddress f) {
         try (SriovHost host = opener.apply(config)) {
+            if (host.topologyOf(f).function(f).isEmpty()) {
+                throw new org.sriov4j.DeviceNotFoundException("detach-guest", f, "no such PCI function under "
+                        + config.sysfsRoot() + "/bus/pci/devices");
+            }
+            java.util.Optional<String> domain = host.assignments().stream().filter(a -> a.device().equals(f))
+                    .findFirst().flatMap(Assignment::attachedTo);
             host.detachFromGuest(f);
-            out.println(describe(host.topology(ScanScope.ALL_FUNCTIONS).function(f).orElseThrow())
-                    + "; detached from its domain");
+            PciFunction now = host.topologyOf(f).function(f).orElseThrow(() -> new org.sriov4j.DeviceNotFoundException(
+                    "detach-guest", f, "the function disappeared"));
+            out.println(describe(now) + domain.map(d -> "; detached from domain " + d)
+                    .orElse("; it was attached to no domain (nothing to do)"));
         }
         return OK;
     }

@@ -50,6 +50,7 @@ class CliXenTest {
         assertTrue(r.out().contains("\"attachedTo\": \"domu1\""), r.out());
         r = run("detach-guest", VF0.toString());
         assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("detached from domain domu1"), r.out());
         assertEquals(List.of(), xl.attached("domu1"));
         assertEquals(0, run("reattach", VF0.toString()).status());
         assertEquals(Optional.of("igbvf"), driver());
