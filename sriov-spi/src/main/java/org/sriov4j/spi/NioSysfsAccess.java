@@ -44,7 +44,8 @@ import org.sriov4j.SysfsIoException;
  *
  * <p>Writes are one {@code write(2)} at offset 0, as sysfs wants them; on a writable tree that is not sysfs the file
  * is truncated first, so that it holds exactly what was written (sysfs replaces an attribute's value on every write,
- * a regular file would keep the tail of a longer old value).
+ * a regular file would keep the tail of a longer old value). The kernel facts behind these rules:
+ * docs/sysfs-access.md in the repository.
  */
 public final class NioSysfsAccess implements SysfsAccess {
 

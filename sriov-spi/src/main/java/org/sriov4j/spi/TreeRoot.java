@@ -17,17 +17,18 @@ import org.sriov4j.SysfsIoException;
 
 /**
  * Resolves relative paths under a root directory ({@code /sys}, {@code /dev} or a tree standing for one) without
- * ever leaving it: every path is resolved to its real path, symbolic links included, and refused with
- * {@link Errno#EXDEV} when that real path is not under the root's real path (the errno {@code openat2(2)} returns for
- * {@code RESOLVE_BENEATH}). Real sysfs is full of links between {@code bus/}, {@code devices/} and
- * {@code kernel/iommu_groups/}; they all stay under the root, so nothing real is refused.
+ * ever leaving it: symbolic links are followed one component at a time, as the kernel follows them, and a path that
+ * would go above the root (a {@code ..} at the root, an absolute target elsewhere) is refused with
+ * {@link Errno#EXDEV}, the errno {@code openat2(2)} returns for {@code RESOLVE_BENEATH}. Real sysfs is full of links
+ * between {@code bus/}, {@code devices/} and {@code kernel/iommu_groups/}; they all stay under the root, so nothing
+ * real is refused (docs/sysfs-access.md).
  *
  * <p>The real paths of directories are remembered (at most {@value #MAX_CACHED_DIRS}), so that reading the
- * attributes of one device costs one {@code realpath(3)} for its directory and one {@code lstat(2)} per attribute. An
- * entry whose directory is gone is looked up again. The check is made when a path is resolved, not atomically with
- * the open that follows; a final symbolic link swapped in after the check is not followed (the opens use
- * {@code O_NOFOLLOW}). A tree that someone else can change while sriov4j runs can still race a directory in between:
- * sriov4j is meant for the kernel's sysfs and for trees the caller owns.
+ * attributes of one device costs one {@code readlink(2)} and one {@code lstat(2)} for its directory and one
+ * {@code lstat(2)} per attribute. A remembered directory that is gone is looked up again. The check is made when a
+ * path is resolved, not atomically with the open that follows; a final symbolic link swapped in after the check is
+ * not followed (the opens use {@code O_NOFOLLOW}). A tree that someone else can change while sriov4j runs can still
+ * race a directory in between: sriov4j is meant for the kernel's sysfs and for trees the caller owns.
  */
 final class TreeRoot {
 

@@ -96,7 +96,7 @@ class AttributeParsersFuzzTest {
             attrs.hex(PATH, 4);
         } catch (MalformedAttributeException e) {
             String m = e.getMessage();
-            if (!m.contains(PATH) || m.indexOf('\n') >= 0 || m.length() > 400) {
+            if (!m.contains(PATH) || m.indexOf('\n') >= 0 || m.length() > 1000) {
                 throw new AssertionError("message not one bounded line naming the file: " + m);
             }
         }
