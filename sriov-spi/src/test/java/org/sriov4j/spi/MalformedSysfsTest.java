@@ -18,6 +18,7 @@ import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.Topology;
 import org.sriov4j.testdata.CapturedTrees;

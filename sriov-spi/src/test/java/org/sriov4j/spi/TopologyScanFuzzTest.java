@@ -22,6 +22,7 @@ import org.sriov4j.PciAddress;
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testdata.CapturedTrees;
 import org.sriov4j.testdata.Fuzzing;
 
