@@ -15,7 +15,7 @@ public final class EngineHostFactory implements SriovHostFactory {
 
     @Override
     public SriovHost open(SriovConfig config) {
-        return new EngineHost(config, new NioSysfsAccess(config.sysfsRoot()),
+        return new EngineHost(config, new NioSysfsAccess(config.sysfsRoot(), config.writableTree()),
                 new NioDeviceNodeAccess(config.devRoot()));
     }
 }
