@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * @param stubDriver the driver it was detached to
  * @param managed whether its lease gives it back to the host when it ends
  * @param guest the guest it is (or was last) leased to, if any
- * @param ownerPid the process that recorded the last change; not necessarily alive, and not the holder (see {@code lease})
+ * @param ownerPid the process that recorded the last change; not necessarily alive, nor the holder (see {@code lease})
  * @param heldBy who holds its lock now (a lease, or a change in progress), as the holder described itself; empty if
  *     no live process holds it
  * @param attachedTo the hypervisor guest (Xen domain) it is attached to through {@link Lease#attachToGuest(String)}

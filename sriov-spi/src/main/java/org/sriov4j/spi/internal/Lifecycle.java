@@ -246,8 +246,8 @@ final class Lifecycle {
     PciFunction detach(PciAddress f) {
         try (FunctionLock lock = lock(Assigner.DETACH, f, "")) {
             PciFunction fn = assigner.describe(Assigner.DETACH, f);
-            checkNoVfs(Assigner.DETACH, fn);
             checkRelatives(Assigner.DETACH, fn);
+            checkNoVfs(Assigner.DETACH, fn);
             Optional<LedgerEntry> prev = settledEntry(Assigner.DETACH, f);
             if (prev.isPresent() && (prev.get().managed() || prev.get().lease().isPresent())) {
                 // a lease whose holder is gone: the function is now detached on purpose, for nobody
@@ -441,8 +441,8 @@ final class Lifecycle {
         FunctionLock lock = lock(LEASE, f, guest);
         try {
             PciFunction fn = assigner.describe(LEASE, f);
-            checkNoVfs(LEASE, fn);
             checkRelatives(LEASE, fn);
+            checkNoVfs(LEASE, fn);
             Optional<LedgerEntry> prev = settledEntry(LEASE, f);
             boolean onStub = fn.driver().filter(stubDriver.get()::equals).isPresent();
             // a function whose previous lease ended with its holder keeps that lease's "managed": it goes back then
@@ -814,60 +814,63 @@ final class Lifecycle {
         }
         boolean gone = false;
         Optional<LedgerEntry> seen = Optional.empty();
-        try (FunctionLock held = lock.get()) {
-            seen = ledger.get(f); // read again under the lock: the scan may be stale
-            if (seen.isEmpty()) {
-                return;
-            }
-            LedgerEntry e = seen.get();
-            if (liveRecordedLease(e)) {
-                r.stillHeld.add(f);
-                return;
-            }
-            if (!sysfs.exists(TopologyScanner.dev(f))) {
-                if (provablyGone(f)) {
-                    ledger.remove(f);
-                    r.gone.add(f);
-                    gone = true;
-                } else {
-                    r.unseen.add(f);
-                    r.problems.add(f + ": recorded as " + e.phase() + " (original driver "
-                            + e.originalDriver().orElse("none") + ") but " + sysfs.describe(TopologyScanner.dev(f))
-                            + " does not exist and the function is not provably gone: record kept (is the sysfs "
-                            + "root the host's? if the device is gone for good, delete " + ledger.file(f) + ")");
-                }
-                return;
-            }
-            if (e.phase() == LedgerEntry.Phase.DETACHED && !e.managed()) {
-                if (assigner.steps().isPresent() && sysfs.linkName(TopologyScanner.dev(f) + "/driver")
-                        .filter(stubDriver.get()::equals).isEmpty()) {
-                    // given back by the hypervisor's own tools (xl pci-assignable-remove -r): nothing is left
-                    // for us to undo
-                    ledger.remove(f);
-                    r.restored.add(f);
+        try {
+            try (FunctionLock held = lock.get()) {
+                seen = ledger.get(f); // read again under the lock: the scan may be stale
+                if (seen.isEmpty()) {
                     return;
                 }
-                if (e.lease().isPresent()) {
-                    ledger.put(e.withLease(Optional.empty(), "", false)); // its lessee is gone
+                LedgerEntry e = seen.get();
+                if (liveRecordedLease(e)) {
+                    r.stillHeld.add(f);
+                    return;
                 }
-                r.keptDetached.add(f);
-                return;
+                if (!sysfs.exists(TopologyScanner.dev(f))) {
+                    if (provablyGone(f)) {
+                        ledger.remove(f);
+                        r.gone.add(f);
+                        gone = true;
+                    } else {
+                        r.unseen.add(f);
+                        r.problems.add(f + ": recorded as " + e.phase() + " (original driver "
+                                + e.originalDriver().orElse("none") + ") but "
+                                + sysfs.describe(TopologyScanner.dev(f)) + " does not exist and the function is not provably gone: record kept (is the sysfs "
+                                + "root the host's? if the device is gone for good, delete " + ledger.file(f) + ")");
+                    }
+                    return;
+                }
+                if (e.phase() == LedgerEntry.Phase.DETACHED && !e.managed()) {
+                    if (assigner.steps().isPresent() && sysfs.linkName(TopologyScanner.dev(f) + "/driver")
+                            .filter(stubDriver.get()::equals).isEmpty()) {
+                        // given back by the hypervisor's own tools (xl pci-assignable-remove -r): nothing is left
+                        // for us to undo
+                        ledger.remove(f);
+                        r.restored.add(f);
+                        return;
+                    }
+                    if (e.lease().isPresent()) {
+                        ledger.put(e.withLease(Optional.empty(), "", false)); // its lessee is gone
+                    }
+                    r.keptDetached.add(f);
+                    return;
+                }
+                LedgerEntry current = detachFromGuestIfAny(e, true);
+                ledger.put(current.inPhase(LedgerEntry.Phase.REATTACHING));
+                assigner.reattach(f, new Assigner.Original(e.originalDriver(), e.originalDriverOverride()),
+                        current.extras());
+                ledger.remove(f);
+                r.restored.add(f);
+                events.emit(new SriovEvent.Reattached(f, e.originalDriver()));
+            } catch (Ledger.UnreadableEntryException ex) {
+                r.problems.add(ex.problem().toString()); // damaged since the scan: set aside by the next recover
+            } catch (SriovException ex) {
+                r.problems.add(f + ": could not be given back to "
+                        + seen.flatMap(LedgerEntry::originalDriver).orElse("no driver") + ": " + ex.getMessage());
             }
-            LedgerEntry current = detachFromGuestIfAny(e, true);
-            ledger.put(current.inPhase(LedgerEntry.Phase.REATTACHING));
-            assigner.reattach(f, new Assigner.Original(e.originalDriver(), e.originalDriverOverride()),
-                    current.extras());
-            ledger.remove(f);
-            r.restored.add(f);
-            events.emit(new SriovEvent.Reattached(f, e.originalDriver()));
-        } catch (Ledger.UnreadableEntryException ex) {
-            handleProblem(ex.problem(), r);
-        } catch (SriovException ex) {
-            r.problems.add(f + ": could not be given back to "
-                    + seen.flatMap(LedgerEntry::originalDriver).orElse("no driver") + ": " + ex.getMessage());
-        }
-        if (gone) {
-            locks.removeIfFree(f); // only a free lock file is removed, and safely (see FunctionLocks)
+        } finally {
+            if (gone) {
+                locks.removeIfFree(f); // only a free lock file is removed, and safely (see FunctionLocks)
+            }
         }
     }
 
