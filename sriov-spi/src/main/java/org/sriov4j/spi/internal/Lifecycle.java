@@ -834,8 +834,9 @@ final class Lifecycle {
                         r.unseen.add(f);
                         r.problems.add(f + ": recorded as " + e.phase() + " (original driver "
                                 + e.originalDriver().orElse("none") + ") but "
-                                + sysfs.describe(TopologyScanner.dev(f)) + " does not exist and the function is not provably gone: record kept (is the sysfs "
-                                + "root the host's? if the device is gone for good, delete " + ledger.file(f) + ")");
+                                + sysfs.describe(TopologyScanner.dev(f)) + " does not exist and the function is not "
+                                + "provably gone: record kept (is the sysfs root the host's? if the device is gone for "
+                                + "good, delete " + ledger.file(f) + ")");
                     }
                     return;
                 }
