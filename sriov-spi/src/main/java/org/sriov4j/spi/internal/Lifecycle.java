@@ -25,7 +25,8 @@ import org.sriov4j.SriovException;
 import org.sriov4j.spi.SysfsAccess;
 
 /**
- * The VF lifecycle (docs/design.md, "The lifecycle"): detach, reattach, leases and recovery, with every transition written ahead to the
+ * The VF lifecycle (docs/design.md, "The lifecycle"; leases and recovery: docs/leases.md): detach, reattach,
+ * leases and recovery, with every transition written ahead to the
  * {@link Ledger} and ownership held through {@link FunctionLocks}.
  *
  * <p>Ordering rules that make it safe: the function's lock is taken before anything is checked or changed; an
