@@ -196,7 +196,11 @@ class EngineLeaseKindsTest {
 
     @Test
     void theRecordOfAVfThatIsProvablyGoneIsRemovedWithItsLockFile() {
-        try (SriovHost host = hostWithVfs(2)) {
+        try (SriovHost host = hostWithVfs(3)) {
+            PciAddress vf2 = PciAddress.parse("0000:01:10.4");
+            host.lease(vf2, "vm").close(); // leaves a lock file and no record
+            host.lease(VF0, "vm").close();
+            host.enableVfs(PF, 2);
             host.detach(VF1);
             host.enableVfs(PF, 1); // VF 1 no longer exists: the PF is there with fewer VFs
             RecoveryReport r = host.recover();
@@ -204,6 +208,8 @@ class EngineLeaseKindsTest {
             assertTrue(r.problems().isEmpty(), r.toString());
             assertEquals(List.of(), host.assignments());
             assertFalse(Files.exists(kernel.stateDir().resolve("locks/" + VF1 + ".lock")));
+            assertFalse(Files.exists(kernel.stateDir().resolve("locks/" + vf2 + ".lock")));
+            assertTrue(Files.exists(kernel.stateDir().resolve("locks/" + VF0 + ".lock")), "VF 0 still exists");
         }
     }
 

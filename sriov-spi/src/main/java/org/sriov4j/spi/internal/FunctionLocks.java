@@ -312,6 +312,31 @@ final class FunctionLocks {
         }
     }
 
+    /**
+     * The functions that have a lock file (whether held or not), for housekeeping.
+     *
+     * @return the functions, in no particular order; empty if there is no lock directory or it cannot be listed
+     * @throws SriovException if the state directory is unsafe
+     */
+    List<PciAddress> devicesWithLockFiles() {
+        List<PciAddress> out = new ArrayList<>();
+        if (state.subdirectory("locks", false) == null) {
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.lock")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String bdf = name.substring(0, name.length() - ".lock".length());
+                if (PciAddress.isValid(bdf) && PciAddress.parse(bdf).toString().equals(bdf)) {
+                    out.add(PciAddress.parse(bdf));
+                }
+            }
+        } catch (IOException | DirectoryIteratorException x) {
+            // housekeeping only: a directory that cannot be listed is left as it is
+        }
+        return out;
+    }
+
     private Optional<Holder> query(PciAddress device, boolean readHolder) {
         Objects.requireNonNull(device, "device");
         Optional<Path> realDirectory = existingRealDirectory(device);

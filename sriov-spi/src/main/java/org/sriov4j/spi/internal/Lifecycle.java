@@ -756,8 +756,17 @@ final class Lifecycle {
         for (Ledger.Problem p : scan.problems()) {
             handleProblem(p, r);
         }
+        java.util.Set<PciAddress> recorded = new java.util.HashSet<>();
         for (LedgerEntry e : scan.entries()) {
+            recorded.add(e.device());
             recoverEntry(e.device(), r);
+        }
+        // lock files of functions that are provably gone and have no record (VFs removed since): housekeeping,
+        // removed only when free and safely (FunctionLocks#removeIfFree)
+        for (PciAddress f : locks.devicesWithLockFiles()) {
+            if (!recorded.contains(f) && !sysfs.exists(TopologyScanner.dev(f)) && provablyGone(f)) {
+                locks.removeIfFree(f);
+            }
         }
         return r.build();
     }
