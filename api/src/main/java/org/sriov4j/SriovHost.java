@@ -99,7 +99,10 @@ public interface SriovHost extends AutoCloseable {
      * @return the PF as it is afterwards, with its VFs in index order
      * @throws IllegalArgumentException if {@code count} is negative
      * @throws DeviceNotFoundException if there is no such PCI function
-     * @throws SriovException {@link Errno#ENOENT} if the function is not an SR-IOV PF or its PF driver is not bound;
+     * @throws LeaseUnavailableException if the PF or one of its VFs is leased (any kind of lease), or being changed
+     * @throws SriovException {@link Errno#EBUSY} if the PF itself is detached or leased (its VF count cannot change
+     *     until it is given back); {@link Errno#ENOENT} if the function is not an SR-IOV PF or its PF driver is not
+     *     bound;
      *     {@link Errno#ERANGE} if {@code count} exceeds {@code sriov_totalvfs} (nothing is written);
      *     {@link Errno#ETIMEDOUT} if a write or the wait for the VFs took longer than the timeout; otherwise the
      *     kernel's errno (e.g. {@link Errno#ENOSPC} when the device has no interrupt vectors left)
@@ -113,7 +116,9 @@ public interface SriovHost extends AutoCloseable {
      * @param pf the physical function
      * @return the PF as it is afterwards (no VFs)
      * @throws DeviceNotFoundException if there is no such PCI function
-     * @throws SriovException {@link Errno#ENOENT} if it is not an SR-IOV PF; {@link Errno#ETIMEDOUT} if the
+     * @throws LeaseUnavailableException if the PF or one of its VFs is leased (any kind of lease), or being changed
+     * @throws SriovException {@link Errno#EBUSY} if the PF itself is detached or leased;
+     *     {@link Errno#ENOENT} if it is not an SR-IOV PF; {@link Errno#ETIMEDOUT} if the
      *     kernel took longer than the timeout; otherwise the kernel's errno
      */
     PhysicalFunction disableVfs(PciAddress pf);
@@ -130,7 +135,10 @@ public interface SriovHost extends AutoCloseable {
      * @throws GroupNotViableException if another member of its IOMMU group is on a host driver (each is named)
      * @throws LeaseUnavailableException if it is leased
      * @throws SriovException if the host has no IOMMU (unless {@link SriovConfig#allowUnsafeAssignmentWithoutIommu()}),
-     *     or a step failed: the completed steps are undone and the message says what was restored
+     *     or a step failed: the completed steps are undone and the message says what was restored;
+     *     {@link Errno#EBUSY} for a PF that has VFs (they are named; unbinding the PF driver would destroy them), or
+     *     a function whose last detach or reattach was interrupted by a process that died (run
+     *     {@link #recover(PciAddress)} first)
      */
     PciFunction detach(PciAddress function);
 
@@ -156,8 +164,8 @@ public interface SriovHost extends AutoCloseable {
      * @param guest the guest's name, for records and messages
      * @return the lease; close it to end it
      * @throws LeaseUnavailableException if the function, its PF or one of its VFs is leased already
-     * @throws SriovException as {@link #detach(PciAddress)} for a managed lease; {@link Errno#EBUSY} for a PF that
-     *     has VFs (they are named: disable them first, since unbinding the PF driver destroys them)
+     * @throws SriovException as {@link #detach(PciAddress)} (a PF that has VFs, an interrupted change, and for a
+     *     managed lease every refusal of a detach)
      */
     default Lease lease(PciAddress function, String guest) {
         return lease(function, guest, LeaseHolder.taker());
