@@ -341,6 +341,46 @@ class EngineLeaseKindsTest {
     }
 
     @Test
+    void racingTakersOfDurableAndProcessTiedLeasesNeverBothWin() throws Exception {
+        Process qemu = sleep();
+        try (SriovHost setup = hostWithVfs(1)) {
+            setup.detach(VF0); // unmanaged: the race is about the lease alone
+        }
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 20; round++) {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+                List<java.util.concurrent.Future<Optional<Lease>>> tries = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    LeaseHolder holder = t % 2 == 0 ? LeaseHolder.durable() : LeaseHolder.process(qemu.pid());
+                    String guest = "vm-" + t;
+                    tries.add(pool.submit(() -> {
+                        // one host object per taker, as one per process; closing it leaves these leases alone
+                        try (SriovHost host = kernel.openHost()) {
+                            start.await();
+                            return Optional.of(host.lease(VF0, guest, holder));
+                        } catch (LeaseUnavailableException busy) {
+                            return Optional.empty();
+                        }
+                    }));
+                }
+                List<Lease> won = new java.util.ArrayList<>();
+                for (var f : tries) {
+                    f.get(30, TimeUnit.SECONDS).ifPresent(won::add);
+                }
+                assertEquals(1, won.size(), "round " + round + ": " + won);
+                try (SriovHost observer = kernel.openHost()) {
+                    assertEquals(Optional.of(won.get(0).guest()), assignment(observer, VF0).guest());
+                }
+                won.get(0).close();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aRelativeOrEmptyStateDirectoryIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> SriovConfig.builder().stateDir(Path.of("state")));
         assertThrows(IllegalArgumentException.class, () -> SriovConfig.builder().stateDir(Path.of("")));
