@@ -534,9 +534,9 @@ final class Cli {
     }
 
     /**
-     * Refuses a name the JVM could not read from the command line: under a locale that is not UTF-8 it turns every
-     * non-ASCII character of the arguments into '?' before sriov4j sees them, and the record would name another
-     * guest.
+     * Refuses a name the JVM could not read from the command line: under a locale that is not UTF-8 it replaces every
+     * non-ASCII character of the arguments ('?' or U+FFFD) before sriov4j sees them, and the record would name another
+     * guest. {@link CommandLine#utf8(String[])} repairs that where it can; this catches what it could not.
      */
     static String checkLocale(String option, String name) {
         String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
