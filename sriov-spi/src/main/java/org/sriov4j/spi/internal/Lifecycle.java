@@ -447,6 +447,12 @@ final class Lifecycle {
             checkRelatives(LEASE, fn);
             checkNoVfs(LEASE, fn);
             Optional<LedgerEntry> prev = settledEntry(LEASE, f);
+            if (prev.isPresent() && prev.get().lease().isPresent()
+                    && prev.get().extras().containsKey(GUEST_ATTACHED)) {
+                // a previous lease whose holder is gone (else lock() would have refused) left the function attached to
+                // its guest: take it away from that guest first, as recover would
+                prev = Optional.of(detachFromGuestIfAny(prev.get(), true));
+            }
             boolean onStub = fn.driver().filter(stubDriver.get()::equals).isPresent();
             // a function whose previous lease ended with its holder keeps that lease's "managed": it goes back then
             boolean managed = prev.map(LedgerEntry::managed).orElse(!onStub);
