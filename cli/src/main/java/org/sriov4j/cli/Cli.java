@@ -56,9 +56,12 @@ final class Cli {
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
               disable-vfs PF          remove every VF of PF
+                                      (enable-vfs and disable-vfs are refused while PF is detached
+                                      or leased, or one of its VFs is leased)
               detach BDF              move a function onto the backend's stub driver (vfio-pci; pciback on
                                       Xen, listed by xl pci-assignable-list) and keep
-                                      it there until reattach; its original driver is recorded
+                                      it there until reattach; its original driver is recorded;
+                                      a PF with VFs is refused (unbinding its driver destroys them)
               reattach BDF            give a detached function back to exactly its original driver
               lease BDF --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
                                       lease a function to a guest (a function on a host driver is
