@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sriov4j.LeaseHolder;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovHost;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testing.SimulatedKernel;
 
 /**

@@ -28,7 +28,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.spi.NioSysfsAccess;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * Leases that outlive their taker (tied to another process, durable), adoption by a later process, what recover may
