@@ -5,7 +5,9 @@ import java.util.Optional;
 /**
  * Exclusive use of one PCI function by one guest, across every thread and process on the host that uses sriov4j.
  * Taken with {@link SriovHost#lease(PciAddress, String)}; ends with {@link #close()}, or when the holding process
- * dies (the kernel drops its lock; {@link SriovHost#recover()} then gives a managed function back).
+ * dies (the kernel drops its lock; {@link SriovHost#recover()} then gives a managed function back). A lease taken
+ * with {@link SriovHost#lease(PciAddress, String, LeaseHolder)} can outlive the process that took it: it is tied to
+ * another process, or durable ({@link #holder()}); a later process gets it back with {@link SriovHost#adopt(String)}.
  *
  * <pre>{@code
  * try (Lease lease = host.lease(vf, "vm-42")) {
@@ -41,9 +43,19 @@ public interface Lease extends AutoCloseable {
     /**
      * Whether the lease is still held.
      *
-     * @return false once closed
+     * @return false once closed; for a lease tied to another process, also false once that process has exited
      */
     boolean isHeld();
+
+    /**
+     * What keeps this lease alive: the process that took it ({@link LeaseHolder.Kind#TAKER}), another process, or
+     * nothing but an explicit release ({@link LeaseHolder.Kind#DURABLE}).
+     *
+     * @return the holder; the default implementation returns {@link LeaseHolder#taker()}
+     */
+    default LeaseHolder holder() {
+        return LeaseHolder.taker();
+    }
 
     /**
      * Attaches the leased function to a running guest through the hypervisor's toolstack (Xen: {@code xl pci-attach
@@ -88,8 +100,10 @@ public interface Lease extends AutoCloseable {
     }
 
     /**
-     * Ends the lease: a function attached to a guest is detached from it; a managed function goes back to its original host driver; then the lock is released.
-     * Idempotent.
+     * Ends the lease: a function attached to a guest is detached from it; a managed function goes back to its
+     * original host driver; then the lock is released. Idempotent. This ends a lease of any {@link #holder() kind}:
+     * closing a durable lease (taken here or {@linkplain SriovHost#adopt(String) adopted}) releases it for good;
+     * {@link SriovHost#close()} does not end leases of kinds other than {@link LeaseHolder.Kind#TAKER}.
      *
      * @throws SriovException if the function could not be given back (the lease is released anyway, and the
      *     ledger keeps the record so that {@link SriovHost#recover()} can retry)

@@ -64,10 +64,12 @@ public final class SriovConfig {
     private final Path stateDir;
     private final boolean allowUnsafeNoIommu;
     private final boolean writableTree;
+    private final boolean recoverOnOpen;
     private final @Nullable String backend;
     private final boolean xenPermissive;
 
     private SriovConfig(Builder b) {
+        this.recoverOnOpen = b.recoverOnOpen;
         this.sysfsRoot = b.sysfsRoot;
         this.devRoot = b.devRoot;
         this.stateDir = b.stateDir;
@@ -113,7 +115,13 @@ public final class SriovConfig {
         Builder b = builder();
         setting(properties, env, SYSFS_ROOT_PROPERTY, SYSFS_ROOT_ENV).ifPresent(v -> b.sysfsRoot(path(v)));
         setting(properties, env, DEV_ROOT_PROPERTY, DEV_ROOT_ENV).ifPresent(v -> b.devRoot(path(v)));
-        setting(properties, env, STATE_DIR_PROPERTY, STATE_DIR_ENV).ifPresent(v -> b.stateDir(path(v)));
+        setting(properties, env, STATE_DIR_PROPERTY, STATE_DIR_ENV).ifPresent(v -> {
+            try {
+                b.stateDir(path(v));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(v.name() + ": " + e.getMessage(), e);
+            }
+        });
         setting(properties, env, BACKEND_PROPERTY, BACKEND_ENV).ifPresent(v -> {
             try {
                 b.backend(v.value());
@@ -177,9 +185,16 @@ public final class SriovConfig {
 
     /**
      * The directory where sriov4j keeps its ledger and lock files, shared by every process on the host that uses
-     * sriov4j: what each process changed and must undo, and which process holds which function.
+     * sriov4j: what each process changed and must undo, and which process holds which function. Always an absolute
+     * path (two processes must not find two directories for one name).
      *
-     * @return the state directory
+     * <p>What the engine requires of it (and refuses with an {@link SriovException} naming the path otherwise): the
+     * directory and its {@code ledger/} and {@code locks/} subdirectories are real directories, not symbolic links,
+     * owned by the user the process runs as, and not writable by group or others (they are created with mode 0700);
+     * nothing inside is followed if it is a symbolic link. Another user's directory would let that user forge the
+     * records that {@link SriovHost#recover()} acts on as root.
+     *
+     * @return the state directory, absolute
      */
     public Path stateDir() {
         return stateDir;
@@ -204,6 +219,20 @@ public final class SriovConfig {
      */
     public boolean writableTree() {
         return writableTree;
+    }
+
+    /**
+     * Whether {@link SriovHost#open(SriovConfig)} runs {@link SriovHost#recover()} before it returns. Off by default:
+     * opening a host then writes nothing, needs no access to the state directory, and an explicit {@code recover()}
+     * reports what it did. When on, a report that is not {@linkplain RecoveryReport#clean() clean} is logged
+     * (logger {@code org.sriov4j.spi.internal.EngineHost}, {@code WARNING}), and an unsafe state directory makes
+     * {@code open} fail. Live leases (a live taker, a process-tied lease whose process runs, durable leases) are never
+     * touched.
+     *
+     * @return true only if {@link Builder#recoverOnOpen(boolean)} set it
+     */
+    public boolean recoverOnOpen() {
+        return recoverOnOpen;
     }
 
     /**
@@ -239,6 +268,7 @@ public final class SriovConfig {
         b.stateDir = stateDir;
         b.allowUnsafeNoIommu = allowUnsafeNoIommu;
         b.writableTree = writableTree;
+        b.recoverOnOpen = recoverOnOpen;
         b.backend = backend;
         b.xenPermissive = xenPermissive;
         return b;
@@ -248,7 +278,7 @@ public final class SriovConfig {
     public String toString() {
         return "SriovConfig[sysfsRoot=" + sysfsRoot + ", devRoot=" + devRoot + ", stateDir=" + stateDir
                 + (backend != null ? ", backend=" + backend : "") + (writableTree ? ", writableTree" : "")
-                + (xenPermissive ? ", Xen permissive attachment" : "")
+                + (xenPermissive ? ", Xen permissive attachment" : "") + (recoverOnOpen ? ", recoverOnOpen" : "")
                 + (allowUnsafeNoIommu ? ", UNSAFE: assignment without IOMMU allowed" : "") + "]";
     }
 
@@ -259,6 +289,7 @@ public final class SriovConfig {
         private Path stateDir;
         private boolean allowUnsafeNoIommu;
         private boolean writableTree;
+        private boolean recoverOnOpen;
         private @Nullable String backend;
         private boolean xenPermissive;
 
@@ -294,14 +325,38 @@ public final class SriovConfig {
         }
 
         /**
-         * Sets the state directory (ledger and lock files). Default: {@code /run/sriov4j}. Every process that manages the same host must use the same directory.
+         * Sets the state directory (ledger and lock files). Default: {@code /run/sriov4j}. Every process that manages
+         * the same host must use the same directory, so it must be absolute: a relative path would name a different
+         * directory from each working directory, and two processes could then lease the same function. See
+         * {@link SriovConfig#stateDir()} for what it must look like.
          *
-         * @param dir the directory; created (mode 0700) when first needed
+         * @param dir the directory, absolute; created (mode 0700) when first needed
          * @return this builder
          * @throws NullPointerException if {@code dir} is null
+         * @throws IllegalArgumentException if {@code dir} is not absolute (an empty path included)
          */
         public Builder stateDir(Path dir) {
-            this.stateDir = Objects.requireNonNull(dir, "dir");
+            this.stateDir = checkStateDir(Objects.requireNonNull(dir, "dir"));
+            return this;
+        }
+
+        private static Path checkStateDir(Path dir) {
+            if (!dir.isAbsolute()) {
+                throw new IllegalArgumentException("the state directory must be an absolute path, not \"" + dir
+                        + "\": every process that manages the host must find the same directory");
+            }
+            return dir.normalize();
+        }
+
+        /**
+         * Runs {@link SriovHost#recover()} when the host is opened (see {@link SriovConfig#recoverOnOpen()}). Default:
+         * off.
+         *
+         * @param recover whether to recover on open
+         * @return this builder
+         */
+        public Builder recoverOnOpen(boolean recover) {
+            this.recoverOnOpen = recover;
             return this;
         }
 

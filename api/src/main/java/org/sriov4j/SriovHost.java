@@ -114,7 +114,10 @@ public interface SriovHost extends AutoCloseable {
      * @return the PF as it is afterwards, with its VFs in index order
      * @throws IllegalArgumentException if {@code count} is negative
      * @throws DeviceNotFoundException if there is no such PCI function
-     * @throws SriovException {@link Errno#ENOENT} if the function is not an SR-IOV PF or its PF driver is not bound;
+     * @throws LeaseUnavailableException if the PF or one of its VFs is leased (any kind of lease), or being changed
+     * @throws SriovException {@link Errno#EBUSY} if the PF itself is detached or leased (its VF count cannot change
+     *     until it is given back); {@link Errno#ENOENT} if the function is not an SR-IOV PF or its PF driver is not
+     *     bound;
      *     {@link Errno#ERANGE} if {@code count} exceeds {@code sriov_totalvfs} (nothing is written);
      *     {@link Errno#ETIMEDOUT} if a write or the wait for the VFs took longer than the timeout; otherwise the
      *     kernel's errno (e.g. {@link Errno#ENOSPC} when the device has no interrupt vectors left)
@@ -128,7 +131,9 @@ public interface SriovHost extends AutoCloseable {
      * @param pf the physical function
      * @return the PF as it is afterwards (no VFs)
      * @throws DeviceNotFoundException if there is no such PCI function
-     * @throws SriovException {@link Errno#ENOENT} if it is not an SR-IOV PF; {@link Errno#ETIMEDOUT} if the
+     * @throws LeaseUnavailableException if the PF or one of its VFs is leased (any kind of lease), or being changed
+     * @throws SriovException {@link Errno#EBUSY} if the PF itself is detached or leased;
+     *     {@link Errno#ENOENT} if it is not an SR-IOV PF; {@link Errno#ETIMEDOUT} if the
      *     kernel took longer than the timeout; otherwise the kernel's errno
      */
     PhysicalFunction disableVfs(PciAddress pf);
@@ -145,7 +150,10 @@ public interface SriovHost extends AutoCloseable {
      * @throws GroupNotViableException if another member of its IOMMU group is on a host driver (each is named)
      * @throws LeaseUnavailableException if it is leased
      * @throws SriovException if the host has no IOMMU (unless {@link SriovConfig#allowUnsafeAssignmentWithoutIommu()}),
-     *     or a step failed: the completed steps are undone and the message says what was restored
+     *     or a step failed: the completed steps are undone and the message says what was restored;
+     *     {@link Errno#EBUSY} for a PF that has VFs (they are named; unbinding the PF driver would destroy them), or
+     *     a function whose last detach or reattach was interrupted by a process that died (run
+     *     {@link #recover(PciAddress)} first)
      */
     PciFunction detach(PciAddress function);
 
@@ -163,16 +171,54 @@ public interface SriovHost extends AutoCloseable {
     PciFunction reattach(PciAddress function);
 
     /**
-     * Leases a function to a guest. If the function is on a host driver, the lease detaches it (managed) and gives
-     * it back when it ends; if it was detached already, it stays detached when the lease ends.
+     * Leases a function to a guest for as long as this process holds the lease ({@link LeaseHolder#taker()}). If the
+     * function is on a host driver, the lease detaches it (managed) and gives it back when it ends; if it was
+     * detached already, it stays detached when the lease ends.
      *
      * @param function the function
      * @param guest the guest's name, for records and messages
      * @return the lease; close it to end it
      * @throws LeaseUnavailableException if the function, its PF or one of its VFs is leased already
-     * @throws SriovException as {@link #detach(PciAddress)} for a managed lease
+     * @throws SriovException as {@link #detach(PciAddress)} (a PF that has VFs, an interrupted change, and for a
+     *     managed lease every refusal of a detach)
      */
-    Lease lease(PciAddress function, String guest);
+    default Lease lease(PciAddress function, String guest) {
+        return lease(function, guest, LeaseHolder.taker());
+    }
+
+    /**
+     * Leases a function to a guest, held by {@code holder}: the process that takes it ({@link LeaseHolder#taker()}),
+     * another process, e.g. the guest's QEMU ({@link LeaseHolder#process(long)}: the lease ends when it exits), or
+     * nobody ({@link LeaseHolder#durable()}: until it is released). A process-tied or durable lease is recorded in the
+     * ledger with its holder, survives this process and {@link #close()}, and is given back only by
+     * {@link Lease#close()} (here, or on the lease {@link #adopt(String)} returns in a later process), or, for a
+     * process-tied lease, by {@link #recover()} once its process has exited.
+     *
+     * <pre>{@code
+     * Lease lease = host.lease(vf, "vm-42", LeaseHolder.process(qemu.pid()));
+     * // ... this manager may exit and restart: List<Lease> mine = host.adopt("vm-42");
+     * }</pre>
+     *
+     * @param function the function
+     * @param guest the guest's name, for records and messages
+     * @param holder what keeps the lease alive
+     * @return the lease; close it to end it
+     * @throws LeaseUnavailableException if the function, its PF or one of its VFs is leased already (by any kind of
+     *     lease), or a change to it is in progress
+     * @throws SriovException as {@link #lease(PciAddress, String)}
+     */
+    Lease lease(PciAddress function, String guest, LeaseHolder holder);
+
+    /**
+     * The live leases of a guest that no process holds the lock for ({@link LeaseHolder.Kind#PROCESS} leases whose
+     * process runs, {@link LeaseHolder.Kind#DURABLE} ones), as {@link Lease} objects of this host: how a restarted
+     * manager gets its guests' leases back. Closing one ends the lease. Nothing is changed on the host.
+     *
+     * @param guest the guest's name, as given when the lease was taken
+     * @return the leases, sorted by address; empty if there are none
+     * @throws IllegalArgumentException if {@code guest} is not a valid guest name
+     */
+    List<Lease> adopt(String guest);
 
     /**
      * A pool of the VFs that match any of {@code selectors}, to lease one without naming it. The pool keeps no
@@ -192,20 +238,49 @@ public interface SriovHost extends AutoCloseable {
     }
 
     /**
-     * Finishes or rolls back what dead processes left: every function a dead process detached as part of a managed
-     * lease, or was in the middle of detaching or reattaching, goes back to its recorded original driver (first
-     * detached from the guest the ledger says it is attached to, if that guest still exists: the holder is dead,
-     * so the guest loses the device; a guest that no longer exists has lost it already); stale
-     * records and locks are cleared; leases of live processes are left alone. Corrupt ledger files are reported
-     * and set aside, never fatal. Safe to run at any time; {@code open} runs it.
+     * Finishes or rolls back what dead processes left: every function whose managed lease is over (its holder is
+     * gone), or that a dead process was in the middle of detaching or reattaching, goes back to its recorded original
+     * driver (first detached from the guest the ledger says it is attached to, if that guest still exists: the
+     * holder is dead, so the guest loses the device; a guest that no longer exists has lost it already). Live
+     * leases are left alone: those of live processes, those tied to a process that runs, and durable ones.
+     * Corrupt ledger files are reported and set aside ({@link #ledgerProblems()} lists them from then on), never
+     * fatal; a temporary file whose writer is gone is removed. Safe to run at any time. {@code open} runs it only
+     * when {@link SriovConfig#recoverOnOpen()} is set.
+     *
+     * <p>A record is removed without giving its function back only when the function is provably gone from the
+     * host: it is a VF of a PF that sysfs shows, at an index that PF's current {@code sriov_numvfs} does not reach
+     * (SR-IOV disabled, or fewer VFs). A function that simply cannot be seen (a wrong sysfs root, a container whose
+     * /sys is not the host's, an unplugged PF) keeps its record, and is reported in
+     * {@link RecoveryReport#unseen()}.
      *
      * @return what was found and done
+     * @throws SriovException if the state directory is unsafe (see {@link SriovConfig#stateDir()}) or cannot be read
      */
     RecoveryReport recover();
 
     /**
+     * {@link #recover()} for one function only: nothing else in the ledger is looked at or changed.
+     *
+     * @param function the function
+     * @return what was found and done for it (empty lists if it has no record)
+     * @throws SriovException if the state directory is unsafe or cannot be read
+     */
+    RecoveryReport recover(PciAddress function);
+
+    /**
+     * The files of the ledger that are not usable records: corrupt, unreadable or of a newer version, set aside by
+     * {@link #recover()}, or temporary files whose writer may still run. They stay listed until an operator deals
+     * with them ({@link LedgerProblem} says how).
+     *
+     * @return the problems, sorted by file name
+     * @throws SriovException if the state directory is unsafe or cannot be listed
+     */
+    List<LedgerProblem> ledgerProblems();
+
+    /**
      * Every function sriov4j's ledger records as taken from the host (detached, or in the middle of a detach or
-     * reattach), with who holds it now. Unreadable ledger files are left out ({@link #recover()} reports them).
+     * reattach), with who holds it now and what keeps its lease alive. Unreadable ledger files are left out
+     * ({@link #ledgerProblems()} lists them).
      *
      * @return the assignments, sorted by address
      */
@@ -264,8 +339,9 @@ public interface SriovHost extends AutoCloseable {
     Subscription subscribe(Consumer<? super SriovEvent> listener);
 
     /**
-     * Ends every lease still held through this host object (managed functions go back to their host drivers) and
-     * releases what it holds. Detached functions stay detached.
+     * Ends every {@link LeaseHolder.Kind#TAKER} lease still held through this host object (managed functions go back
+     * to their host drivers) and releases what it holds. Detached functions stay detached; leases tied to another
+     * process and durable leases stay.
      *
      * @throws SriovException if a managed function could not be given back (its record stays for
      *     {@link #recover()})

@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,8 @@ import org.jspecify.annotations.Nullable;
 import org.sriov4j.Assignment;
 import org.sriov4j.Errno;
 import org.sriov4j.Lease;
+import org.sriov4j.LeaseHolder;
+import org.sriov4j.LedgerProblem;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciAddressFormatException;
 import org.sriov4j.PciFunction;
@@ -55,25 +58,43 @@ final class Cli {
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
               disable-vfs PF          remove every VF of PF
+                                      (enable-vfs and disable-vfs are refused while PF is detached
+                                      or leased, or one of its VFs is leased)
               detach BDF              move a function onto the backend's stub driver (vfio-pci; pciback on
                                       Xen, listed by xl pci-assignable-list) and keep
-                                      it there until reattach; its original driver is recorded
+                                      it there until reattach; its original driver is recorded;
+                                      a PF with VFs is refused (unbinding its driver destroys them)
               reattach BDF            give a detached function back to exactly its original driver
-              lease BDF --guest NAME --hold [--attach DOMAIN]
-                                      lease a function to a guest and hold the lease until this process
-                                      is stopped (a function on a host driver is detached and given back
-                                      when the lease ends); exit status 1 if it is already leased;
-                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) while held
+              lease BDF --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
+                                      lease a function to a guest (a function on a host driver is
+                                      detached, and given back when the lease ends); exit status 1 if
+                                      it, its PF or one of its VFs is leased already. What holds it:
+                                      --hold: this process, until it is stopped (exit 0 once the lease
+                                      was given back cleanly);
+                                      --holder-pid PID: the process PID (e.g. the guest's QEMU): the
+                                      lease ends when it exits (recover then gives the function back);
+                                      --durable: nothing; held until 'release'.
+                                      With --holder-pid or --durable the command returns at once.
+                                      A PF with VFs is refused (unbinding its driver destroys them).
+                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) as well
               attach BDF --guest DOMAIN
                                       (Xen) detach a function to pciback if it is not, and attach it to
                                       the running DOMAIN (xl pci-attach); it stays detached afterwards
               detach-guest BDF        (Xen) detach a function from its domain (xl pci-detach); it stays
                                       on pciback until reattach
-              release BDF             end the lease on a function: stops the process holding it (which
-                                      gives it back), or gives back what a dead holder left
-              recover                 give back what dead processes left; report corrupt records
-              status [--json]         functions taken from the host: phase, original driver, guest, holder
-                                      (--json: also attachedTo, the Xen domain it is attached to)
+              release BDF             end the lease on a function, whatever its kind: a --holder-pid or
+                                      --durable lease is ended here; a lease held by a live process
+                                      is ended by stopping (SIGTERM) that process, the one the kernel
+                                      names as the owner of the function's lock, after checking its
+                                      start time; then gives back what is left of that function only
+              recover                 give back what dead processes left (live, --holder-pid leases
+                                      whose process runs and --durable leases are kept); records of
+                                      functions that cannot be seen are kept and reported; set aside
+                                      corrupt records (status keeps listing them)
+              status [--json]         functions taken from the host: phase, original driver, guest, the
+                                      lease (holder kind and pid), who holds the lock; then the ledger
+                                      files that are not usable records, until an operator deals with
+                                      them (--json: also attachedTo, the Xen domain it is attached to)
               vfio-check BDF [--json] open a function on vfio-pci (detached or leased) through VFIO and
                                       report each step: the IOMMU interface (iommufd or the legacy
                                       container), group viability, device, regions, IRQ counts, ERR/REQ
@@ -84,9 +105,9 @@ final class Cli {
                                       VFs, the kernel's refusals, a pool lease, a non-viable IOMMU
                                       group, a lease holder (a second JVM) killed and recovered, the
                                       events (no hardware, no root, nothing on this machine is touched)
-              help                    show this help
+              help [COMMAND]          show this help, or one command's (also: sriov4j COMMAND --help)
 
-            Global options:
+            Global options (before the command):
               --sysfs-root DIR        read sysfs from DIR instead of /sys (a container's view of the
                                       host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT.
                                       Paths and links that lead out of DIR, files that are not regular
@@ -98,7 +119,10 @@ final class Cli {
               --dev-root DIR          look for device nodes in DIR instead of /dev; also
                                       SRIOV4J_DEV_ROOT
               --state-dir DIR         ledger and lock files (default /run/sriov4j); also
-                                      SRIOV4J_STATE_DIR
+                                      SRIOV4J_STATE_DIR. An absolute path; the directory (and its ledger/
+                                      and locks/) must be owned by this user, not writable by group or
+                                      others, and not a symbolic link, else every command that uses it
+                                      is refused
               --backend ID            use this hypervisor backend (kvm-vfio, xen-pciback) instead of the
                                       available one of highest priority; also SRIOV4J_BACKEND
               --permissive            (Xen) attach with permissive=1: the guest may write any of the
@@ -116,6 +140,8 @@ final class Cli {
     private final PrintStream err;
     private final Function<SriovConfig, SriovHost> opener;
     private final Function<SriovConfig, VfioSystem> vfioOpener;
+    /** Ends the JVM from the shutdown hook of {@code lease --hold} with the given status. */
+    private final java.util.function.IntConsumer halt = status -> Runtime.getRuntime().halt(status);
 
     Cli(PrintStream out, PrintStream err) {
         this(out, err, SriovHost::open);
@@ -151,16 +177,20 @@ final class Cli {
         }
     }
 
+    /** The global options, recognised only before the command. */
+    static final List<String> GLOBAL_OPTIONS = List.of("--sysfs-root", "--dev-root", "--state-dir", "--backend",
+            "--permissive", "--allow-unsafe-no-iommu", "--writable-tree", "--version");
+
     private int dispatch(String[] argv) {
         Deque<String> args = new ArrayDeque<>(List.of(argv));
         SriovConfig.Builder config = SriovConfig.fromEnvironment().toBuilder();
         List<String> rest = new ArrayList<>();
-        while (!args.isEmpty()) {
+        while (!args.isEmpty() && rest.isEmpty()) {
             String a = args.removeFirst();
             switch (a) {
                 case "--sysfs-root" -> config.sysfsRoot(directory(a, args));
                 case "--dev-root" -> config.devRoot(directory(a, args));
-                case "--state-dir" -> config.stateDir(value(a, args));
+                case "--state-dir" -> config.stateDir(stateDir(value(a, args)));
                 case "--writable-tree" -> config.writableTree();
                 case "--backend" -> {
                     if (args.isEmpty() || !args.peekFirst().matches("[a-z0-9-]{1,64}")) {
@@ -186,15 +216,28 @@ final class Cli {
                     out.println("sriov4j " + version());
                     return OK;
                 }
-                default -> rest.add(a);
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new UsageException("unknown option " + quote(a));
+                    }
+                    rest.add(a);
+                }
             }
         }
         if (rest.isEmpty()) {
             throw new UsageException("no command given");
         }
         String command = rest.remove(0);
+        rest.addAll(args);
+        if (rest.contains("--help") || rest.contains("-h")) {
+            if (command.equals("help") || commandHelp(command).isEmpty()) {
+                throw new UsageException("unknown command " + quote(command));
+            }
+            out.print(commandHelp(command));
+            return OK;
+        }
         return switch (command) {
-            case "list" -> list(config.build(), flags(rest, "--json", "--all"));
+            case "list" -> list(config.build(), flags("list", rest, "--json", "--all"));
             case "show" -> show(config.build(), rest);
             case "enable-vfs" -> enableVfs(config.build(), rest);
             case "disable-vfs" -> disableVfs(config.build(), rest);
@@ -205,17 +248,23 @@ final class Cli {
             case "detach-guest" -> detachGuest(config.build(), oneAddress("detach-guest", rest));
             case "release" -> release(config.build(), oneAddress("release", rest));
             case "recover" -> {
-                flags(rest);
+                flags("recover", rest);
                 yield recover(config.build());
             }
-            case "status" -> status(config.build(), flags(rest, "--json"));
+            case "status" -> status(config.build(), flags("status", rest, "--json"));
             case "vfio-check" -> vfioCheck(config.build(), rest);
             case "demo" -> {
-                flags(rest);
+                flags("demo", rest);
                 yield new Demo(out).run();
             }
             case "help" -> {
-                out.print(USAGE_TEXT);
+                if (rest.isEmpty()) {
+                    out.print(USAGE_TEXT);
+                } else if (rest.size() == 1 && !commandHelp(rest.get(0)).isEmpty()) {
+                    out.print(commandHelp(rest.get(0)));
+                } else {
+                    throw new UsageException("help takes one command name, e.g. help lease");
+                }
                 yield OK;
             }
             default -> throw new UsageException("unknown command " + quote(command));
@@ -256,6 +305,51 @@ final class Cli {
         return p;
     }
 
+    /**
+     * One command's part of {@link #USAGE_TEXT}: its lines under "Commands:", with the usage line.
+     *
+     * @param command the command
+     * @return the help, or empty if there is no such command
+     */
+    static String commandHelp(String command) {
+        StringBuilder b = new StringBuilder();
+        boolean in = false;
+        for (String line : USAGE_TEXT.lines().toList()) {
+            if (line.startsWith("  ") && !line.startsWith("   ")) {
+                in = line.startsWith("  " + command + " ") || line.equals("  " + command);
+            } else if (!line.startsWith("   ")) {
+                in = false;
+            }
+            if (in) {
+                b.append(line).append('\n');
+            }
+        }
+        if (b.length() == 0 || command.startsWith("-")) {
+            return "";
+        }
+        return "Usage: sriov4j [GLOBAL OPTIONS] " + command + " ...\n\n" + b
+                + "\nGlobal options go before the command: see 'sriov4j --help'.\n";
+    }
+
+    /** Refuses a relative or empty state directory (it would name another directory from each working directory). */
+    private static Path stateDir(Path p) {
+        if (!p.isAbsolute()) {
+            throw new UsageException("--state-dir needs an absolute path, not " + quote(p.toString())
+                    + ": every process that manages the host must find the same directory");
+        }
+        return p;
+    }
+
+    /** The message for an unknown option after a command, pointing out global options given too late. */
+    static UsageException unknownOption(String command, String option) {
+        if (GLOBAL_OPTIONS.contains(option)) {
+            return new UsageException(quote(option) + " is a global option: put it before the command (sriov4j "
+                    + option + " ... " + command + ")");
+        }
+        return new UsageException("unknown option " + quote(option) + " for " + command + " (see sriov4j " + command
+                + " --help)");
+    }
+
     private static Path value(String option, Deque<String> args) {
         if (args.isEmpty()) {
             throw new UsageException(option + " needs a value");
@@ -294,7 +388,7 @@ final class Cli {
                 }
                 default -> {
                     if (a.startsWith("-") && !a.matches("-\\d+")) {
-                        throw new UsageException("unknown option '" + a + "'");
+                        throw unknownOption("enable-vfs", a);
                     }
                     positional.add(a);
                 }
@@ -326,7 +420,7 @@ final class Cli {
 
     private int disableVfs(SriovConfig config, List<String> rest) {
         List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
-        flags(rest.stream().filter(r -> r.startsWith("-")).toList());
+        flags("disable-vfs", rest.stream().filter(r -> r.startsWith("-")).toList());
         if (positional.size() != 1) {
             throw new UsageException("disable-vfs needs exactly one PF address");
         }
@@ -340,7 +434,7 @@ final class Cli {
 
     private static PciAddress oneAddress(String command, List<String> rest) {
         List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
-        flags(rest.stream().filter(r -> r.startsWith("-")).toList());
+        flags(command, rest.stream().filter(r -> r.startsWith("-")).toList());
         if (positional.size() != 1) {
             throw new UsageException(command + " needs exactly one PCI address (BDF)");
         }
@@ -370,7 +464,7 @@ final class Cli {
         Deque<String> args = new ArrayDeque<>(rest);
         String guest = null;
         String domain = null;
-        boolean hold = false;
+        List<LeaseHolder> holders = new ArrayList<>();
         List<String> positional = new ArrayList<>();
         while (!args.isEmpty()) {
             String a = args.removeFirst();
@@ -379,31 +473,41 @@ final class Cli {
                     if (args.isEmpty()) {
                         throw new UsageException("--guest needs a name");
                     }
-                    guest = args.removeFirst();
+                    guest = checkLocale("--guest", args.removeFirst());
                 }
                 case "--attach" -> {
                     if (args.isEmpty()) {
                         throw new UsageException("--attach needs a domain");
                     }
-                    domain = args.removeFirst();
+                    domain = checkLocale("--attach", args.removeFirst());
                 }
-                case "--hold" -> hold = true;
+                case "--hold" -> holders.add(LeaseHolder.taker());
+                case "--durable" -> holders.add(LeaseHolder.durable());
+                case "--holder-pid" -> {
+                    String v = args.isEmpty() ? "" : args.removeFirst();
+                    if (!v.matches("[1-9][0-9]{0,9}")) {
+                        throw new UsageException("--holder-pid needs a process id, not " + quote(v));
+                    }
+                    holders.add(LeaseHolder.process(Long.parseLong(v))); // no such process: exit 2
+                }
                 default -> {
                     if (a.startsWith("-")) {
-                        throw new UsageException("unknown option '" + a + "'");
+                        throw unknownOption("lease", a);
                     }
                     positional.add(a);
                 }
             }
         }
-        if (positional.size() != 1 || guest == null || !hold) {
-            throw new UsageException("usage: lease BDF --guest NAME --hold [--attach DOMAIN]");
+        if (positional.size() != 1 || guest == null || holders.size() != 1) {
+            throw new UsageException("usage: lease BDF --guest NAME (--hold | --holder-pid PID | --durable)"
+                    + " [--attach DOMAIN]");
         }
+        LeaseHolder holder = holders.get(0);
         PciAddress f = address("lease", positional.get(0));
         SriovHost host = opener.apply(config);
         Lease lease;
         try {
-            lease = host.lease(f, guest);
+            lease = host.lease(f, guest, holder);
             if (domain != null) {
                 try {
                     lease.attachToGuest(domain);
@@ -416,17 +520,33 @@ final class Cli {
             host.close();
             throw e;
         }
+        String what = "leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
+                + (domain != null ? ", attached to domain " + domain : "");
+        if (holder.kind() != LeaseHolder.Kind.TAKER) {
+            host.close(); // leaves the lease: it outlives this process
+            out.println(what + "; " + (holder.kind() == LeaseHolder.Kind.DURABLE
+                    ? "durable: held until 'sriov4j release " + f + "'"
+                    : "held while pid " + holder.pid().getAsLong() + " runs (or until 'sriov4j release " + f + "')"));
+            return OK;
+        }
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            int status = OK;
             try {
                 host.close(); // ends the lease: a managed function goes back to its host driver
+            } catch (RuntimeException e) {
+                err.println("sriov4j: " + e.getMessage());
+                status = FAILED;
             } finally {
                 done.countDown();
             }
+            out.flush();
+            err.flush();
+            // stopped by a signal (release's SIGTERM, Ctrl-C): the exit status says how the lease ended, not 143/130
+            halt.accept(status);
         }, "sriov4j-release");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
-                + (domain != null ? ", attached to domain " + domain : "") + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
+        out.println(what + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
         out.flush();
         try {
             done.await();
@@ -434,6 +554,20 @@ final class Cli {
             Thread.currentThread().interrupt();
         }
         return OK;
+    }
+
+    /**
+     * Refuses a name the JVM could not read from the command line: under a locale that is not UTF-8 it replaces every
+     * non-ASCII character of the arguments ('?' or U+FFFD) before sriov4j sees them, and the record would name another
+     * guest. {@link CommandLine#utf8(String[])} repairs that where it can; this catches what it could not.
+     */
+    static String checkLocale(String option, String name) {
+        String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (!encoding.equalsIgnoreCase("UTF-8") && (name.indexOf('?') >= 0 || name.indexOf('\uFFFD') >= 0)) {
+            throw new UsageException(option + " '" + name + "': under this locale (" + encoding + ") non-ASCII"
+                    + " characters of the command line read as '?'; run with a UTF-8 locale (e.g. LC_ALL=C.UTF-8)");
+        }
+        return name;
     }
 
     private int attach(SriovConfig config, List<String> rest) {
@@ -446,9 +580,9 @@ final class Cli {
                 if (args.isEmpty()) {
                     throw new UsageException("--guest needs a domain");
                 }
-                domain = args.removeFirst();
+                domain = checkLocale("--guest", args.removeFirst());
             } else if (a.startsWith("-")) {
-                throw new UsageException("unknown option '" + a + "'");
+                throw unknownOption("attach", a);
             } else {
                 positional.add(a);
             }
@@ -479,50 +613,87 @@ final class Cli {
 
     private int detachGuest(SriovConfig config, PciAddress f) {
         try (SriovHost host = opener.apply(config)) {
-            if (host.topologyOf(f).function(f).isEmpty()) {
-                throw new org.sriov4j.DeviceNotFoundException("detach-guest", f, "no such PCI function under "
-                        + config.sysfsRoot() + "/bus/pci/devices");
+            Optional<String> domain = assignment(host, f).flatMap(Assignment::attachedTo);
+            host.detachFromGuest(f); // a function that does not exist: DeviceNotFoundException, exit 1
+            if (domain.isEmpty()) {
+                out.println(f + " is attached to no domain: nothing to detach");
+            } else {
+                out.println(host.topologyOf(f).function(f).map(Cli::describe)
+                        .orElse(f.toString()) + "; detached from domain " + domain.get());
             }
-            java.util.Optional<String> domain = host.assignments().stream().filter(a -> a.device().equals(f))
-                    .findFirst().flatMap(Assignment::attachedTo);
-            host.detachFromGuest(f);
-            PciFunction now = host.topologyOf(f).function(f).orElseThrow(() -> new org.sriov4j.DeviceNotFoundException(
-                    "detach-guest", f, "the function disappeared"));
-            out.println(describe(now) + domain.map(d -> "; detached from domain " + d)
-                    .orElse("; it was attached to no domain (nothing to do)"));
         }
         return OK;
     }
 
+    private static Optional<Assignment> assignment(SriovHost host, PciAddress f) {
+        return host.assignments().stream().filter(x -> x.device().equals(f)).findFirst();
+    }
+
     private int release(SriovConfig config, PciAddress f) {
         try (SriovHost host = opener.apply(config)) {
-            Assignment a = host.assignments().stream().filter(x -> x.device().equals(f)).findFirst()
-                    .orElseThrow(() -> new SriovException("release", f, null, null, "it is not leased", null));
-            if (a.heldBy().isPresent()) {
-                long pid = a.ownerPid().orElse(-1);
-                ProcessHandle holder = ProcessHandle.of(pid).orElse(null);
-                if (holder == null || pid == ProcessHandle.current().pid()) {
-                    throw new SriovException("release", f, null, null, "held by " + a.heldBy().get()
-                            + ", which cannot be stopped from here", null);
+            Assignment a = assignment(host, f).orElseThrow(() -> new SriovException("release", f, null, null,
+                    "it is not leased (sriov4j has no record of it)", null));
+            Optional<LeaseHolder> lease = a.lease();
+            if (lease.isPresent() && lease.get().kind() == LeaseHolder.Kind.TAKER) {
+                stopHolder(host, f, a, lease.get());
+            } else if (lease.isPresent()) {
+                for (Lease l : host.adopt(a.guest().orElseThrow())) {
+                    if (l.device().equals(f)) {
+                        l.close();
+                        out.println("released the " + lease.get().kind().name().toLowerCase(java.util.Locale.ROOT)
+                                + " lease of " + f + " (guest " + l.guest() + ")");
+                    }
                 }
-                holder.destroy(); // SIGTERM: the holder's shutdown hook ends the lease
-                try {
-                    holder.onExit().get(60, TimeUnit.SECONDS);
-                } catch (TimeoutException e) {
-                    throw new SriovException("release", f, Errno.ETIMEDOUT, null, "pid " + pid
-                            + " did not stop within 60 s", null);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SriovException("release", f, Errno.EINTR, null, "interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new SriovException("release", f, null, null, "waiting for pid " + pid + " failed", e);
-                }
-                out.println("stopped pid " + pid + " holding " + f);
+            } else if (a.heldBy().isPresent()) {
+                throw new SriovException("release", f, Errno.EBUSY, null, "it is being changed by "
+                        + a.heldBy().get() + " (not a lease); try again when that is done", null);
             }
-            RecoveryReport r = host.recover();
+            RecoveryReport r = host.recover(f);
             printReport(r);
             return r.problems().isEmpty() ? OK : FAILED;
         }
+    }
+
+    /**
+     * Stops the process that holds a function's lease: the process the kernel names as the owner of the function's
+     * lock, whose lock file confirms its pid and start time. Checked again right before the signal; the JDK's
+     * {@link ProcessHandle#destroy()} itself signals only a process with the start time the handle was made for, so
+     * a pid reused in between is never signalled.
+     */
+    private void stopHolder(SriovHost host, PciAddress f, Assignment a, LeaseHolder lease) {
+        if (lease.pid().isEmpty() || lease.processStart().isEmpty()) {
+            throw new SriovException("release", f, null, null, "held by " + a.heldBy().orElse("a process")
+                    + ", which cannot be identified for sure (the kernel does not name the lock's owner, or its"
+                    + " lock file does not confirm it); stop that process yourself", null);
+        }
+        long pid = lease.pid().getAsLong();
+        if (pid == ProcessHandle.current().pid()) {
+            throw new SriovException("release", f, null, null, "held by this very process", null);
+        }
+        Optional<ProcessHandle> found = ProcessHandle.of(pid);
+        if (found.isEmpty() || !found.get().info().startInstant().equals(lease.processStart())) {
+            out.println("the holder of " + f + " (pid " + pid + ") has exited");
+            return; // gone meanwhile: nothing to stop; recover gives back what it left
+        }
+        ProcessHandle holder = found.get();
+        Optional<LeaseHolder> again = assignment(host, f).flatMap(Assignment::lease);
+        if (!again.equals(Optional.of(lease))) {
+            throw new SriovException("release", f, Errno.EBUSY, null, "its holder changed while releasing it (now "
+                    + again.map(Object::toString).orElse("none") + "); nothing was signalled, try again", null);
+        }
+        holder.destroy(); // SIGTERM: a 'lease --hold' holder's shutdown hook ends the lease
+        try {
+            holder.onExit().get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new SriovException("release", f, Errno.ETIMEDOUT, null, "pid " + pid
+                    + " did not stop within 60 s", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SriovException("release", f, Errno.EINTR, null, "interrupted", e);
+        } catch (ExecutionException e) {
+            throw new SriovException("release", f, null, null, "waiting for pid " + pid + " failed", e);
+        }
+        out.println("stopped pid " + pid + " holding " + f + a.guest().map(g -> " (guest " + g + ")").orElse(""));
     }
 
     private int recover(SriovConfig config) {
@@ -536,18 +707,26 @@ final class Cli {
     private void printReport(RecoveryReport r) {
         r.restored().forEach(a -> out.println("restored " + a + " to its original driver"));
         r.keptDetached().forEach(a -> out.println("kept " + a + " detached (detached on purpose; reattach gives it back)"));
-        r.stillHeld().forEach(a -> out.println("left " + a + " alone: held by a live process"));
+        r.stillHeld().forEach(a -> out.println("left " + a + " alone: held (a live process, a --holder-pid lease whose"
+                + " process runs, or a durable lease)"));
+        r.gone().forEach(a -> out.println("removed the record of " + a + ": the function is gone (its PF has fewer"
+                + " VFs now)"));
         r.problems().forEach(p -> err.println("sriov4j: problem: " + p));
-        if (r.clean() && r.keptDetached().isEmpty() && r.stillHeld().isEmpty()) {
+        if (r.clean() && r.keptDetached().isEmpty() && r.stillHeld().isEmpty() && r.gone().isEmpty()) {
             out.println("nothing to recover");
         }
     }
 
     private int status(SriovConfig config, List<String> flags) {
         List<Assignment> list;
+        List<LedgerProblem> problems;
+        Path stateDir;
         try (SriovHost host = opener.apply(config)) {
+            stateDir = host.config().stateDir();
             list = host.assignments();
+            problems = host.ledgerProblems();
         }
+        boolean exists = Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if (flags.contains("--json")) {
             List<Object> items = new ArrayList<>();
             for (Assignment a : list) {
@@ -561,32 +740,66 @@ final class Cli {
                 m.put("ownerPid", a.ownerPid().isPresent() ? a.ownerPid().getAsLong() : null);
                 m.put("heldBy", a.heldBy().orElse(null));
                 m.put("attachedTo", a.attachedTo().orElse(null));
+                m.put("lease", a.lease().map(l -> {
+                    Map<String, Object> h = new LinkedHashMap<>();
+                    h.put("holder", l.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    h.put("pid", l.pid().isPresent() ? l.pid().getAsLong() : null);
+                    h.put("processStart", l.processStart().map(Object::toString).orElse(null));
+                    h.put("guest", a.guest().orElse(null));
+                    return (Object) h;
+                }).orElse(null));
                 items.add(m);
             }
+            List<Object> bad = new ArrayList<>();
+            for (LedgerProblem p : problems) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", p.file().toString());
+                m.put("device", p.device().map(PciAddress::toString).orElse(null));
+                m.put("kind", p.kind().name());
+                m.put("reason", p.reason());
+                bad.add(m);
+            }
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("stateDir", config.stateDir().toString());
+            doc.put("stateDir", stateDir.toString());
+            doc.put("stateDirExists", exists);
             doc.put("assignments", items);
+            doc.put("problems", bad);
             out.println(Json.write(doc));
-        } else if (list.isEmpty()) {
-            out.println("no function is detached or leased (state directory " + config.stateDir() + ")");
-        } else {
-            out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %s%n", "ADDRESS", "PHASE", "ORIGINAL", "STUB", "MANAGED",
-                    "GUEST", "HELD BY");
+            return OK;
+        }
+        if (!exists) {
+            out.println("state directory " + stateDir + " does not exist: nothing was ever detached or leased with it"
+                    + " (is it the directory the other sriov4j processes use?)");
+        } else if (list.isEmpty() && problems.isEmpty()) {
+            out.println("no function is detached or leased (state directory " + stateDir + ")");
+        } else if (!list.isEmpty()) {
+            out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %-16s %s%n", "ADDRESS", "PHASE", "ORIGINAL", "STUB",
+                    "MANAGED", "GUEST", "LEASE", "HELD BY");
             for (Assignment a : list) {
-                out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %s%n", a.device(), a.phase(),
+                out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %-16s %s%n", a.device(), a.phase(),
                         a.originalDriver().orElse("-"), a.stubDriver(), a.managed() ? "yes" : "no",
-                        a.guest().orElse("-"), a.heldBy().orElse("-"));
+                        a.guest().orElse("-"), a.lease().map(Object::toString).orElse("-"), a.heldBy().orElse("-"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            out.println();
+            out.println("ledger files that are not usable records (" + problems.size() + "): sriov4j does not act on"
+                    + " them; read each, put its function back by hand if needed ('sriov4j reattach BDF'), then"
+                    + " delete the file");
+            for (LedgerProblem p : problems) {
+                out.println("  " + p.kind() + "  " + p.file() + ": " + p.reason());
             }
         }
         return OK;
     }
 
     /** Checks that only the given flags remain and returns those present. */
-    private static List<String> flags(List<String> rest, String... allowed) {
+    private static List<String> flags(String command, List<String> rest, String... allowed) {
         List<String> ok = List.of(allowed);
         for (String r : rest) {
             if (!ok.contains(r)) {
-                throw new UsageException((r.startsWith("-") ? "unknown option " : "unexpected argument ") + quote(r));
+                throw r.startsWith("-") ? unknownOption(command, r)
+                        : new UsageException("unexpected argument " + quote(r));
             }
         }
         return rest;
@@ -624,7 +837,7 @@ final class Cli {
 
     private int show(SriovConfig config, List<String> rest) {
         List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
-        flags(rest.stream().filter(r -> r.startsWith("-")).toList(), "--json");
+        flags("show", rest.stream().filter(r -> r.startsWith("-")).toList(), "--json");
         if (positional.size() != 1) {
             throw new UsageException("show needs exactly one PCI address (BDF)");
         }

@@ -12,7 +12,7 @@ public final class Main {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        int status = new Cli(System.out, System.err).run(args);
+        int status = new Cli(System.out, System.err).run(CommandLine.utf8(args));
         System.out.flush();
         System.exit(status);
     }

@@ -112,7 +112,7 @@ class CliTest {
 
     @Test
     void listPrintsAReadableTable() throws Exception {
-        Result r = run("list", "--sysfs-root", tree("igb-7vf-mixed").toString());
+        Result r = run("--sysfs-root", tree("igb-7vf-mixed").toString(), "list");
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].startsWith("ADDRESS"), r.out());

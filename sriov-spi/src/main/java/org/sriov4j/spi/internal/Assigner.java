@@ -139,8 +139,8 @@ final class Assigner {
                         sysfs.describe(TopologyScanner.dev(f.address()) + "/iommu_group"),
                         "the host has no IOMMU (no iommu_group): a guest could read and write all host memory "
                                 + "through this device; enable the IOMMU (intel_iommu=on / amd_iommu=on), or, if you "
-                                + "accept that, use the CLI's --allow-unsafe-no-iommu (in Java: "
-                                + "SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())",
+                                + "accept that, use --allow-unsafe-no-iommu (command line) or "
+                                + "SriovConfig.Builder.allowUnsafeAssignmentWithoutIommu() (Java)",
                         null);
             }
             LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out without an IOMMU", f.address());

@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
 import org.sriov4j.Assignment;
 import org.sriov4j.BackendFeature;
 import org.sriov4j.Lease;
+import org.sriov4j.LeaseHolder;
+import org.sriov4j.LedgerProblem;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PhysicalFunction;
@@ -91,6 +93,15 @@ public final class EngineHost implements SriovHost {
         this.vfs = new VfController(sysfs, scanner, VendorPlugins.load());
         this.providers = List.copyOf(providers);
         this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps);
+        if (config.recoverOnOpen()) {
+            RecoveryReport r = recover();
+            System.Logger log = System.getLogger(EngineHost.class.getName());
+            if (!r.clean()) {
+                log.log(System.Logger.Level.WARNING, "recover on open: {0}", r);
+            } else {
+                log.log(System.Logger.Level.DEBUG, "recover on open: {0}", r);
+            }
+        }
     }
 
     private static List<HypervisorBackendProvider> loadProviders() {
@@ -208,12 +219,31 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
-    public Lease lease(PciAddress function, String guest) {
-        Lease lease = new TrackedLease(lifecycle().lease(function, guest));
+    public Lease lease(PciAddress function, String guest, LeaseHolder holder) {
+        Lease taken = lifecycle().lease(function, guest, holder);
+        if (holder.kind() != LeaseHolder.Kind.TAKER) {
+            return taken; // outlives this host object: close() leaves it alone
+        }
+        Lease lease = new TrackedLease(taken);
         synchronized (leases) {
             leases.add(lease);
         }
         return lease;
+    }
+
+    @Override
+    public List<Lease> adopt(String guest) {
+        return lifecycle().adopt(guest);
+    }
+
+    @Override
+    public RecoveryReport recover(PciAddress function) {
+        return lifecycle().recover(function);
+    }
+
+    @Override
+    public List<LedgerProblem> ledgerProblems() {
+        return lifecycle().ledgerProblems();
     }
 
     /** A lease that leaves this host's list of open leases when it is closed. */
@@ -242,6 +272,11 @@ public final class EngineHost implements SriovHost {
         @Override
         public boolean isHeld() {
             return lease.isHeld();
+        }
+
+        @Override
+        public LeaseHolder holder() {
+            return lease.holder();
         }
 
         @Override

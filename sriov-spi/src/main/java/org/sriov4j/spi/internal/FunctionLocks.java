@@ -67,7 +67,19 @@ import org.sriov4j.SriovException;
  * </ul>
  *
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
- * can say who holds a function ({@link #holder}). The directory is created with mode 0700, lock files with 0600.
+ * can say who holds a function ({@link #holder}). That text is only a claim: the holder is the process the kernel
+ * names as the lock's owner in {@code /proc/locks}, and the text is believed only when its pid and start time are
+ * that process's ({@link Holder#confirmed()}). The directory is created with mode 0700 (and checked like the rest of
+ * the state directory, {@link StateDirectory}), lock files with 0600; a lock file that is a symbolic link is never
+ * opened.
+ *
+ * <h2>Leases that no process holds the lock of</h2>
+ * A lease tied to another process, or durable, outlives the process that took it, so no process holds its lock
+ * while it lasts. Such a lease is recorded in the function's ledger entry ({@link LedgerEntry#lease()}), written
+ * while the taker held the lock. Exclusivity then rests on lock-then-check: everyone who changes a function or its
+ * entry first takes this lock, then reads the entry, and refuses if it records a live lease (durable, or tied to a
+ * process that runs with the recorded start time). The entry is written before the lock is released, so whoever takes
+ * the lock next sees it; two racing takers both need the lock, so at most one of them writes.
  */
 final class FunctionLocks {
 
@@ -78,8 +90,6 @@ final class FunctionLocks {
     /** How often {@link #tryLock} starts over because the lock file was replaced while it locked. */
     static final int MAX_ATTEMPTS = 16;
 
-    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
@@ -101,6 +111,7 @@ final class FunctionLocks {
     private static final List<FileChannel> PARKED = new ArrayList<>();
 
     private final Path dir;
+    private final StateDirectory state;
     private final AfterOpen afterOpen;
     private final Path procLocks;
     private volatile @Nullable Path realDir;
@@ -141,6 +152,7 @@ final class FunctionLocks {
      */
     FunctionLocks(Path stateDir, AfterOpen afterOpen, Path procLocks) {
         this.dir = Objects.requireNonNull(stateDir, "stateDir").resolve("locks");
+        this.state = new StateDirectory(stateDir);
         this.afterOpen = Objects.requireNonNull(afterOpen, "afterOpen");
         this.procLocks = Objects.requireNonNull(procLocks, "procLocks");
     }
@@ -200,7 +212,7 @@ final class FunctionLocks {
                         continue; // closing the channel releases the stale file's lock
                     }
                     Holder me = new Holder(OptionalLong.of(PID), LedgerEntry.currentProcessStart(),
-                            holderDescription, Optional.of(Instant.now()));
+                            holderDescription, Optional.of(Instant.now()), true);
                     write(ch, me);
                     FunctionLock lock = new FunctionLock(device, real, ch, me, slot);
                     slot.held = lock;
@@ -300,6 +312,31 @@ final class FunctionLocks {
         }
     }
 
+    /**
+     * The functions that have a lock file (whether held or not), for housekeeping.
+     *
+     * @return the functions, in no particular order; empty if there is no lock directory or it cannot be listed
+     * @throws SriovException if the state directory is unsafe
+     */
+    List<PciAddress> devicesWithLockFiles() {
+        List<PciAddress> out = new ArrayList<>();
+        if (state.subdirectory("locks", false) == null) {
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.lock")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String bdf = name.substring(0, name.length() - ".lock".length());
+                if (PciAddress.isValid(bdf) && PciAddress.parse(bdf).toString().equals(bdf)) {
+                    out.add(PciAddress.parse(bdf));
+                }
+            }
+        } catch (IOException | DirectoryIteratorException x) {
+            // housekeeping only: a directory that cannot be listed is left as it is
+        }
+        return out;
+    }
+
     private Optional<Holder> query(PciAddress device, boolean readHolder) {
         Objects.requireNonNull(device, "device");
         Optional<Path> realDirectory = existingRealDirectory(device);
@@ -328,10 +365,10 @@ final class FunctionLocks {
             if (pid.isPresent() && pid.getAsLong() == PID) {
                 // held by this JVM through another path to the same file: opening it here would drop that lock
                 return Optional.of(new Holder(pid, LedgerEntry.currentProcessStart(),
-                        "this process, through another path to " + real, Optional.empty()));
+                        "this process, through another path to " + real, Optional.empty(), true));
             }
             if (!readHolder) {
-                return Optional.of(new Holder(pid, Optional.empty(), "", Optional.empty()));
+                return Optional.of(new Holder(pid, Optional.empty(), "", Optional.empty(), false));
             }
             return Optional.of(readHolder(real, pid));
         }
@@ -423,7 +460,10 @@ final class FunctionLocks {
         }
     }
 
-    /** Reads what the holder wrote; what cannot be read stays empty. Only for files this JVM does not hold. */
+    /**
+     * Reads what the holder wrote; what cannot be read stays empty. Only for files this JVM does not hold. The kernel's
+     * pid always wins: the text is believed only if it names that pid and that process's start time.
+     */
     private static Holder readHolder(Path real, OptionalLong lockPid) {
         byte[] bytes;
         try (FileChannel ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -434,19 +474,33 @@ final class FunctionLocks {
             bytes = new byte[b.position()];
             b.flip().get(bytes);
         } catch (IOException x) {
-            return new Holder(lockPid, Optional.empty(), "", Optional.empty()); // e.g. another user's 0600 file
+            return new Holder(lockPid, startOf(lockPid), "", Optional.empty(), false); // e.g. another user's 0600 file
         }
         Map<String, String> m = LedgerFormat.decodeInfo(bytes);
-        OptionalLong pid = lockPid;
+        OptionalLong written = OptionalLong.empty();
         try {
             String p = m.get("pid");
             if (p != null) {
-                pid = OptionalLong.of(LedgerFormat.pid(p));
+                written = OptionalLong.of(LedgerFormat.pid(p));
             }
         } catch (LedgerFormat.FormatException x) {
-            // keep the kernel's
+            // no usable pid in the text
         }
-        return new Holder(pid, instant(m.get("start")), m.getOrDefault("holder", ""), instant(m.get("since")));
+        Optional<Instant> writtenStart = instant(m.get("start"));
+        if (lockPid.isEmpty()) {
+            // the kernel does not say (no /proc/locks, or another pid namespace): the text names nobody for sure
+            return new Holder(OptionalLong.empty(), Optional.empty(), m.getOrDefault("holder", ""),
+                    instant(m.get("since")), false);
+        }
+        Optional<Instant> actualStart = startOf(lockPid);
+        boolean confirmed = written.equals(lockPid) && writtenStart.isPresent() && writtenStart.equals(actualStart);
+        return new Holder(lockPid, actualStart, confirmed ? m.getOrDefault("holder", "") : "",
+                confirmed ? instant(m.get("since")) : Optional.empty(), confirmed);
+    }
+
+    private static Optional<Instant> startOf(OptionalLong pid) {
+        return pid.isPresent() ? ProcessHandle.of(pid.getAsLong()).flatMap(h -> h.info().startInstant())
+                : Optional.empty();
     }
 
     private static Optional<Instant> instant(@Nullable String s) {
@@ -579,10 +633,7 @@ final class FunctionLocks {
             return r;
         }
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, DIR_MODE);
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
+            state.subdirectory("locks", true);
             r = dir.toRealPath();
         } catch (IOException x) {
             throw failure("create lock directory", device, dir, x);
@@ -596,7 +647,7 @@ final class FunctionLocks {
         if (r != null) {
             return Optional.of(r);
         }
-        if (!Files.isDirectory(dir)) {
+        if (state.subdirectory("locks", false) == null) {
             return Optional.empty();
         }
         try {
@@ -639,12 +690,17 @@ final class FunctionLocks {
     /**
      * Who holds a function, as far as known.
      *
-     * @param pid the holder's process, if known
-     * @param processStart when that process started, if known
-     * @param description what the holder said about itself ({@link #tryLock}); empty if not (yet) written
-     * @param since when it took the function, if known
+     * @param pid the holder's process as the kernel names it (the owner of the lock), if known; never taken from the
+     *     lock file's text
+     * @param processStart when that process started (as the kernel reports it now), if known
+     * @param description what the holder said about itself ({@link #tryLock}); empty if not (yet) written, or not
+     *     confirmed
+     * @param since when it took the function, if known and confirmed
+     * @param confirmed whether the lock file's text was written by the kernel's owner of the lock: it names the same
+     *     pid and that process's start time (always true for this JVM's own locks)
      */
-    record Holder(OptionalLong pid, Optional<Instant> processStart, String description, Optional<Instant> since) {
+    record Holder(OptionalLong pid, Optional<Instant> processStart, String description, Optional<Instant> since,
+            boolean confirmed) {
         /**
          * For messages, e.g. {@code "vm-42" (pid 4711, since 2025-05-01T09:31:00Z)}.
          *

@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +43,9 @@ import org.sriov4j.SriovException;
  * {@link FunctionLocks lock}. Reading needs no lock.
  *
  * <p>The directory (and the state directory) is created with mode 0700 on the first {@link #put}; files are 0600.
- * Reading a ledger whose directory does not exist finds nothing and creates nothing.
+ * Reading a ledger whose directory does not exist finds nothing and creates nothing. Every use checks the directories
+ * first ({@link StateDirectory}: real directories, owned by this user, not writable by group or others), and no
+ * file inside is followed if it is a symbolic link.
  *
  * <pre>{@code
  * Ledger ledger = new Ledger(config.stateDir());
@@ -61,8 +64,6 @@ final class Ledger {
     /** Marks a file set aside by {@link #quarantine(Path)}: {@code <name>.corrupt-<UTC time>}. */
     static final String QUARANTINE_MARK = ".corrupt-";
 
-    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final DateTimeFormatter STAMP =
@@ -71,7 +72,7 @@ final class Ledger {
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
     private static final long PID = ProcessHandle.current().pid();
 
-    private final Path stateDir;
+    private final StateDirectory state;
     private final Path dir;
 
     /**
@@ -80,8 +81,31 @@ final class Ledger {
      * @param stateDir the state directory ({@link org.sriov4j.SriovConfig#stateDir()})
      */
     Ledger(Path stateDir) {
-        this.stateDir = Objects.requireNonNull(stateDir, "stateDir");
-        this.dir = stateDir.resolve("ledger");
+        this(new StateDirectory(stateDir));
+    }
+
+    /**
+     * A ledger in the {@code ledger} subdirectory of a checked state directory. Touches nothing on disk.
+     *
+     * @param state the state directory
+     */
+    Ledger(StateDirectory state) {
+        this.state = Objects.requireNonNull(state, "state");
+        this.dir = state.root().resolve("ledger");
+    }
+
+    /**
+     * Whether the state directory exists at all (a reader of a missing one finds nothing).
+     *
+     * @return true if there is something at its path
+     */
+    boolean stateDirectoryExists() {
+        return state.exists();
+    }
+
+    /** Whether the checked ledger directory exists; throws if the state directory is unsafe. */
+    private boolean present() {
+        return state.subdirectory("ledger", false) != null;
     }
 
     /**
@@ -149,6 +173,9 @@ final class Ledger {
      */
     Optional<LedgerEntry> get(PciAddress device) {
         Path f = file(device);
+        if (!present()) {
+            return Optional.empty();
+        }
         byte[] bytes;
         try {
             bytes = read(f);
@@ -173,6 +200,9 @@ final class Ledger {
      */
     void remove(PciAddress device) {
         Path f = file(device);
+        if (!present()) {
+            return;
+        }
         try {
             if (Files.deleteIfExists(f)) {
                 forceDirectory(dir);
@@ -197,7 +227,7 @@ final class Ledger {
         List<LedgerEntry> entries = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         List<Path> quarantined = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!present()) {
             return new Scan(List.of(), List.of(), List.of());
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
@@ -280,17 +310,53 @@ final class Ledger {
     }
 
     private static String tempReason(String name) {
-        String tail = name.substring(name.lastIndexOf(TEMP_MARK) + TEMP_MARK.length());
-        int dash = tail.indexOf('-');
+        OptionalLong pid = tempWriter(name);
         String writer = "an unknown process";
-        try {
-            long pid = LedgerFormat.pid(dash < 0 ? tail : tail.substring(0, dash));
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            writer = "process " + pid + (alive ? " (still running: possibly a write in progress)" : " (gone)");
-        } catch (LedgerFormat.FormatException x) {
-            // unknown writer
+        if (pid.isPresent()) {
+            boolean alive = ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false);
+            writer = "process " + pid.getAsLong() + (alive ? " (still running: possibly a write in progress)"
+                    : " (gone)");
         }
         return "temporary file of an unfinished write by " + writer + "; it never replaced an entry";
+    }
+
+    /** The pid in a temporary file's name ({@code <BDF>.entry.tmp-<pid>-<n>}), if it has one. */
+    private static OptionalLong tempWriter(String name) {
+        String tail = name.substring(name.lastIndexOf(TEMP_MARK) + TEMP_MARK.length());
+        int dash = tail.indexOf('-');
+        try {
+            return OptionalLong.of(LedgerFormat.pid(dash < 0 ? tail : tail.substring(0, dash)));
+        } catch (LedgerFormat.FormatException x) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Removes a temporary file of an unfinished {@link #put} whose writer is gone: it never replaced an entry, and no
+     * one will rename it now. A file whose writer's pid is alive (the write may be in progress, or the pid was
+     * reused) or unknown is kept.
+     *
+     * @param p a {@link Kind#STRAY_TEMP} problem of {@link #scan()}
+     * @return true if the file was removed (or was gone already)
+     * @throws SriovException if it cannot be removed
+     */
+    boolean removeStrayTemp(Problem p) {
+        if (p.kind() != Kind.STRAY_TEMP) {
+            return false;
+        }
+        Path name = p.file().getFileName();
+        OptionalLong pid = tempWriter(name.toString());
+        if (pid.isEmpty() || ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        Path f = dir.resolve(name);
+        try {
+            Files.deleteIfExists(f);
+            forceDirectory(dir);
+            return true;
+        } catch (IOException x) {
+            throw failure("remove temporary ledger file", p.device().orElse(null), f, x, "");
+        }
     }
 
     private static Optional<PciAddress> deviceOf(String name) {
@@ -324,20 +390,7 @@ final class Ledger {
     }
 
     private void ensureDirectory(PciAddress device) {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        try {
-            boolean hadState = Files.isDirectory(stateDir);
-            Files.createDirectories(dir, DIR_MODE);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            forceDirectory(stateDir);
-            if (!hadState && stateDir.toAbsolutePath().getParent() != null) {
-                forceDirectory(stateDir.toAbsolutePath().getParent());
-            }
-        } catch (IOException x) {
-            throw failure("create ledger directory", device, dir, x, "");
-        }
+        state.subdirectory("ledger", true);
     }
 
     /**

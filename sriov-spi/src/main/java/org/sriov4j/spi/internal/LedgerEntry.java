@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.sriov4j.LeaseHolder;
 import org.sriov4j.PciAddress;
 
 /**
@@ -35,6 +36,9 @@ import org.sriov4j.PciAddress;
  * @param guest the guest the function is meant for, if known
  * @param updated when the entry was written
  * @param extras further backend data, e.g. the Xen domain; sorted by key, unmodifiable
+ * @param lease the lease on the function and what keeps it alive, if it is (or was, until its holder went) leased:
+ *     for a {@link LeaseHolder.Kind#TAKER} lease the taking process's pid and start time; empty for a function that
+ *     is detached but not leased, or in the middle of a change
  */
 record LedgerEntry(
         PciAddress device,
@@ -47,7 +51,8 @@ record LedgerEntry(
         Optional<Instant> ownerStart,
         Optional<String> guest,
         Instant updated,
-        Map<String, String> extras) {
+        Map<String, String> extras,
+        Optional<LeaseHolder> lease) {
 
     /** Longest accepted driver name (the kernel allows any length; real names are far shorter). */
     public static final int MAX_DRIVER_NAME = 64;
@@ -84,10 +89,16 @@ record LedgerEntry(
      * @param guest the guest, if known
      * @param updated when written
      * @param extras backend data; copied
-     * @throws IllegalArgumentException if a name, the pid or an extra is not acceptable (see the class comment)
+     * @param lease the lease and its holder, if leased
+     * @throws IllegalArgumentException if a name, the pid or an extra is not acceptable (see the class comment), or
+     *     a lease has no guest
      * @throws NullPointerException if an argument or an extras key or value is null
      */
     public LedgerEntry {
+        Objects.requireNonNull(lease, "lease");
+        if (lease.isPresent() && Objects.requireNonNull(guest, "guest").isEmpty()) {
+            throw new IllegalArgumentException("a leased function's entry names its guest");
+        }
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(originalDriver, "originalDriver").ifPresent(d -> checkDriver("originalDriver", d));
@@ -118,6 +129,82 @@ record LedgerEntry(
     }
 
     /**
+     * An entry without a lease (what every entry was before leases were recorded).
+     *
+     * @param device the function
+     * @param phase how far the change got
+     * @param originalDriver the driver bound before; empty if none
+     * @param originalDriverOverride the {@code driver_override} before; empty if unset
+     * @param stubDriver the stub driver
+     * @param managed whether the lease must give the function back
+     * @param ownerPid the writing process, positive
+     * @param ownerStart when that process started, if known
+     * @param guest the guest, if known
+     * @param updated when written
+     * @param extras backend data; copied
+     */
+    LedgerEntry(PciAddress device, Phase phase, Optional<String> originalDriver,
+            Optional<String> originalDriverOverride, String stubDriver, boolean managed, long ownerPid,
+            Optional<Instant> ownerStart, Optional<String> guest, Instant updated, Map<String, String> extras) {
+        this(device, phase, originalDriver, originalDriverOverride, stubDriver, managed, ownerPid, ownerStart, guest,
+                updated, extras, Optional.empty());
+    }
+
+    /**
+     * This entry leased to a guest (or no longer leased), owned by this process and stamped now.
+     *
+     * @param holder what keeps the lease alive; empty when the lease ended (the guest is then cleared too)
+     * @param leaseGuest the guest; ignored when {@code holder} is empty
+     * @param isManaged whether the function goes back to the host when the lease ends
+     * @return the new entry
+     */
+    LedgerEntry withLease(Optional<LeaseHolder> holder, String leaseGuest, boolean isManaged) {
+        return new LedgerEntry(device, phase, originalDriver, originalDriverOverride, stubDriver, isManaged,
+                ProcessHandle.current().pid(), currentProcessStart(),
+                holder.isPresent() ? Optional.of(leaseGuest) : Optional.empty(), Instant.now(), extras, holder);
+    }
+
+    /**
+     * This entry with further extras (replacing those of the same keys), stamped now.
+     *
+     * @param more the extras to add
+     * @return the new entry
+     */
+    LedgerEntry withExtras(Map<String, String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        TreeMap<String, String> m = new TreeMap<>(extras);
+        m.putAll(more);
+        return new LedgerEntry(device, phase, originalDriver, originalDriverOverride, stubDriver, managed, ownerPid,
+                ownerStart, guest, Instant.now(), m, lease);
+    }
+
+    /**
+     * This entry without one extra, stamped now.
+     *
+     * @param key the key
+     * @return the new entry
+     */
+    LedgerEntry withoutExtra(String key) {
+        TreeMap<String, String> m = new TreeMap<>(extras);
+        m.remove(key);
+        return new LedgerEntry(device, phase, originalDriver, originalDriverOverride, stubDriver, managed, ownerPid,
+                ownerStart, guest, Instant.now(), m, lease);
+    }
+
+    /**
+     * This entry in another phase, otherwise unchanged (owner included), stamped now.
+     *
+     * @param next the new phase
+     * @return the new entry
+     */
+    LedgerEntry inPhase(Phase next) {
+        return new LedgerEntry(device, next, originalDriver, originalDriverOverride, stubDriver, managed, ownerPid,
+                ownerStart, guest, Instant.now(), extras, lease);
+    }
+
+    /**
      * The intent record written before a detach starts, owned by this process and stamped now.
      *
      * @param device the function
@@ -144,7 +231,7 @@ record LedgerEntry(
      */
     public LedgerEntry withPhase(Phase next) {
         return new LedgerEntry(device, next, originalDriver, originalDriverOverride, stubDriver, managed,
-                ProcessHandle.current().pid(), currentProcessStart(), guest, Instant.now(), extras);
+                ProcessHandle.current().pid(), currentProcessStart(), guest, Instant.now(), extras, lease);
     }
 
     /**
@@ -159,7 +246,7 @@ record LedgerEntry(
         TreeMap<String, String> m = new TreeMap<>(extras);
         m.put(key, value);
         return new LedgerEntry(device, phase, originalDriver, originalDriverOverride, stubDriver, managed, ownerPid,
-                ownerStart, guest, updated, m);
+                ownerStart, guest, updated, m, lease);
     }
 
     /**

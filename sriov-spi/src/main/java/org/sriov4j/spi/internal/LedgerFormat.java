@@ -16,11 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
+import org.sriov4j.LeaseHolder;
 import org.sriov4j.PciAddress;
 
 /**
@@ -43,9 +45,26 @@ import org.sriov4j.PciAddress;
  * crc32=1c291ca3
  * </pre>
  *
+ * <p>Version 2 is version 1 with three more core keys, for a leased function ({@link LedgerEntry#lease()}):
+ * {@code lease} ({@code taker}, {@code process} or {@code durable}), {@code lease_pid} and {@code lease_start} (the
+ * holding process's pid and start time; empty for a durable lease). An entry without a lease is written as version 1,
+ * byte for byte as before, so that a sriov4j that reads only version 1 still reads it; an entry with a lease is
+ * written as version 2, which such a sriov4j reports as of an unknown version and never acts on (it must not give
+ * back a function whose lease it cannot see).
+ *
+ * <pre>
+ * sriov4j-ledger 2
+ * ...
+ * guest=vm-42
+ * lease=process
+ * lease_pid=5120
+ * lease_start=2025-05-01T09:35:02.120Z
+ * ...
+ * </pre>
+ *
  * <ul>
- *   <li>The first line is exactly {@code sriov4j-ledger 1}; another number is an entry of a version this code does not
- *       read (reported as such, never guessed at).
+ *   <li>The first line is exactly {@code sriov4j-ledger 1} or {@code sriov4j-ledger 2}; another number is an entry of
+ *       a version this code does not read (reported as such, never guessed at).
  *   <li>The last line is {@code crc32=} and eight lower-case hex digits: the CRC-32 of every byte before that line.
  *       The file ends with that line's newline. A file cut anywhere, or with any byte changed, therefore fails.
  *   <li>Every core key appears exactly once, in any order. An empty value means "none" for
@@ -64,8 +83,10 @@ final class LedgerFormat {
 
     /** The version line's prefix. */
     static final String MAGIC = "sriov4j-ledger ";
-    /** The version this code writes and reads. */
+    /** The version of entries without a lease. */
     static final int VERSION = 1;
+    /** The version of entries with a lease: {@link #VERSION} plus {@link #LEASE_KEYS}. */
+    static final int LEASE_VERSION = 2;
     /** Files larger than this are not read (an entry is a few hundred bytes; 64 extras of 4096 fit). */
     static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -73,6 +94,7 @@ final class LedgerFormat {
     private static final String EXTRA_PREFIX = "x.";
     private static final Set<String> CORE_KEYS = Set.of("device", "phase", "original_driver",
             "original_driver_override", "stub_driver", "managed", "owner_pid", "owner_start", "guest", "updated");
+    private static final Set<String> LEASE_KEYS = Set.of("lease", "lease_pid", "lease_start");
 
     private LedgerFormat() {
     }
@@ -121,7 +143,7 @@ final class LedgerFormat {
      */
     static byte[] encode(LedgerEntry e) {
         StringBuilder b = new StringBuilder(512);
-        b.append(MAGIC).append(VERSION).append('\n');
+        b.append(MAGIC).append(e.lease().isPresent() ? LEASE_VERSION : VERSION).append('\n');
         line(b, "device", e.device().toString());
         line(b, "phase", e.phase().name());
         line(b, "original_driver", e.originalDriver().orElse(""));
@@ -131,6 +153,11 @@ final class LedgerFormat {
         line(b, "owner_pid", Long.toString(e.ownerPid()));
         line(b, "owner_start", e.ownerStart().map(Instant::toString).orElse(""));
         line(b, "guest", e.guest().orElse(""));
+        e.lease().ifPresent(l -> {
+            line(b, "lease", l.kind().name().toLowerCase(Locale.ROOT));
+            line(b, "lease_pid", l.pid().isPresent() ? Long.toString(l.pid().getAsLong()) : "");
+            line(b, "lease_start", l.processStart().map(Instant::toString).orElse(""));
+        });
         line(b, "updated", e.updated().toString());
         e.extras().forEach((k, v) -> line(b, EXTRA_PREFIX + k, v));
         byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
@@ -172,11 +199,12 @@ final class LedgerFormat {
             throw new FormatException("not a ledger entry: first line is not '" + MAGIC + VERSION + "'");
         }
         String version = first.substring(MAGIC.length());
-        if (!version.equals(Integer.toString(VERSION))) {
+        boolean leased = version.equals(Integer.toString(LEASE_VERSION));
+        if (!version.equals(Integer.toString(VERSION)) && !leased) {
             if (firstEnd >= 0 && !version.isEmpty() && version.length() <= 9 && version.chars().allMatch(
                     c -> c >= '0' && c <= '9')) {
-                throw new FormatException("entry of version " + version + "; this sriov4j reads version " + VERSION,
-                        true);
+                throw new FormatException("entry of version " + version + "; this sriov4j reads versions " + VERSION
+                        + " and " + LEASE_VERSION, true);
             }
             throw new FormatException("not a ledger entry: bad version line");
         }
@@ -215,7 +243,7 @@ final class LedgerFormat {
                 if (extras.put(key.substring(EXTRA_PREFIX.length()), value) != null) {
                     throw new FormatException("key '" + abbreviate(key) + "' appears twice");
                 }
-            } else if (CORE_KEYS.contains(key)) {
+            } else if (CORE_KEYS.contains(key) || leased && LEASE_KEYS.contains(key)) {
                 if (values.put(key, value) != null) {
                     throw new FormatException("key '" + key + "' appears twice");
                 }
@@ -226,6 +254,13 @@ final class LedgerFormat {
         for (String k : CORE_KEYS) {
             if (!values.containsKey(k)) {
                 throw new FormatException("key '" + k + "' missing");
+            }
+        }
+        if (leased) {
+            for (String k : LEASE_KEYS) {
+                if (!values.containsKey(k)) {
+                    throw new FormatException("key '" + k + "' missing");
+                }
             }
         }
         try {
@@ -240,10 +275,28 @@ final class LedgerFormat {
                     optional(values.get("owner_start")).map(Instant::parse),
                     optional(values.get("guest")),
                     Instant.parse(values.get("updated")),
-                    extras);
+                    extras,
+                    leased ? Optional.of(lease(values)) : Optional.empty());
         } catch (IllegalArgumentException | DateTimeParseException e) { // PciAddress.parse, Phase.valueOf, checks
             throw new FormatException("bad value: " + escape(String.valueOf(e.getMessage())));
         }
+    }
+
+    private static LeaseHolder lease(Map<String, String> values) throws FormatException {
+        LeaseHolder.Kind kind;
+        try {
+            kind = LeaseHolder.Kind.valueOf(values.get("lease").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new FormatException("lease must be taker, process or durable: " + abbreviate(values.get("lease")));
+        }
+        if (!values.get("lease").equals(kind.name().toLowerCase(Locale.ROOT))) {
+            throw new FormatException("lease must be written in lower case: " + abbreviate(values.get("lease")));
+        }
+        String p = values.get("lease_pid");
+        OptionalLong pid = p.isEmpty() ? OptionalLong.empty() : OptionalLong.of(pid(p));
+        // LeaseHolder's own checks (a process lease names its process, a durable one none) apply; its
+        // IllegalArgumentException is reported as a bad value by the caller
+        return new LeaseHolder(kind, pid, optional(values.get("lease_start")).map(Instant::parse));
     }
 
     private static Optional<String> optional(String v) {

@@ -9,9 +9,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.sriov4j.Assignment;
+import org.sriov4j.DeviceNotFoundException;
+import org.sriov4j.Errno;
 import org.sriov4j.FunctionKind;
 import org.sriov4j.Lease;
+import org.sriov4j.LeaseHolder;
 import org.sriov4j.LeaseUnavailableException;
+import org.sriov4j.LedgerProblem;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.RecoveryReport;
@@ -23,13 +27,22 @@ import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.SysfsNames;
 
 /**
- * The VF lifecycle (docs/design.md, "The lifecycle"): detach, reattach, leases and recovery, with every transition written ahead to the
+ * The VF lifecycle (docs/design.md, "The lifecycle"; leases and recovery: docs/leases.md): detach, reattach,
+ * leases and recovery, with every transition written ahead to the
  * {@link Ledger} and ownership held through {@link FunctionLocks}.
  *
  * <p>Ordering rules that make it safe: the function's lock is taken before anything is checked or changed; an
- * intent is in the ledger before the first sysfs write; a record is removed only after the function is back.
+ * intent is in the ledger before the first sysfs write; a record is removed only after the function is back, or
+ * when the function is provably gone from the host ({@link #provablyGone}).
  * A PF and its VFs exclude each other by lock-then-check: whoever holds one lock refuses when it then finds the
  * other held, so two racing callers can both fail but never both succeed.
+ *
+ * <p>Leases: a {@link LeaseHolder.Kind#TAKER} lease holds the function's lock for its whole life. A
+ * {@link LeaseHolder.Kind#PROCESS} or {@link LeaseHolder.Kind#DURABLE} lease holds it only while it is taken: the
+ * lease is written into the function's ledger entry before the lock is released, and every later taker of the lock
+ * reads the entry and refuses while that lease is alive (see {@link FunctionLocks}, "Leases that no process holds the
+ * lock of"). Whatever takes a function's lock ({@link #lock}) therefore checks the entry too; only the lease's own
+ * {@link Lease#close()} (and its attach/detach) goes past a live recorded lease.
  */
 final class Lifecycle {
 
@@ -41,6 +54,7 @@ final class Lifecycle {
     private final Supplier<String> stubDriver;
     private final Ledger ledger;
     private final FunctionLocks locks;
+    private final Recovery recovery;
 
     private final Events events;
 
@@ -52,6 +66,7 @@ final class Lifecycle {
         Path state = config.stateDir();
         this.ledger = new Ledger(state);
         this.locks = new FunctionLocks(state);
+        this.recovery = new Recovery(this, sysfs, assigner, stubDriver, ledger, locks, events);
     }
 
     private static String self(String guest) {
@@ -59,12 +74,91 @@ final class Lifecycle {
     }
 
     private @org.jspecify.annotations.Nullable String holderOf(PciAddress f) {
-        return locks.holder(f).map(Object::toString).orElse(null);
+        Optional<String> lockHolder = locks.holder(f).map(Object::toString);
+        if (lockHolder.isPresent()) {
+            return lockHolder.get();
+        }
+        return recordedLiveLease(f).map(Lifecycle::describeLease).orElse(null);
     }
 
+    private static String describeLease(LedgerEntry e) {
+        LeaseHolder h = e.lease().orElseThrow();
+        return "guest " + e.guest().orElse("?") + ", " + switch (h.kind()) {
+            case DURABLE -> "durable lease";
+            case PROCESS -> "lease tied to pid " + h.pid().orElse(-1);
+            case TAKER -> "lease of pid " + h.pid().orElse(-1);
+        };
+    }
+
+    /**
+     * Takes a function's lock, then refuses if its ledger entry records a live lease that no process holds the lock
+     * of (lock-then-check). Refuses a function that does not exist before creating anything (no lock file or state
+     * directory is made for a nonexistent BDF).
+     */
     private FunctionLock lock(String operation, PciAddress f, String guest) {
+        FunctionLock lock = lockOnly(operation, f, guest);
+        try {
+            Optional<LedgerEntry> e = ledger.get(f);
+            if (e.isPresent() && liveRecordedLease(e.get())) {
+                throw new LeaseUnavailableException(operation, f, describeLease(e.get()),
+                        f + " is leased to guest " + e.get().guest().orElse("?"));
+            }
+            return lock;
+        } catch (RuntimeException x) {
+            lock.close();
+            throw x;
+        }
+    }
+
+    /** Takes a function's lock without looking at its ledger entry (the lease's own operations, recovery). */
+    private FunctionLock lockOnly(String operation, PciAddress f, String guest) {
+        if (!sysfs.exists(TopologyScanner.dev(f))) {
+            throw new DeviceNotFoundException(operation, f, "no such PCI function under "
+                    + sysfs.describe("bus/pci/devices"));
+        }
         return locks.tryLock(f, self(guest)).orElseThrow(() -> new LeaseUnavailableException(operation, f,
                 holderOf(f), f + " is leased or being changed"));
+    }
+
+    /**
+     * Whether an entry records a lease that is alive without its lock: a durable one, or one tied to a process that
+     * runs and started when recorded. (A {@link LeaseHolder.Kind#TAKER} lease is alive exactly while its taker holds
+     * the lock, which the lock itself answers.)
+     */
+    static boolean liveRecordedLease(LedgerEntry e) {
+        return e.lease().filter(Lifecycle::alive).isPresent();
+    }
+
+    private static boolean alive(LeaseHolder h) {
+        return switch (h.kind()) {
+            case DURABLE -> true;
+            case TAKER -> false;
+            case PROCESS -> processRuns(h);
+        };
+    }
+
+    /** Whether the process of a PROCESS holder runs and started at the recorded time (a reused pid does not count). */
+    private static boolean processRuns(LeaseHolder h) {
+        Optional<ProcessHandle> p = ProcessHandle.of(h.pid().orElseThrow());
+        if (p.isEmpty() || !p.get().isAlive()) {
+            return false;
+        }
+        Optional<Instant> start = p.get().info().startInstant();
+        // a start time the platform does not report now: the cautious answer is "alive" (never reclaim on a guess)
+        return start.isEmpty() || start.equals(h.processStart());
+    }
+
+    private Optional<LedgerEntry> recordedLiveLease(PciAddress f) {
+        try {
+            return ledger.get(f).filter(Lifecycle::liveRecordedLease);
+        } catch (Ledger.UnreadableEntryException x) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a function is held: by a process (its lock) or by a live lease recorded in its entry. */
+    private boolean held(PciAddress f) {
+        return locks.isHeld(f) || recordedLiveLease(f).isPresent();
     }
 
     /** Refuses when the PF of a VF, or a VF of a PF, is held. Call with {@code f}'s own lock held. */
@@ -73,18 +167,48 @@ final class Lifecycle {
         if (f.kind() == FunctionKind.VF) {
             PciAddress pf = SysfsNames.linkedAddress(sysfs, d + "/physfn").orElseThrow(() -> new SysfsIoException(
                     "readlink", sysfs.describe(d + "/physfn"), org.sriov4j.Errno.ENOENT, "", null));
-            if (locks.isHeld(pf)) {
+            if (held(pf)) {
                 throw new LeaseUnavailableException(operation, f.address(), holderOf(pf),
                         "its PF " + pf + " is leased or its VFs are being changed");
             }
         } else if (f.kind() == FunctionKind.PF) {
             for (PciAddress vf : vfsOf(f.address())) {
-                if (locks.isHeld(vf)) {
+                if (held(vf)) {
                     throw new LeaseUnavailableException(operation, f.address(), holderOf(vf),
                             "its VF " + vf + " is leased");
                 }
             }
         }
+    }
+
+    /**
+     * Refuses to take a PF with VFs from the host: unbinding its driver makes the kernel disable SR-IOV, which
+     * destroys every VF (and the lease of any). Call with the PF's lock held.
+     */
+    private void checkNoVfs(String operation, PciFunction f) {
+        if (f.kind() != FunctionKind.PF) {
+            return;
+        }
+        List<PciAddress> vfs = vfsOf(f.address());
+        if (!vfs.isEmpty()) {
+            throw new SriovException(operation, f.address(), Errno.EBUSY, null, "it is a PF with " + vfs.size()
+                    + " VF" + (vfs.size() == 1 ? "" : "s") + " (" + vfs.stream().map(PciAddress::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")) + "): unbinding its driver would destroy them;"
+                    + " disable its VFs first (disable-vfs)", null);
+        }
+    }
+
+    /**
+     * Refuses to go on from an entry left in the middle of a detach or reattach by a process that died: what the
+     * function looks like now is not what it was. Call with the lock held.
+     */
+    private Optional<LedgerEntry> settledEntry(String operation, PciAddress f) {
+        Optional<LedgerEntry> e = ledger.get(f);
+        if (e.isPresent() && e.get().phase() != LedgerEntry.Phase.DETACHED) {
+            throw new SriovException(operation, f, Errno.EBUSY, ledger.file(f).toString(), "a " + e.get().phase()
+                    + " of it was interrupted (its process died); run recover for it first", null);
+        }
+        return e;
     }
 
     List<PciAddress> vfsOf(PciAddress pf) {
@@ -109,8 +233,14 @@ final class Lifecycle {
      */
     <T> T withPfLocked(String operation, PciAddress pf, Supplier<T> change) {
         try (FunctionLock lock = lock(operation, pf, "")) {
+            Optional<LedgerEntry> own = ledger.get(pf);
+            if (own.isPresent()) {
+                throw new SriovException(operation, pf, Errno.EBUSY, null, "it is " + (own.get().lease().isPresent()
+                        ? "leased" : "detached") + " (on " + own.get().stubDriver() + "); its VFs cannot change until"
+                        + " it is given back (release or reattach it first)", null);
+            }
             for (PciAddress vf : vfsOf(pf)) {
-                if (locks.isHeld(vf)) {
+                if (held(vf)) {
                     throw new LeaseUnavailableException(operation, pf, holderOf(vf),
                             "its VF " + vf + " is leased; release it first");
                 }
@@ -123,6 +253,12 @@ final class Lifecycle {
         try (FunctionLock lock = lock(Assigner.DETACH, f, "")) {
             PciFunction fn = assigner.describe(Assigner.DETACH, f);
             checkRelatives(Assigner.DETACH, fn);
+            checkNoVfs(Assigner.DETACH, fn);
+            Optional<LedgerEntry> prev = settledEntry(Assigner.DETACH, f);
+            if (prev.isPresent() && (prev.get().managed() || prev.get().lease().isPresent())) {
+                // a lease whose holder is gone: the function is now detached on purpose, for nobody
+                ledger.put(prev.get().withLease(Optional.empty(), "", false));
+            }
             detachRecorded(fn, false, "");
             return assigner.describe(Assigner.DETACH, f);
         }
@@ -162,10 +298,9 @@ final class Lifecycle {
 
     private LedgerEntry entry(PciAddress f, LedgerEntry.Phase phase, Assigner.Original original, boolean managed,
             String guest) {
-        ProcessHandle me = ProcessHandle.current();
         return new LedgerEntry(f, phase, original.driver(), original.driverOverride(), stubDriver.get(), managed,
-                me.pid(), me.info().startInstant(), guest.isEmpty() ? Optional.empty() : Optional.of(guest),
-                Instant.now(), Map.of());
+                ProcessHandle.current().pid(), LedgerEntry.currentProcessStart(),
+                guest.isEmpty() ? Optional.empty() : Optional.of(guest), Instant.now(), Map.of());
     }
 
     PciFunction reattach(PciAddress f) {
@@ -190,7 +325,7 @@ final class Lifecycle {
             return;
         }
         LedgerEntry entry = detachFromGuestIfAny(e.get(), false);
-        ledger.put(withPhase(entry, LedgerEntry.Phase.REATTACHING));
+        ledger.put(entry.inPhase(LedgerEntry.Phase.REATTACHING));
         assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()),
                 entry.extras());
         ledger.remove(f);
@@ -203,20 +338,11 @@ final class Lifecycle {
     static final String DETACH_GUEST = "detach from guest";
 
     private static LedgerEntry withExtras(LedgerEntry e, Map<String, String> extras) {
-        if (extras.isEmpty()) {
-            return e;
-        }
-        java.util.TreeMap<String, String> m = new java.util.TreeMap<>(e.extras());
-        m.putAll(extras);
-        return new LedgerEntry(e.device(), e.phase(), e.originalDriver(), e.originalDriverOverride(), e.stubDriver(),
-                e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), Instant.now(), m);
+        return e.withExtras(extras);
     }
 
     private static LedgerEntry withoutExtra(LedgerEntry e, String key) {
-        java.util.TreeMap<String, String> m = new java.util.TreeMap<>(e.extras());
-        m.remove(key);
-        return new LedgerEntry(e.device(), e.phase(), e.originalDriver(), e.originalDriverOverride(), e.stubDriver(),
-                e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), Instant.now(), m);
+        return e.withoutExtra(key);
     }
 
     /**
@@ -224,7 +350,7 @@ final class Lifecycle {
      * guest that no longer exists has lost it already. In recovery (the holder died) a guest that still exists
      * loses it too: the function is given back to the host whatever the guest is doing.
      */
-    private LedgerEntry detachFromGuestIfAny(LedgerEntry e, boolean recovering) {
+    LedgerEntry detachFromGuestIfAny(LedgerEntry e, boolean recovering) {
         String guest = e.extras().get(GUEST_ATTACHED);
         Optional<org.sriov4j.spi.AssignmentSteps> steps = assigner.steps();
         if (guest == null || steps.isEmpty()) {
@@ -277,6 +403,10 @@ final class Lifecycle {
 
     /** Detaches a function from the guest it is attached to (a no-op if it is attached to none). */
     void detachFromGuest(PciAddress f, @org.jspecify.annotations.Nullable FunctionLock held) {
+        if (held == null && !sysfs.exists(TopologyScanner.dev(f))) {
+            throw new DeviceNotFoundException(DETACH_GUEST, f, "no such PCI function under "
+                    + sysfs.describe("bus/pci/devices"));
+        }
         if (assigner.steps().isEmpty()) {
             return; // this backend never attaches to guests (kvm-vfio: the VMM does): nothing to detach
         }
@@ -306,30 +436,77 @@ final class Lifecycle {
                 null, "this backend does not attach devices to guests: the VMM does (VFIO)", null));
     }
 
-    private static LedgerEntry withPhase(LedgerEntry e, LedgerEntry.Phase phase) {
-        return new LedgerEntry(e.device(), phase, e.originalDriver(), e.originalDriverOverride(), e.stubDriver(),
-                e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), Instant.now(), e.extras());
-    }
 
-    Lease lease(PciAddress f, String guest) {
+    Lease lease(PciAddress f, String guest, LeaseHolder holder) {
         Objects.requireNonNull(guest, "guest");
+        Objects.requireNonNull(holder, "holder");
         LedgerEntry.checkGuest(guest); // before anything is locked or written
+        if (holder.kind() == LeaseHolder.Kind.PROCESS && !processRuns(holder)) {
+            throw new IllegalArgumentException("process " + holder.pid().orElse(-1) + " (started "
+                    + holder.processStart().map(Object::toString).orElse("?") + ") does not run");
+        }
         FunctionLock lock = lock(LEASE, f, guest);
         try {
             PciFunction fn = assigner.describe(LEASE, f);
             checkRelatives(LEASE, fn);
-            boolean managed = fn.driver().filter(stubDriver.get()::equals).isEmpty();
+            checkNoVfs(LEASE, fn);
+            Optional<LedgerEntry> prev = settledEntry(LEASE, f);
+            if (prev.isPresent() && prev.get().lease().isPresent()
+                    && prev.get().extras().containsKey(GUEST_ATTACHED)) {
+                // a previous lease whose holder is gone (else lock() would have refused) left the function attached to
+                // its guest: take it away from that guest first, as recover would
+                prev = Optional.of(detachFromGuestIfAny(prev.get(), true));
+            }
+            boolean onStub = fn.driver().filter(stubDriver.get()::equals).isPresent();
+            // a function whose previous lease ended with its holder keeps that lease's "managed": it goes back then
+            boolean managed = prev.map(LedgerEntry::managed).orElse(!onStub);
             detachRecorded(fn, managed, guest);
-            EngineLease lease = new EngineLease(f, guest, managed, lock);
+            LeaseHolder recorded = holder.kind() == LeaseHolder.Kind.TAKER
+                    ? new LeaseHolder(LeaseHolder.Kind.TAKER, java.util.OptionalLong.of(ProcessHandle.current().pid()),
+                            LedgerEntry.currentProcessStart())
+                    : holder;
+            // the entry names this lease (guest, holder, owner) whether or not this lease detached the function
+            ledger.put(ledger.get(f).orElseThrow().withLease(Optional.of(recorded), guest, managed));
             events.emit(new SriovEvent.Leased(f, guest, managed));
-            return lease;
+            if (holder.kind() == LeaseHolder.Kind.TAKER) {
+                return new EngineLease(f, guest, managed, lock);
+            }
+            lock.close(); // the entry holds the lease from now on
+            return new RecordedLease(f, guest, recorded);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    /** A lease held by this process. */
+    /** The live process-tied and durable leases of a guest, as lease objects of this process. */
+    List<Lease> adopt(String guest) {
+        Objects.requireNonNull(guest, "guest");
+        LedgerEntry.checkGuest(guest);
+        List<Lease> out = new ArrayList<>();
+        for (LedgerEntry e : ledger.scan().entries()) {
+            if (e.guest().equals(Optional.of(guest)) && liveRecordedLease(e)) {
+                out.add(new RecordedLease(e.device(), guest, e.lease().orElseThrow()));
+            }
+        }
+        return out;
+    }
+
+    /** Ends a lease whose holder (this process's lease, or the caller of a recorded lease's close) is done. */
+    private void endLease(PciAddress device) {
+        Optional<LedgerEntry> e = ledger.get(device);
+        if (e.isEmpty()) {
+            return;
+        }
+        if (e.get().managed()) {
+            reattachRecorded(assigner.describe(Assigner.REATTACH, device));
+        } else {
+            LedgerEntry next = detachFromGuestIfAny(e.get(), false);
+            ledger.put(next.withLease(Optional.empty(), "", false)); // detached, leased to nobody
+        }
+    }
+
+    /** A lease held by this process (its lock). */
     private final class EngineLease implements Lease {
         private final PciAddress device;
         private final String guest;
@@ -365,6 +542,12 @@ final class Lifecycle {
         }
 
         @Override
+        public LeaseHolder holder() {
+            return new LeaseHolder(LeaseHolder.Kind.TAKER, java.util.OptionalLong.of(ProcessHandle.current().pid()),
+                    LedgerEntry.currentProcessStart());
+        }
+
+        @Override
         public synchronized void attachToGuest(String domain) {
             checkHeld(ATTACH);
             Lifecycle.this.attachToGuest(device, domain, lock);
@@ -394,11 +577,7 @@ final class Lifecycle {
             }
             held = false;
             try {
-                if (managed) {
-                    reattachRecorded(assigner.describe(Assigner.REATTACH, device));
-                } else {
-                    ledger.get(device).ifPresent(e -> detachFromGuestIfAny(e, false));
-                }
+                endLease(device);
             } finally {
                 lock.close();
                 events.emit(new SriovEvent.Released(device, guest));
@@ -412,68 +591,168 @@ final class Lifecycle {
         }
     }
 
+    /**
+     * A lease that no process holds the lock of: tied to another process, or durable. Its state is its ledger entry;
+     * this object only names it, so any process can have one ({@link #adopt}). Each operation takes the function's
+     * lock for its own duration and checks that the entry still records this very lease.
+     */
+    private final class RecordedLease implements Lease {
+        private final PciAddress device;
+        private final String guest;
+        private final LeaseHolder holder;
+        private boolean closed;
+
+        RecordedLease(PciAddress device, String guest, LeaseHolder holder) {
+            this.device = device;
+            this.guest = guest;
+            this.holder = holder;
+        }
+
+        @Override
+        public PciAddress device() {
+            return device;
+        }
+
+        @Override
+        public String guest() {
+            return guest;
+        }
+
+        @Override
+        public LeaseHolder holder() {
+            return holder;
+        }
+
+        private Optional<LedgerEntry> mine() {
+            return ledger.get(device).filter(e -> e.lease().equals(Optional.of(holder))
+                    && e.guest().equals(Optional.of(guest)));
+        }
+
+        @Override
+        public boolean managed() {
+            return mine().map(LedgerEntry::managed).orElse(false);
+        }
+
+        @Override
+        public synchronized boolean isHeld() {
+            return !closed && mine().filter(Lifecycle::liveRecordedLease).isPresent();
+        }
+
+        private FunctionLock lockMine(String operation) {
+            if (closed) {
+                throw new IllegalStateException(operation + ": the lease of " + device + " is closed");
+            }
+            FunctionLock lock = lockOnly(operation, device, guest);
+            if (mine().filter(Lifecycle::liveRecordedLease).isEmpty()) {
+                lock.close();
+                throw new IllegalStateException(operation + ": the lease of " + device + " to " + guest
+                        + " has ended");
+            }
+            return lock;
+        }
+
+        @Override
+        public synchronized void attachToGuest(String domain) {
+            try (FunctionLock lock = lockMine(ATTACH)) {
+                Lifecycle.this.attachToGuest(device, domain, lock);
+            }
+        }
+
+        @Override
+        public synchronized void detachFromGuest() {
+            try (FunctionLock lock = lockMine(DETACH_GUEST)) {
+                Lifecycle.this.detachFromGuest(device, lock);
+            }
+        }
+
+        @Override
+        public synchronized Optional<String> attachedTo() {
+            return isHeld() ? Lifecycle.this.attachedTo(device) : Optional.empty();
+        }
+
+        /**
+         * Ends the lease for good (from whichever process): gives a managed function back, or leaves it detached and
+         * leased to nobody. A lease that already ended (its process exited and recover gave the function back, or
+         * another process released it) is left as it is.
+         *
+         * @throws LeaseUnavailableException if another process is changing the function right now (try again)
+         */
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            try (FunctionLock lock = lockOnly(LEASE, device, guest)) {
+                closed = true;
+                if (mine().isPresent()) {
+                    endLease(device);
+                    events.emit(new SriovEvent.Released(device, guest));
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Lease[" + device + " to " + guest + ", " + holder + (closed ? ", released" : "") + "]";
+        }
+    }
+
     List<Assignment> assignments() {
         List<Assignment> out = new ArrayList<>();
         for (LedgerEntry e : ledger.scan().entries()) {
+            Optional<FunctionLocks.Holder> lockHolder = locks.holder(e.device());
             out.add(new Assignment(e.device(), Assignment.Phase.valueOf(e.phase().name()), e.originalDriver(),
                     e.stubDriver(), e.managed(), e.guest(), java.util.OptionalLong.of(e.ownerPid()),
-                    locks.holder(e.device()).map(FunctionLocks.Holder::toString),
-                    Optional.ofNullable(e.extras().get(GUEST_ATTACHED))));
+                    lockHolder.map(FunctionLocks.Holder::toString),
+                    Optional.ofNullable(e.extras().get(GUEST_ATTACHED)), liveLease(e, lockHolder)));
         }
         out.sort(java.util.Comparator.comparing(Assignment::device));
         return out;
     }
 
-    RecoveryReport recover() {
-        List<PciAddress> restored = new ArrayList<>();
-        List<PciAddress> stillHeld = new ArrayList<>();
-        List<PciAddress> keptDetached = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+    /**
+     * What keeps a function's lease alive now: a live recorded lease (process-tied or durable), else the process the
+     * kernel names as the lock's owner for a taker lease (with its pid and start time only when the lock file's text
+     * was written by that very process), else nothing.
+     */
+    private static Optional<LeaseHolder> liveLease(LedgerEntry e, Optional<FunctionLocks.Holder> lockHolder) {
+        if (liveRecordedLease(e)) {
+            return e.lease();
+        }
+        if (lockHolder.isEmpty() || e.lease().filter(l -> l.kind() == LeaseHolder.Kind.TAKER).isEmpty()) {
+            return Optional.empty(); // not leased, or its lease is over (holder gone); a change may be in progress
+        }
+        FunctionLocks.Holder h = lockHolder.get();
+        return Optional.of(h.confirmed() && h.pid().isPresent()
+                ? new LeaseHolder(LeaseHolder.Kind.TAKER, h.pid(), h.processStart())
+                : new LeaseHolder(LeaseHolder.Kind.TAKER, java.util.OptionalLong.empty(), Optional.empty()));
+    }
+
+    /** The ledger's unusable files: problems of a scan and the files set aside. */
+    List<LedgerProblem> ledgerProblems() {
         Ledger.Scan scan = ledger.scan();
+        List<LedgerProblem> out = new ArrayList<>();
         for (Ledger.Problem p : scan.problems()) {
-            if (p.kind() == Ledger.Kind.CORRUPT || p.kind() == Ledger.Kind.UNKNOWN_VERSION) {
-                problems.add(p + " (set aside as " + ledger.quarantine(p.file()).getFileName() + ")");
-            } else {
-                problems.add(p.toString());
-            }
+            out.add(new LedgerProblem(p.file(), p.device(), LedgerProblem.Kind.valueOf(p.kind().name()),
+                    p.reason()));
         }
-        for (LedgerEntry e : scan.entries()) {
-            Optional<FunctionLock> lock = locks.tryLock(e.device(), "sriov4j recover");
-            if (lock.isEmpty()) {
-                stillHeld.add(e.device());
-                continue;
-            }
-            try (FunctionLock held = lock.get()) {
-                if (!sysfs.exists(TopologyScanner.dev(e.device()))) {
-                    problems.add(e.device() + ": recorded as " + e.phase() + " but the function no longer exists"
-                            + " (record removed)");
-                    ledger.remove(e.device());
-                    continue;
-                }
-                if (e.phase() == LedgerEntry.Phase.DETACHED && !e.managed()) {
-                    if (assigner.steps().isPresent() && sysfs.linkName(TopologyScanner.dev(e.device()) + "/driver")
-                            .filter(stubDriver.get()::equals).isEmpty()) {
-                        // given back by the hypervisor's own tools (xl pci-assignable-remove -r): nothing is left
-                        // for us to undo
-                        ledger.remove(e.device());
-                        restored.add(e.device());
-                        continue;
-                    }
-                    keptDetached.add(e.device());
-                    continue;
-                }
-                LedgerEntry current = detachFromGuestIfAny(e, true);
-                ledger.put(withPhase(current, LedgerEntry.Phase.REATTACHING));
-                assigner.reattach(e.device(),
-                        new Assigner.Original(e.originalDriver(), e.originalDriverOverride()), current.extras());
-                ledger.remove(e.device());
-                restored.add(e.device());
-                events.emit(new SriovEvent.Reattached(e.device(), e.originalDriver()));
-            } catch (SriovException ex) {
-                problems.add(e.device() + ": could not be given back to "
-                        + e.originalDriver().orElse("no driver") + ": " + ex.getMessage());
-            }
+        for (Path q : scan.quarantined()) {
+            String name = q.getFileName().toString();
+            String bdf = name.substring(0, Math.max(0, name.indexOf(Ledger.ENTRY_SUFFIX)));
+            Optional<PciAddress> device = PciAddress.isValid(bdf) ? Optional.of(PciAddress.parse(bdf))
+                    : Optional.empty();
+            out.add(new LedgerProblem(q, device, LedgerProblem.Kind.QUARANTINED, "a corrupt record set aside by "
+                    + "recover; its function was not given back: check it (reattach), then delete this file"));
         }
-        return new RecoveryReport(restored, stillHeld, keptDetached, problems);
+        out.sort(java.util.Comparator.comparing(p -> p.file().getFileName().toString()));
+        return out;
+    }
+
+    RecoveryReport recover() {
+        return recovery.recover();
+    }
+
+    RecoveryReport recover(PciAddress f) {
+        return recovery.recover(f);
     }
 }

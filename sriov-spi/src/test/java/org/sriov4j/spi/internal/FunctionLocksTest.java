@@ -113,14 +113,18 @@ class FunctionLocksTest {
         assertEquals(Optional.empty(), locks.tryLock(VF, "parent"));
         // the kernel's lock table, and a probe with a lock of our own where that table cannot be read
         FunctionLocks probing = new FunctionLocks(state, f -> { }, state.resolve("no-proc-locks"));
-        for (FunctionLocks l : List.of(locks, probing)) {
-            assertTrue(l.isHeld(VF));
-            FunctionLocks.Holder h = l.holder(VF).orElseThrow();
-            assertEquals("vm-child\nsecond line", h.description());
-            assertEquals(child.pid(), h.pid().orElseThrow());
-            assertEquals(child.info().startInstant(), h.processStart());
-            assertTrue(h.since().isPresent());
-        }
+        FunctionLocks.Holder h = locks.holder(VF).orElseThrow();
+        assertEquals("vm-child\nsecond line", h.description());
+        assertEquals(child.pid(), h.pid().orElseThrow());
+        assertEquals(child.info().startInstant(), h.processStart());
+        assertTrue(h.since().isPresent());
+        assertTrue(h.confirmed(), "the text was written by the kernel's owner of the lock");
+        // without /proc/locks the kernel names no owner: the text's pid is only a claim, never reported as the pid
+        assertTrue(probing.isHeld(VF));
+        FunctionLocks.Holder probed = probing.holder(VF).orElseThrow();
+        assertEquals("vm-child\nsecond line", probed.description());
+        assertEquals(java.util.OptionalLong.empty(), probed.pid());
+        assertFalse(probed.confirmed());
         assertFalse(locks.removeIfFree(VF), "a held lock file is not removed");
 
         List<String> content = Files.readAllLines(locks.file(VF)); // safe: this JVM holds nothing on it
@@ -142,25 +146,42 @@ class FunctionLocksTest {
     }
 
     @Test
+    void whatALockFileSaysNeverWinsOverTheKernelsOwnerOfTheLock() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        Process child = child("hold", VF.toString(), "vm-child");
+        assertEquals("LOCKED", firstLine(child));
+        Process unrelated = new ProcessBuilder("sleep", "60").start();
+        children.add(unrelated);
+        // the text now claims another (live) process holds it: opening and closing the file from here is safe,
+        // this JVM holds no lock on it
+        Files.writeString(locks.file(VF), "sriov4j-lock 1\npid=" + unrelated.pid() + "\nstart="
+                + unrelated.info().startInstant().orElseThrow() + "\nsince=2025-01-01T00:00:00Z\nholder=vm-forged\n");
+        FunctionLocks.Holder h = locks.holder(VF).orElseThrow();
+        assertEquals(child.pid(), h.pid().orElseThrow(), "the kernel's owner");
+        assertEquals(child.info().startInstant(), h.processStart());
+        assertFalse(h.confirmed());
+        assertEquals("", h.description(), "a text that does not come from the owner is not repeated");
+        assertEquals(Optional.empty(), h.since());
+    }
+
+    @Test
     void queriesAndFailedAttemptsInThisJvmDoNotDropItsLock() throws Exception {
         // POSIX drops a process's lock when it closes ANY descriptor of the file: none of this may open it
-        FunctionLocks locks = new FunctionLocks(state);
+        Path sd = Files.createDirectories(state.resolve("base/sd"));
+        FunctionLocks locks = new FunctionLocks(sd);
         lock(locks, VF, "vm-here");
-        Path alias = Files.createSymbolicLink(state.resolveSibling(state.getFileName() + "-alias"), state);
-        try {
-            FunctionLocks viaAlias = new FunctionLocks(alias);
-            for (FunctionLocks l : List.of(locks, viaAlias, new FunctionLocks(state))) {
-                assertEquals(Optional.empty(), CompletableFuture.supplyAsync(() -> l.tryLock(VF, "other")).get());
-                assertTrue(l.isHeld(VF));
-                assertEquals("vm-here", l.holder(VF).orElseThrow().description());
-                assertFalse(l.removeIfFree(VF));
-            }
-
-            Process child = child("try", VF.toString());
-            assertEquals(List.of("BUSY", "HOLDER " + PID + " vm-here"), lines(child));
-        } finally {
-            Files.delete(alias);
+        // the state directory itself must not be a link, but its parents may be (e.g. /var/run -> /run)
+        Path alias = Files.createSymbolicLink(state.resolve("alias"), state.resolve("base"));
+        FunctionLocks viaAlias = new FunctionLocks(alias.resolve("sd"));
+        for (FunctionLocks l : List.of(locks, viaAlias, new FunctionLocks(sd))) {
+            assertEquals(Optional.empty(), CompletableFuture.supplyAsync(() -> l.tryLock(VF, "other")).get());
+            assertTrue(l.isHeld(VF));
+            assertEquals("vm-here", l.holder(VF).orElseThrow().description());
+            assertFalse(l.removeIfFree(VF));
         }
+
+        Process child = child(sd, "try", VF.toString());
+        assertEquals(List.of("BUSY", "HOLDER " + PID + " vm-here"), lines(child));
     }
 
     @Test
@@ -242,9 +263,13 @@ class FunctionLocksTest {
     }
 
     private Process child(String... args) throws IOException {
+        return child(state, args);
+    }
+
+    private Process child(Path stateDir, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                FunctionLocksChild.class.getName(), args[0], state.toString()));
+                FunctionLocksChild.class.getName(), args[0], stateDir.toString()));
         cmd.addAll(List.of(args).subList(1, args.length));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         children.add(p);

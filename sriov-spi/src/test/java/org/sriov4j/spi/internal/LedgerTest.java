@@ -31,6 +31,7 @@ class LedgerTest {
 
     static final PciAddress VF = PciAddress.parse("0000:01:10.0");
     static final PciAddress VF2 = PciAddress.parse("0000:01:10.2");
+    static final PciAddress VF3 = PciAddress.parse("0000:01:10.4");
 
     @TempDir
     Path state;
@@ -39,6 +40,43 @@ class LedgerTest {
         return new LedgerEntry(device, phase, Optional.of("igbvf"), Optional.empty(), "vfio-pci", true, 4711,
                 Optional.of(Instant.parse("2025-05-01T09:30:12.340Z")), Optional.of("vm-42"),
                 Instant.parse("2025-05-01T09:31:00.123456789Z"), Map.of("xen.domain", "7"));
+    }
+
+    @Test
+    void aLeaseIsWrittenAsVersionTwoAndReadBackWhileEntriesWithoutOneStayVersionOne() throws IOException {
+        Ledger ledger = new Ledger(state);
+        LedgerEntry plain = entry(VF, Phase.DETACHED);
+        org.sriov4j.LeaseHolder process = new org.sriov4j.LeaseHolder(org.sriov4j.LeaseHolder.Kind.PROCESS,
+                java.util.OptionalLong.of(5120), Optional.of(Instant.parse("2025-05-01T09:35:02.120Z")));
+        LedgerEntry leased = new LedgerEntry(VF2, Phase.DETACHED, Optional.of("igbvf"), Optional.empty(), "vfio-pci",
+                true, 4711, Optional.empty(), Optional.of("vm-42"), Instant.parse("2025-05-01T09:31:00Z"), Map.of(),
+                Optional.of(process));
+        LedgerEntry durable = new LedgerEntry(VF3, Phase.DETACHED, Optional.empty(), Optional.empty(), "vfio-pci",
+                false, 4711, Optional.empty(), Optional.of("vm-43"), Instant.parse("2025-05-01T09:31:00Z"), Map.of(),
+                Optional.of(org.sriov4j.LeaseHolder.durable()));
+        ledger.put(plain);
+        ledger.put(leased);
+        ledger.put(durable);
+        assertTrue(Files.readString(ledger.file(VF)).startsWith("sriov4j-ledger 1\n"));
+        String text = Files.readString(ledger.file(VF2));
+        assertTrue(text.startsWith("sriov4j-ledger 2\n") && text.contains("\nlease=process\nlease_pid=5120\n"
+                + "lease_start=2025-05-01T09:35:02.120Z\n"), text);
+        assertEquals(Optional.of(leased), ledger.get(VF2));
+        assertEquals(Optional.of(durable), ledger.get(VF3));
+        assertEquals(List.of(plain, leased, durable), ledger.scan().entries());
+
+        // lease keys in a version-1 file, or a version-2 file without them, are damage
+        String v1WithLease = text.replace("sriov4j-ledger 2", "sriov4j-ledger 1");
+        assertThrows(LedgerFormat.FormatException.class, () -> LedgerFormat.decode(recrc(v1WithLease)));
+        String v2WithoutLease = Files.readString(ledger.file(VF)).replace("sriov4j-ledger 1", "sriov4j-ledger 2");
+        assertThrows(LedgerFormat.FormatException.class, () -> LedgerFormat.decode(recrc(v2WithoutLease)));
+        String durableWithPid = Files.readString(ledger.file(VF3)).replace("lease_pid=\n", "lease_pid=12\n");
+        assertThrows(LedgerFormat.FormatException.class, () -> LedgerFormat.decode(recrc(durableWithPid)));
+    }
+
+    /** The text with its crc32 line recomputed. */
+    static byte[] recrc(String text) {
+        return withCrc(text.substring(0, text.lastIndexOf("crc32="))).getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -87,7 +125,7 @@ class LedgerTest {
                 """, text.substring(0, text.lastIndexOf("crc32=")));
         CRC32 crc = new CRC32();
         crc.update(text.substring(0, text.lastIndexOf("crc32=")).getBytes(StandardCharsets.UTF_8));
-        assertTrue(text.endsWith(String.format("crc32=%08x%n", crc.getValue())), text);
+        assertTrue(text.endsWith(String.format("crc32=%08x\n", crc.getValue())), text);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("state"))));
@@ -198,11 +236,11 @@ class LedgerTest {
     void entryOfAnotherVersionIsReportedAsSuchNotAsDamage() throws IOException {
         Ledger ledger = new Ledger(state);
         ledger.put(entry(VF, Phase.DETACHED));
-        Files.writeString(ledger.file(VF2), "sriov4j-ledger 2\nwhatever=new\n");
+        Files.writeString(ledger.file(VF2), "sriov4j-ledger 3\nwhatever=new\n");
 
         Problem p = ledger.scan().problems().get(0);
         assertEquals(Kind.UNKNOWN_VERSION, p.kind());
-        assertEquals("entry of version 2; this sriov4j reads version 1", p.reason());
+        assertEquals("entry of version 3; this sriov4j reads versions 1 and 2", p.reason());
         assertThrows(Ledger.UnreadableEntryException.class, () -> ledger.get(VF2));
     }
 
@@ -394,6 +432,6 @@ class LedgerTest {
     static String withCrc(String body) {
         CRC32 crc = new CRC32();
         crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return body + String.format("crc32=%08x%n", crc.getValue());
+        return body + String.format("crc32=%08x\n", crc.getValue());
     }
 }

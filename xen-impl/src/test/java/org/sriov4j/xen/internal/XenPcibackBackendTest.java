@@ -81,6 +81,25 @@ class XenPcibackBackendTest {
     }
 
     @Test
+    void aLeaseTiedToAProcessThatExitedLeavesItsDomainBeforeTheNextLeaseTakesTheVf() throws Exception {
+        xl.createDomain("domu1", true);
+        Process qemu = new ProcessBuilder("sleep", "600").start();
+        try (SriovHost host = kernel.openHost()) {
+            org.sriov4j.Lease lease = host.lease(vf0, "vm-1", org.sriov4j.LeaseHolder.process(qemu.pid()));
+            lease.attachToGuest("domu1");
+            assertEquals(List.of(vf0), xl.attached("domu1"));
+        } finally {
+            qemu.destroyForcibly().waitFor();
+        }
+        try (SriovHost host = kernel.openHost(); org.sriov4j.Lease next = host.lease(vf0, "vm-2")) {
+            assertEquals(List.of(), xl.attached("domu1"), "the dead lessee's domain lost it first");
+            assertEquals(Optional.empty(), next.attachedTo());
+            assertEquals(Optional.of("pciback"), driver(vf0));
+        }
+        assertEquals(Optional.of("igbvf"), driver(vf0), "managed: given back when the new lease ends");
+    }
+
+    @Test
     void theProbeAcceptsAnInstalledButNotLoadedPciback() {
         SimulatedKernel noPciback = SimulatedKernel.builder().qemuQ35().iommu(false).hypervisor("xen")
                 .intel82576("0000:01:00.0").loadDrivers("igbvf").build();
