@@ -47,6 +47,8 @@ public final class EngineHost implements SriovHost {
     private @Nullable Lifecycle lifecycle;
     private final java.util.Set<Lease> leases = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Events events = new Events();
+    private final Hotplug hotplug;
+    private final VfioHolders holders;
 
     /**
      * Creates the host, with the backends and vendor plugins found through {@link ServiceLoader}.
@@ -88,9 +90,12 @@ public final class EngineHost implements SriovHost {
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
-        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load());
+        this.holders = new VfioHolders(sysfs, config.procRoot(), config.holderWait(), this::requestFromSelf);
+        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load(), holders::checkUnbind);
         this.providers = List.copyOf(providers);
-        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps);
+        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps,
+                holders::checkUnbind);
+        this.hotplug = new Hotplug(config, this::steps, () -> backend().id(), events);
     }
 
     private static List<HypervisorBackendProvider> loadProviders() {
@@ -117,9 +122,20 @@ public final class EngineHost implements SriovHost {
         return steps;
     }
 
+    /**
+     * The backend's features, with {@link BackendFeature#HOT_PLUG} only when this host can plug functions into
+     * guests: the backend's own steps (Xen) or the VMM's plug actuator (kvm-vfio).
+     */
     @Override
     public Set<BackendFeature> backendFeatures() {
-        return Set.copyOf(backend().features());
+        java.util.EnumSet<BackendFeature> f = java.util.EnumSet.noneOf(BackendFeature.class);
+        f.addAll(backend().features());
+        if (hotplug.canPlug()) {
+            f.add(BackendFeature.HOT_PLUG);
+        } else {
+            f.remove(BackendFeature.HOT_PLUG);
+        }
+        return Set.copyOf(f);
     }
 
     @Override
@@ -140,7 +156,7 @@ public final class EngineHost implements SriovHost {
     /** The lifecycle engine, created on first use (it needs the state directory). */
     private synchronized Lifecycle lifecycle() {
         if (lifecycle == null) {
-            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events);
+            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events, hotplug);
         }
         return lifecycle;
     }
@@ -219,6 +235,7 @@ public final class EngineHost implements SriovHost {
     /** A lease that leaves this host's list of open leases when it is closed. */
     private final class TrackedLease implements Lease {
         private final Lease lease;
+        private volatile @Nullable Runnable deviceRequest;
 
         TrackedLease(Lease lease) {
             this.lease = lease;
@@ -260,6 +277,22 @@ public final class EngineHost implements SriovHost {
         }
 
         @Override
+        public org.sriov4j.UnplugOutcome detachFromGuest(java.time.Duration grace, Runnable surpriseRemoval) {
+            return lease.detachFromGuest(grace, surpriseRemoval);
+        }
+
+        @Override
+        public AutoCloseable onDeviceRequest(Runnable release) {
+            java.util.Objects.requireNonNull(release, "release");
+            deviceRequest = release;
+            return () -> {
+                if (deviceRequest == release) {
+                    deviceRequest = null;
+                }
+            };
+        }
+
+        @Override
         public void close() {
             try {
                 lease.close();
@@ -283,6 +316,24 @@ public final class EngineHost implements SriovHost {
 
     SysfsAccess sysfs() {
         return sysfs;
+    }
+
+    /**
+     * Asks this process's own user of {@code f}'s VFIO device to close it ({@link Lease#onDeviceRequest}), before an
+     * unbind that {@link SriovConfig#holderWait()} lets wait.
+     */
+    private void requestFromSelf(PciAddress f) {
+        List<TrackedLease> open;
+        synchronized (leases) {
+            open = leases.stream().filter(l -> l instanceof TrackedLease t && l.device().equals(f))
+                    .map(l -> (TrackedLease) l).toList();
+        }
+        for (TrackedLease l : open) {
+            Runnable r = l.deviceRequest;
+            if (r != null) {
+                r.run();
+            }
+        }
     }
 
     DeviceNodeAccess devices() {
