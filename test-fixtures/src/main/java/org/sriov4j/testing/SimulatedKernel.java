@@ -454,6 +454,40 @@ public final class SimulatedKernel implements SysfsAccess {
     }
 
     /**
+     * Starts a process with a given pid, e.g. {@code ProcessHandle.current().pid()} to stand for the process under
+     * test holding a device itself.
+     *
+     * @param command its command
+     * @param pid its pid; must not be running in this kernel already
+     * @return the process
+     * @throws IllegalArgumentException if {@code pid} is not positive or already running here
+     */
+    public synchronized SimulatedProcess startProcess(String command, long pid) {
+        java.util.Objects.requireNonNull(command, "command");
+        java.nio.file.Path dir = procRoot().resolve(Long.toString(pid));
+        if (pid <= 0 || java.nio.file.Files.exists(dir)) {
+            throw new IllegalArgumentException("pid " + pid + " is not free");
+        }
+        return new SimulatedProcess(this, pid, command, dir);
+    }
+
+    /**
+     * Opens the engine on this kernel as {@link #openHost()} does, with a configuration of your own: {@code customize}
+     * gets a builder whose state directory and proc root are this kernel's ({@link #stateDir()}, {@link #procRoot()}).
+     *
+     * <pre>{@code
+     * SriovHost host = kernel.openHost(b -> b.plugActuator(actuator).hook(new AuditHook()));
+     * }</pre>
+     *
+     * @param customize changes to the configuration
+     * @return an open host; close it when done
+     */
+    public SriovHost openHost(java.util.function.UnaryOperator<SriovConfig.Builder> customize) {
+        SriovConfig config = customize.apply(SriovConfig.builder().stateDir(stateDir()).procRoot(procRoot())).build();
+        return SriovEngine.open(config, this, devNodes, commands);
+    }
+
+    /**
      * Makes the {@code fdinfo} of VFIO device fds carry a {@code vfio-device-syspath} line, as kernels newer than
      * 6.12 do. Default: off (6.12 names no device there).
      *
