@@ -255,6 +255,17 @@ public interface SriovHost extends AutoCloseable {
     void detachFromGuest(PciAddress function);
 
     /**
+     * The processes that hold, or may hold, a function's VFIO device open: those an unbind from vfio-pci would wait
+     * for (see {@link DeviceInUseException}, and the repository's {@code docs/vfio-holders.md} for the rule).
+     *
+     * @param function the function
+     * @return the holders, certain ones first; empty when the function is not on vfio-pci or its device is not open
+     * @throws DeviceInUseException if the device is open but no holder is visible (e.g. one in another PID
+     *     namespace)
+     */
+    java.util.List<VfioHolder> vfioHolders(PciAddress function);
+
+    /**
      * Subscribes to the changes this host object makes.
      *
      * @param listener called after each change, on the thread that made it; exceptions it throws are logged and

@@ -310,6 +310,19 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
+    public List<org.sriov4j.VfioHolder> vfioHolders(PciAddress function) {
+        java.util.Objects.requireNonNull(function, "function");
+        if (!holders.onVfioPci(function)) {
+            return List.of();
+        }
+        VfioHolders.Finding f = holders.find(function);
+        if (f.open() && f.holders().isEmpty()) {
+            throw new org.sriov4j.DeviceInUseException("find VFIO holders", function, List.of(), f.note());
+        }
+        return f.holders();
+    }
+
+    @Override
     public RecoveryReport recover() {
         return lifecycle().recover();
     }
