@@ -26,6 +26,7 @@ public final class HotplugException extends SriovException {
     private final String hook;
     private final HotplugPhase phase;
     private final HotplugOperation hotplugOperation;
+    private final String reason;
 
     /**
      * Creates the exception.
@@ -35,7 +36,7 @@ public final class HotplugException extends SriovException {
      * @param kind why it stopped
      * @param hook the hook's {@link GuestHook#name()}
      * @param phase the hook's phase that stopped it ({@link HotplugPhase#PREPARE} or {@link HotplugPhase#COMMIT})
-     * @param detail the reason (a veto's) and what was restored
+     * @param detail the reason: a veto's, what the hook threw, or its time limit; and what was restored
      * @param cause what the hook threw, if it threw
      */
     public HotplugException(HotplugOperation operation, PciAddress device, Kind kind, String hook, HotplugPhase phase,
@@ -47,6 +48,7 @@ public final class HotplugException extends SriovException {
         this.hook = Objects.requireNonNull(hook, "hook");
         this.phase = Objects.requireNonNull(phase, "phase");
         this.hotplugOperation = Objects.requireNonNull(operation, "operation");
+        this.reason = detail;
     }
 
     private static Errno errno(Kind kind) {
@@ -90,6 +92,16 @@ public final class HotplugException extends SriovException {
      */
     public HotplugPhase phase() {
         return phase;
+    }
+
+    /**
+     * Why, without the hook's name: a veto's reason, what the hook threw, or the time limit it overran (and what was
+     * restored).
+     *
+     * @return the reason
+     */
+    public String reason() {
+        return reason;
     }
 
     /**

@@ -168,7 +168,7 @@ final class Hotplug {
                 }
                 String undo = undoAction(c);
                 throw abortAll(c, prepared, new HotplugException(c.operation(), c.device(), e.kind(), e.hook(),
-                        HotplugPhase.COMMIT, e.detail() + "; " + undo, e.getCause()));
+                        HotplugPhase.COMMIT, e.reason() + "; " + undo, e.getCause()));
             }
         }
     }

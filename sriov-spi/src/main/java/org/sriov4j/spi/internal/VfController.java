@@ -88,6 +88,10 @@ final class VfController implements AutoCloseable {
                     + " with driver " + original.function().driver().orElse("(none)") + "; nothing was changed",
                     null);
         }
+        int numVfs = attrs.decimal(d + "/sriov_numvfs");
+        if (numVfs != count && numVfs != 0) {
+            guardVfs(ENABLE, pf); // through 0: refused before anything is written while a VF's device is open
+        }
         long deadline = System.nanoTime() + options.timeout().toNanos();
         List<String> undone = new ArrayList<>();
         Boolean originalAutoprobe = null;
@@ -103,7 +107,6 @@ final class VfController implements AutoCloseable {
         try {
             if (before != count) {
                 if (before != 0) {
-                    guardVfs(ENABLE, pf);
                     hook(ENABLE, plugin, "beforeDisable", pf, () -> plugin.beforeDisable(ctx, original));
                     write(ENABLE, pf, d + "/sriov_numvfs", "0", options.timeout());
                     awaitVfs(ENABLE, pf, 0, deadline);
