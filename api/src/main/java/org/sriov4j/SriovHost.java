@@ -195,7 +195,9 @@ public interface SriovHost extends AutoCloseable {
      * Finishes or rolls back what dead processes left: every function a dead process detached as part of a managed
      * lease, or was in the middle of detaching or reattaching, goes back to its recorded original driver (first
      * detached from the guest the ledger says it is attached to, if that guest still exists: the holder is dead,
-     * so the guest loses the device; a guest that no longer exists has lost it already); stale
+     * so the guest loses the device, through the {@link GuestHook}s, whose vetoes are ignored here; a guest that no
+     * longer exists has lost it already); a function whose VFIO device a process still holds open is not touched
+     * and is reported (see {@link DeviceInUseException}); stale
      * records and locks are cleared; leases of live processes are left alone. Corrupt ledger files are reported
      * and set aside, never fatal. Safe to run at any time; {@code open} runs it.
      *
@@ -224,6 +226,8 @@ public interface SriovHost extends AutoCloseable {
      * What the backend can do: a VMM checks {@link BackendFeature#USER_SPACE_DMA_MAPPING} before it maps guest
      * memory (absent on Xen: the hypervisor owns the IOMMU) and a migration planner checks
      * {@link BackendFeature#LIVE_MIGRATION_STATE_TRANSFER} (absent: unplug before, re-plug after).
+     * {@link BackendFeature#HOT_PLUG} is present exactly when {@link Lease#attachToGuest(String)} works: on Xen
+     * ({@code xl pci-attach}), and on kvm-vfio only with the VMM's {@link SriovConfig#plugActuator()}.
      *
      * @return the features
      * @throws EngineUnavailableException if no backend is available
@@ -239,8 +243,10 @@ public interface SriovHost extends AutoCloseable {
      * @param function the function, detached with {@link #detach(PciAddress)}
      * @param domain the guest's name in the hypervisor (Xen domain name or id)
      * @throws LeaseUnavailableException if it is leased, or attached to another guest
+     * @throws HotplugException if a {@link GuestHook} vetoed, threw or overran (nothing was attached)
      * @throws SriovException {@link Errno#ENODEV} if it is not detached; {@link Errno#EOPNOTSUPP} if the backend
-     *     does not attach devices to guests; otherwise what the hypervisor refused
+     *     does not attach devices to guests (kvm-vfio without a {@link GuestPlugActuator}); otherwise what the
+     *     hypervisor or the actuator refused
      */
     void attachToGuest(PciAddress function, String domain);
 
