@@ -287,6 +287,9 @@ final class Lifecycle {
 
     /** Detaches a function from the guest it is attached to (a no-op if it is attached to none). */
     void detachFromGuest(PciAddress f, @org.jspecify.annotations.Nullable FunctionLock held) {
+        if (!hotplug.canPlug() && attachedTo(f).isEmpty()) {
+            return; // this host never attaches to guests (kvm-vfio without an actuator) and nothing is recorded
+        }
         FunctionLock lock = held != null ? held : lock(DETACH_GUEST, f, "");
         try {
             Optional<LedgerEntry> e = ledger.get(f);
