@@ -75,4 +75,14 @@ class CliVfioHoldersTest {
             assertEquals(Optional.of("igbvf"), kernel.driverOf(vf));
         }
     }
+
+    @Test
+    void holderWaitTakesWholeSecondsAndTheHelpSaysWhatBusyMeans() {
+        assertEquals(2, run("--holder-wait", "soon", "list").status());
+        assertEquals(2, run("--holder-wait", "-1", "list").status());
+        assertEquals(0, run("--holder-wait", "5", "list").status());
+        String help = run("--help").out();
+        assertTrue(help.contains("--holder-wait SECONDS"), help);
+        assertTrue(help.contains("print each process that"), help);
+    }
 }
