@@ -196,6 +196,21 @@ class GuestHooksTest {
     }
 
     @Test
+    void aDetachedVfIsAttachedThroughTheHostWithTheActuatorAndReattachUnplugsItFirst() {
+        withActuatorAndHooks();
+        PciAddress vf = vf();
+        host.detach(vf);
+        host.attachToGuest(vf, "vm-1");
+        assertEquals(Optional.of("vm-1"), host.assignments().get(0).attachedTo());
+        assertTrue(calls.contains("device_add " + vf + " vm-1"), calls.toString());
+        calls.clear();
+        host.reattach(vf);
+        assertEquals(List.of("b.prepare UNPLUG", "a.prepare UNPLUG", "device_del " + vf + " vm-1", "b.commit UNPLUG",
+                "a.commit UNPLUG"), calls);
+        assertEquals(Optional.of("igbvf"), kernel.driverOf(vf));
+    }
+
+    @Test
     void closingALeaseAttachedToAGuestUnplugsThroughTheHooksBeforeGivingTheVfBack() {
         withActuatorAndHooks();
         PciAddress vf = vf();
