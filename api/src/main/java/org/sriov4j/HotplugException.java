@@ -22,10 +22,15 @@ public final class HotplugException extends SriovException {
         HOOK_TIMED_OUT
     }
 
+    /** Why the operation stopped. */
     private final Kind kind;
+    /** The hook's name. */
     private final String hook;
+    /** The hook's phase that stopped it. */
     private final HotplugPhase phase;
+    /** Plug or unplug. */
     private final HotplugOperation hotplugOperation;
+    /** The reason without the hook's name. */
     private final String reason;
 
     /**

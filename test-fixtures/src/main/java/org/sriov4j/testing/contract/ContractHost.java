@@ -63,12 +63,6 @@ public interface ContractHost {
     }
 
     /**
-     * The same host, with another stub driver (e.g. {@code pciback} for a Xen host).
-     *
-     * @param stubDriver the stub driver the kits expect
-     * @return the host
-     */
-    /**
      * Starts a process that opens {@code f}'s VFIO group and device, as a VMM does, and keeps the device open until
      * closed: the simulated kernel's {@link org.sriov4j.testing.SimulatedProcess}, a child process on a real host.
      * Default: not supported (the kits that need it are skipped).
@@ -130,6 +124,12 @@ public interface ContractHost {
         };
     }
 
+    /**
+     * The same host, with another stub driver (e.g. {@code pciback} for a Xen host).
+     *
+     * @param stubDriver the stub driver the kits expect
+     * @return the host
+     */
     default ContractHost withStubDriver(String stubDriver) {
         Objects.requireNonNull(stubDriver, "stubDriver");
         ContractHost self = this;
