@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.sriov4j.PciAddress;
 
 /**
@@ -174,7 +175,7 @@ public final class SimulatedProcess {
         }
     }
 
-    private int add(String what, Path target, PciAddress syspathOf) {
+    private int add(String what, Path target, @Nullable PciAddress syspathOf) {
         int fd = nextFd++;
         fds.put(fd, what);
         try {

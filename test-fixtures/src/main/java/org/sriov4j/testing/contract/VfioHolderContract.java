@@ -76,7 +76,8 @@ public abstract class VfioHolderContract extends HostContract {
         List<VfioHolder> named = e.holders().stream().filter(x -> x.pid() == h.pid()).toList();
         assertEquals(1, named.size(), "the holder's pid " + h.pid() + " is named: " + e.getMessage());
         assertEquals(certain, named.get(0).certain(), e.getMessage());
-        assertTrue(e.getMessage().contains("pid " + h.pid()), e.getMessage());
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.contains("pid " + h.pid()), message);
     }
 
     @Test
