@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sriov4j-it: the contract kits (Discovery, VfLifecycle, Lifecycle; package org.sriov4j.itxen of
+# sriov4j-it: the contract kits (Discovery, VfLifecycle, Lifecycle) and the guest hooks around xl pci-attach/pci-detach (XenDom0GuestHooksIT: a PV domU, a vetoing hook); package org.sriov4j.itxen of
 # it/src/test/java) in a real Xen 4.17 dom0: one Xen boot (run-in-xen.sh), xen/kits-dom0.sh there (igb,
 # igbvf, xen-pciback, the JUnit console launcher), then the JUnit XML report: "N passed, N failed, N skipped".
 #

@@ -22,4 +22,5 @@ module org.sriov4j.spi {
 
     uses org.sriov4j.spi.HypervisorBackendProvider;
     uses org.sriov4j.spi.VendorPlugin;
+    uses org.sriov4j.GuestHook;
 }

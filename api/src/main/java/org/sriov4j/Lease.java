@@ -61,7 +61,9 @@ public interface Lease extends AutoCloseable {
      * Attaches the leased function to a running guest through the hypervisor's toolstack (Xen: {@code xl pci-attach
      * DOMAIN BDF}). The ledger records the guest first, so that {@link SriovHost#recover()} detaches the function
      * from it if this process dies; {@link #close()} detaches it too. Attaching again to the same guest changes
-     * nothing. With kvm-vfio the VMM attaches the device itself (VFIO), and this is refused.
+     * nothing. The {@link GuestHook}s run around it (prepare, the backend's action, commit; abort on failure). With
+     * kvm-vfio the backend's action is the VMM's own {@link GuestPlugActuator} (e.g. QMP {@code device_add}); without
+     * one this is refused ({@link SriovHost#backendFeatures()} then lacks {@link BackendFeature#HOT_PLUG}).
      *
      * <pre>{@code
      * try (Lease lease = host.lease(vf, "vm-42")) {
@@ -75,20 +77,60 @@ public interface Lease extends AutoCloseable {
      * @throws IllegalStateException if the lease is closed
      * @throws IllegalArgumentException if {@code domain} is not a valid name
      * @throws LeaseUnavailableException if the function is attached to another guest
-     * @throws SriovException {@link Errno#EOPNOTSUPP} if the backend does not attach devices to guests; otherwise
-     *     what the hypervisor refused (the Xen backend's exceptions say which: no such domain, passthrough not
-     *     enabled, no IOMMU, already assigned)
+     * @throws HotplugException if a hook vetoed, threw or overran (nothing was attached)
+     * @throws SriovException {@link Errno#EOPNOTSUPP} if the backend does not attach devices to guests (kvm-vfio
+     *     without a {@link GuestPlugActuator}: the message says so); otherwise what the hypervisor or the actuator
+     *     refused (the Xen backend's exceptions say which: no such domain, passthrough not enabled, no IOMMU, already
+     *     assigned); the hooks prepared were aborted and nothing is attached
      */
     void attachToGuest(String domain);
 
     /**
-     * Detaches the leased function from the guest it is attached to (Xen: {@code xl pci-detach}); it stays leased
+     * Detaches the leased function from the guest it is attached to (Xen: {@code xl pci-detach}; kvm-vfio: the
+     * {@link GuestPlugActuator}'s unplug), with the {@link GuestHook}s around it in reverse order; it stays leased
      * and on the stub driver. A no-op if it is attached to no guest.
      *
      * @throws IllegalStateException if the lease is closed
-     * @throws SriovException if the hypervisor refused
+     * @throws HotplugException if a hook vetoed, threw or overran (it stays attached)
+     * @throws SriovException if the hypervisor or the actuator refused (it stays attached)
      */
     void detachFromGuest();
+
+    /**
+     * Takes the function out of its guest because the host wants it back (the kernel's VFIO device request, an
+     * operator's unbind): the unplug of {@link #detachFromGuest()} with the hooks, the whole of it bounded by
+     * {@code grace}. If the guest has not given the function up by then, or the unplug fails, the
+     * {@code surpriseRemoval} fallback runs (a VMM passes what closes the function's VFIO device, so that the
+     * kernel can complete the unbind; the guest loses the device without its consent), the hooks already prepared
+     * are aborted, the ledger no longer records the attachment, and a {@link HotplugPhase#SURPRISE_REMOVAL} event
+     * and a warning in the log say so. Hook vetoes are ignored here ({@link HotplugContext#forced()}). The lease
+     * stays held: close it to give the function back.
+     *
+     * <p>{@code org.sriov4j.vfio.DeviceRequests} calls this when the kernel signals a VFIO REQ.
+     *
+     * @param grace how long the guest may take to eject the function
+     * @param surpriseRemoval what to run when it does not; must not throw
+     * @return what happened
+     * @throws IllegalStateException if the lease is closed
+     */
+    default UnplugOutcome detachFromGuest(java.time.Duration grace, Runnable surpriseRemoval) {
+        throw new UnsupportedOperationException("not supported by " + getClass().getName());
+    }
+
+    /**
+     * Registers how this process gives up its own use of the function's VFIO device (closes it), for when sriov4j is
+     * about to unbind the function from vfio-pci while this process still holds the device, and
+     * {@link SriovConfig#holderWait()} lets the unbind wait: the wait starts by running {@code release}, as the
+     * kernel's VFIO request would ask. Without it (or with a zero wait) such an unbind is refused with
+     * {@link DeviceInUseException}. {@code org.sriov4j.vfio.DeviceRequests} registers itself here.
+     *
+     * @param release closes this process's descriptors of the device; must not throw
+     * @return a handle whose {@code close()} unregisters it
+     */
+    default AutoCloseable onDeviceRequest(Runnable release) {
+        java.util.Objects.requireNonNull(release, "release");
+        return () -> { };
+    }
 
     /**
      * The guest the function is attached to through {@link #attachToGuest(String)}, as the ledger records it.

@@ -1,8 +1,12 @@
 package org.sriov4j;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  *       <td>{@link Builder#devRoot(Path)}</td></tr>
  *   <tr><td>{@value #STATE_DIR_PROPERTY}</td><td>{@value #STATE_DIR_ENV}</td>
  *       <td>{@link Builder#stateDir(Path)}</td></tr>
+ *   <tr><td>{@value #PROC_ROOT_PROPERTY}</td><td>{@value #PROC_ROOT_ENV}</td>
+ *       <td>{@link Builder#procRoot(Path)}</td></tr>
  *   <tr><td>{@value #BACKEND_PROPERTY}</td><td>{@value #BACKEND_ENV}</td>
  *       <td>{@link Builder#backend(String)}</td></tr>
  *   <tr><td>{@value #XEN_PERMISSIVE_PROPERTY}</td><td>{@value #XEN_PERMISSIVE_ENV}</td>
@@ -50,6 +56,12 @@ public final class SriovConfig {
     public static final String STATE_DIR_PROPERTY = "sriov4j.state.dir";
     /** Environment variable that sets the state directory in {@link #fromEnvironment()} (the property wins). */
     public static final String STATE_DIR_ENV = "SRIOV4J_STATE_DIR";
+    /** System property that sets the {@code /proc} root in {@link #fromEnvironment()}. */
+    public static final String PROC_ROOT_PROPERTY = "sriov4j.proc.root";
+    /** Environment variable that sets the {@code /proc} root in {@link #fromEnvironment()} (the property wins). */
+    public static final String PROC_ROOT_ENV = "SRIOV4J_PROC_ROOT";
+    /** Default of {@link #plugTimeLimit()}. */
+    public static final Duration DEFAULT_PLUG_TIME_LIMIT = Duration.ofSeconds(60);
     /** System property that chooses the backend by id in {@link #fromEnvironment()}. */
     public static final String BACKEND_PROPERTY = "sriov4j.backend";
     /** Environment variable that chooses the backend by id in {@link #fromEnvironment()} (the property wins). */
@@ -67,9 +79,21 @@ public final class SriovConfig {
     private final boolean recoverOnOpen;
     private final @Nullable String backend;
     private final boolean xenPermissive;
+    private final Path procRoot;
+    private final Duration holderWait;
+    private final List<GuestHook> hooks;
+    private final boolean loadGuestHooks;
+    private final @Nullable GuestPlugActuator plugActuator;
+    private final Duration plugTimeLimit;
 
     private SriovConfig(Builder b) {
         this.recoverOnOpen = b.recoverOnOpen;
+        this.procRoot = b.procRoot;
+        this.holderWait = b.holderWait;
+        this.hooks = List.copyOf(b.hooks);
+        this.loadGuestHooks = b.loadGuestHooks;
+        this.plugActuator = b.plugActuator;
+        this.plugTimeLimit = b.plugTimeLimit;
         this.sysfsRoot = b.sysfsRoot;
         this.devRoot = b.devRoot;
         this.stateDir = b.stateDir;
@@ -122,6 +146,7 @@ public final class SriovConfig {
                 throw new IllegalArgumentException(v.name() + ": " + e.getMessage(), e);
             }
         });
+        setting(properties, env, PROC_ROOT_PROPERTY, PROC_ROOT_ENV).ifPresent(v -> b.procRoot(path(v)));
         setting(properties, env, BACKEND_PROPERTY, BACKEND_ENV).ifPresent(v -> {
             try {
                 b.backend(v.value());
@@ -257,6 +282,63 @@ public final class SriovConfig {
     }
 
     /**
+     * The directory that stands for {@code /proc}: where sriov4j looks for the processes that hold a VFIO device
+     * open before it unbinds a function from vfio-pci (see {@link DeviceInUseException}).
+     *
+     * @return the proc root
+     */
+    public Path procRoot() {
+        return procRoot;
+    }
+
+    /**
+     * How long an unbind from vfio-pci waits for the processes holding the function's VFIO device to close it
+     * before it is refused with {@link DeviceInUseException}.
+     *
+     * @return the wait; {@link Duration#ZERO} (the default) refuses at once
+     */
+    public Duration holderWait() {
+        return holderWait;
+    }
+
+    /**
+     * The {@link GuestHook}s registered with {@link Builder#hook(GuestHook)}, in registration order (the engine adds
+     * those found through {@link java.util.ServiceLoader} and sorts them all by {@link GuestHook#order()}).
+     *
+     * @return the hooks
+     */
+    public List<GuestHook> hooks() {
+        return hooks;
+    }
+
+    /**
+     * Whether the engine adds the {@link GuestHook}s found through {@link java.util.ServiceLoader}.
+     *
+     * @return true unless {@link Builder#loadGuestHooks(boolean)} turned it off
+     */
+    public boolean loadGuestHooks() {
+        return loadGuestHooks;
+    }
+
+    /**
+     * How the VMM plugs functions into its guests and unplugs them, for backends that do not (kvm-vfio).
+     *
+     * @return the actuator, or empty if none was given
+     */
+    public Optional<GuestPlugActuator> plugActuator() {
+        return Optional.ofNullable(plugActuator);
+    }
+
+    /**
+     * How long a {@link GuestPlugActuator} call may take before it counts as failed.
+     *
+     * @return the limit; default {@link #DEFAULT_PLUG_TIME_LIMIT}
+     */
+    public Duration plugTimeLimit() {
+        return plugTimeLimit;
+    }
+
+    /**
      * A builder initialised from this configuration.
      *
      * @return a builder
@@ -271,12 +353,21 @@ public final class SriovConfig {
         b.recoverOnOpen = recoverOnOpen;
         b.backend = backend;
         b.xenPermissive = xenPermissive;
+        b.procRoot = procRoot;
+        b.holderWait = holderWait;
+        b.hooks.addAll(hooks);
+        b.loadGuestHooks = loadGuestHooks;
+        b.plugActuator = plugActuator;
+        b.plugTimeLimit = plugTimeLimit;
         return b;
     }
 
     @Override
     public String toString() {
         return "SriovConfig[sysfsRoot=" + sysfsRoot + ", devRoot=" + devRoot + ", stateDir=" + stateDir
+                + ", procRoot=" + procRoot + (holderWait.isZero() ? "" : ", holderWait=" + holderWait)
+                + (hooks.isEmpty() ? "" : ", hooks=" + hooks.stream().map(GuestHook::name).toList())
+                + (plugActuator != null ? ", plugActuator" : "")
                 + (backend != null ? ", backend=" + backend : "") + (writableTree ? ", writableTree" : "")
                 + (xenPermissive ? ", Xen permissive attachment" : "") + (recoverOnOpen ? ", recoverOnOpen" : "")
                 + (allowUnsafeNoIommu ? ", UNSAFE: assignment without IOMMU allowed" : "") + "]";
@@ -292,6 +383,12 @@ public final class SriovConfig {
         private boolean recoverOnOpen;
         private @Nullable String backend;
         private boolean xenPermissive;
+        private Path procRoot = Path.of("/proc");
+        private Duration holderWait = Duration.ZERO;
+        private final List<GuestHook> hooks = new ArrayList<>();
+        private boolean loadGuestHooks = true;
+        private @Nullable GuestPlugActuator plugActuator;
+        private Duration plugTimeLimit = DEFAULT_PLUG_TIME_LIMIT;
 
         private Builder() {
             this.sysfsRoot = Path.of("/sys");
@@ -413,6 +510,96 @@ public final class SriovConfig {
          */
         public Builder xenPermissive() {
             this.xenPermissive = true;
+            return this;
+        }
+
+        /**
+         * Sets the directory that stands for {@code /proc}, where the holders of VFIO devices are looked for. Default:
+         * {@code /proc}. In a container, mount the host's {@code /proc} (with the host's PID namespace) for the check
+         * to see the host's processes.
+         *
+         * @param root the directory
+         * @return this builder
+         * @throws NullPointerException if {@code root} is null
+         */
+        public Builder procRoot(Path root) {
+            this.procRoot = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * Lets an unbind from vfio-pci (release, reattach, disabling VFs, recover) wait up to {@code wait} for the
+         * processes that hold the function's VFIO device to close it, before it is refused with
+         * {@link DeviceInUseException}. Where this process holds the device through
+         * {@code org.sriov4j.vfio.DeviceRequests}, the wait starts by asking the guest for it, as the kernel's VFIO
+         * request would. Default: {@link Duration#ZERO} (refuse at once).
+         *
+         * @param wait the longest wait, zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code wait} is negative
+         */
+        public Builder holderWait(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("holder wait must not be negative: " + wait);
+            }
+            this.holderWait = wait;
+            return this;
+        }
+
+        /**
+         * Registers a {@link GuestHook} that runs around every plug and unplug of this host. Default: none (besides
+         * those found through {@link java.util.ServiceLoader}).
+         *
+         * @param hook the hook
+         * @return this builder
+         * @throws NullPointerException if {@code hook} is null
+         */
+        public Builder hook(GuestHook hook) {
+            this.hooks.add(Objects.requireNonNull(hook, "hook"));
+            return this;
+        }
+
+        /**
+         * Whether the engine adds the {@link GuestHook}s that modules declare as {@link java.util.ServiceLoader}
+         * providers. Default: true.
+         *
+         * @param load false to use only the hooks registered with {@link #hook(GuestHook)}
+         * @return this builder
+         */
+        public Builder loadGuestHooks(boolean load) {
+            this.loadGuestHooks = load;
+            return this;
+        }
+
+        /**
+         * Gives the VMM's way of plugging functions into its guests and unplugging them, for backends that do not do
+         * it themselves (kvm-vfio). Default: none ({@link Lease#attachToGuest(String)} is then refused on kvm-vfio and
+         * {@link SriovHost#backendFeatures()} has no {@link BackendFeature#HOT_PLUG}). Backends with their own
+         * toolstack (Xen's {@code xl}) do not use it.
+         *
+         * @param actuator the actuator
+         * @return this builder
+         * @throws NullPointerException if {@code actuator} is null
+         */
+        public Builder plugActuator(GuestPlugActuator actuator) {
+            this.plugActuator = Objects.requireNonNull(actuator, "actuator");
+            return this;
+        }
+
+        /**
+         * Sets how long a {@link GuestPlugActuator} call may take. Default: {@link SriovConfig#DEFAULT_PLUG_TIME_LIMIT}.
+         *
+         * @param limit a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code limit} is not positive
+         */
+        public Builder plugTimeLimit(Duration limit) {
+            Objects.requireNonNull(limit, "limit");
+            if (limit.isNegative() || limit.isZero()) {
+                throw new IllegalArgumentException("plug time limit must be positive: " + limit);
+            }
+            this.plugTimeLimit = limit;
             return this;
         }
 

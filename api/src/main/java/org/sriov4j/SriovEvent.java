@@ -139,4 +139,38 @@ public sealed interface SriovEvent {
             Objects.requireNonNull(guest, "guest");
         }
     }
+
+    /**
+     * A step of plugging a function into a running guest or unplugging it (see {@link GuestHook}): a hook's prepare,
+     * veto, commit or abort, the backend's action, or a surprise removal.
+     *
+     * @param device the function
+     * @param guest the guest
+     * @param operation plug or unplug
+     * @param phase the step
+     * @param hook the hook's name for hook steps; empty for {@link HotplugPhase#ACTION} and
+     *     {@link HotplugPhase#SURPRISE_REMOVAL}
+     * @param detail what happened (e.g. a veto's reason, the action taken); may be empty
+     */
+    record HotplugStep(PciAddress device, String guest, HotplugOperation operation, HotplugPhase phase,
+            Optional<String> hook, String detail) implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the function
+         * @param guest the guest
+         * @param operation plug or unplug
+         * @param phase the step
+         * @param hook the hook's name, if a hook's step
+         * @param detail what happened
+         */
+        public HotplugStep {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(guest, "guest");
+            Objects.requireNonNull(operation, "operation");
+            Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(hook, "hook");
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
 }

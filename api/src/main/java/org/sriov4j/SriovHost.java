@@ -241,11 +241,13 @@ public interface SriovHost extends AutoCloseable {
      * Finishes or rolls back what dead processes left: every function whose managed lease is over (its holder is
      * gone), or that a dead process was in the middle of detaching or reattaching, goes back to its recorded original
      * driver (first detached from the guest the ledger says it is attached to, if that guest still exists: the
-     * holder is dead, so the guest loses the device; a guest that no longer exists has lost it already). Live
-     * leases are left alone: those of live processes, those tied to a process that runs, and durable ones.
-     * Corrupt ledger files are reported and set aside ({@link #ledgerProblems()} lists them from then on), never
-     * fatal; a temporary file whose writer is gone is removed. Safe to run at any time. {@code open} runs it only
-     * when {@link SriovConfig#recoverOnOpen()} is set.
+     * holder is dead, so the guest loses the device, through the {@link GuestHook}s, whose vetoes are ignored here;
+     * a guest that no longer exists has lost it already). A function whose VFIO device a process still holds open
+     * is not touched and is reported (see {@link DeviceInUseException}). Live leases are left alone: those of live
+     * processes, those tied to a process that runs, and durable ones. Corrupt ledger files are reported and set
+     * aside ({@link #ledgerProblems()} lists them from then on), never fatal; a temporary file whose writer is gone
+     * is removed. Safe to run at any time. {@code open} runs it only when {@link SriovConfig#recoverOnOpen()} is
+     * set.
      *
      * <p>A record is removed without giving its function back only when the function is provably gone from the
      * host: it is a VF of a PF that sysfs shows, at an index that PF's current {@code sriov_numvfs} does not reach
@@ -299,6 +301,8 @@ public interface SriovHost extends AutoCloseable {
      * What the backend can do: a VMM checks {@link BackendFeature#USER_SPACE_DMA_MAPPING} before it maps guest
      * memory (absent on Xen: the hypervisor owns the IOMMU) and a migration planner checks
      * {@link BackendFeature#LIVE_MIGRATION_STATE_TRANSFER} (absent: unplug before, re-plug after).
+     * {@link BackendFeature#HOT_PLUG} is present exactly when {@link Lease#attachToGuest(String)} works: on Xen
+     * ({@code xl pci-attach}), and on kvm-vfio only with the VMM's {@link SriovConfig#plugActuator()}.
      *
      * @return the features
      * @throws EngineUnavailableException if no backend is available
@@ -314,8 +318,10 @@ public interface SriovHost extends AutoCloseable {
      * @param function the function, detached with {@link #detach(PciAddress)}
      * @param domain the guest's name in the hypervisor (Xen domain name or id)
      * @throws LeaseUnavailableException if it is leased, or attached to another guest
+     * @throws HotplugException if a {@link GuestHook} vetoed, threw or overran (nothing was attached)
      * @throws SriovException {@link Errno#ENODEV} if it is not detached; {@link Errno#EOPNOTSUPP} if the backend
-     *     does not attach devices to guests; otherwise what the hypervisor refused
+     *     does not attach devices to guests (kvm-vfio without a {@link GuestPlugActuator}); otherwise what the
+     *     hypervisor or the actuator refused
      */
     void attachToGuest(PciAddress function, String domain);
 
@@ -328,6 +334,17 @@ public interface SriovHost extends AutoCloseable {
      * @throws SriovException if the hypervisor refused
      */
     void detachFromGuest(PciAddress function);
+
+    /**
+     * The processes that hold, or may hold, a function's VFIO device open: those an unbind from vfio-pci would wait
+     * for (see {@link DeviceInUseException}, and the repository's {@code docs/vfio-holders.md} for the rule).
+     *
+     * @param function the function
+     * @return the holders, certain ones first; empty when the function is not on vfio-pci or its device is not open
+     * @throws DeviceInUseException if the device is open but no holder is visible (e.g. one in another PID
+     *     namespace)
+     */
+    java.util.List<VfioHolder> vfioHolders(PciAddress function);
 
     /**
      * Subscribes to the changes this host object makes.

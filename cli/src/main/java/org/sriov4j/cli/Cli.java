@@ -130,8 +130,16 @@ final class Cli {
                                       SRIOV4J_XEN_PERMISSIVE=true
               --allow-unsafe-no-iommu UNSAFE: hand out functions on a host without an IOMMU (a guest
                                       could then read and write all host memory)
+              --holder-wait SECONDS   before unbinding a function from vfio-pci, wait up to SECONDS for the
+                                      processes holding its VFIO device to close it (default 0)
+              --proc-root DIR         where to look for those processes instead of /proc; also
+                                      SRIOV4J_PROC_ROOT
               -h, --help              show this help
               --version               print the version
+
+            A VF whose VFIO device a VMM still has open is never unbound (the kernel would block until
+            the VMM closes it): release, reattach, disable-vfs and enable-vfs print each process that
+            holds it (pid, command) and exit 1, changing nothing.
 
             Exit status: 0 success, 1 the operation failed, 2 bad usage.
             """;
@@ -168,6 +176,10 @@ final class Cli {
             err.println("sriov4j: " + Table.printable(e.getMessage()));
             err.println("Try 'sriov4j --help'.");
             return USAGE;
+        } catch (org.sriov4j.DeviceInUseException e) {
+            err.println("sriov4j: " + e.getMessage());
+            printHolders(e.device().map(Object::toString).orElse("the function"), e.holders());
+            return FAILED;
         } catch (SriovException e) {
             err.println("sriov4j: " + Table.printable(e.getMessage()));
             return FAILED;
@@ -192,6 +204,14 @@ final class Cli {
                 case "--dev-root" -> config.devRoot(directory(a, args));
                 case "--state-dir" -> config.stateDir(stateDir(value(a, args)));
                 case "--writable-tree" -> config.writableTree();
+                case "--proc-root" -> config.procRoot(directory(a, args));
+                case "--holder-wait" -> {
+                    String v = value(a, args).toString();
+                    if (!v.matches("[0-9]{1,5}")) {
+                        throw new UsageException("--holder-wait needs whole seconds, 0 to 99999: " + v);
+                    }
+                    config.holderWait(java.time.Duration.ofSeconds(Long.parseLong(v)));
+                }
                 case "--backend" -> {
                     if (args.isEmpty() || !args.peekFirst().matches("[a-z0-9-]{1,64}")) {
                         throw new UsageException("--backend needs a backend id, e.g. kvm-vfio or xen-pciback");
@@ -629,10 +649,28 @@ final class Cli {
         return host.assignments().stream().filter(x -> x.device().equals(f)).findFirst();
     }
 
+    /** One line per process that holds (or may hold) a function's VFIO device, on stderr. */
+    private void printHolders(String device, List<org.sriov4j.VfioHolder> holders) {
+        for (org.sriov4j.VfioHolder h : holders) {
+            err.println("  " + (h.certain() ? "held by" : "may be held by") + " pid " + h.pid() + " (" + h.command()
+                    + "): " + h.evidence().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        }
+        if (!holders.isEmpty()) {
+            err.println("  close " + device + "'s VFIO device in " + (holders.size() == 1 ? "that process" : "them")
+                    + " (or stop the guest), then retry");
+        }
+    }
+
     private int release(SriovConfig config, PciAddress f) {
         try (SriovHost host = opener.apply(config)) {
             Assignment a = assignment(host, f).orElseThrow(() -> new SriovException("release", f, null, null,
                     "it is not leased (sriov4j has no record of it)", null));
+            // before the lease's holder is stopped: the end of a managed lease unbinds the function from
+            // vfio-pci, which the kernel blocks while a VMM still has its VFIO device open
+            List<org.sriov4j.VfioHolder> vfio = a.managed() ? host.vfioHolders(f) : List.of();
+            if (!vfio.isEmpty()) {
+                throw new org.sriov4j.DeviceInUseException("release", f, vfio, "the lease was left as it is");
+            }
             Optional<LeaseHolder> lease = a.lease();
             if (lease.isPresent() && lease.get().kind() == LeaseHolder.Kind.TAKER) {
                 stopHolder(host, f, a, lease.get());

@@ -83,7 +83,7 @@ class SameVmmCodeOnBothBackendsTest {
     }
 
     @Test
-    void onKvmVfioAttachingToAGuestIsRefusedAndDetachingIsANoOp() {
+    void onKvmVfioWithoutAPlugActuatorAttachingToAGuestIsRefusedNamingWhatIsMissingAndDetachingIsANoOp() {
         SimulatedKernel kernel = SimulatedKernel.intel82576Host();
         PciAddress pf = PciAddress.parse("0000:01:00.0");
         try (SriovHost host = kernel.openHost()) {
@@ -92,7 +92,8 @@ class SameVmmCodeOnBothBackendsTest {
             try (Lease lease = host.lease(vf, "vm-1")) {
                 SriovException e = assertThrows(SriovException.class, () -> lease.attachToGuest("vm-1"));
                 assertEquals(Optional.of(Errno.EOPNOTSUPP), e.errno());
-                assertTrue(e.getMessage().contains("the VMM does"), e.getMessage());
+                assertTrue(e.getMessage().contains("plugActuator"), e.getMessage());
+                assertFalse(host.backendFeatures().contains(org.sriov4j.BackendFeature.HOT_PLUG));
                 lease.detachFromGuest(); // attached to no guest: nothing to do, as documented
                 host.detachFromGuest(vf);
                 assertEquals(Optional.empty(), lease.attachedTo());

@@ -28,7 +28,9 @@ public interface HypervisorBackendProvider {
     int priority();
 
     /**
-     * What this backend can do.
+     * What this backend can do by itself. {@link BackendFeature#HOT_PLUG} belongs here only for a backend with its
+     * own {@link #assignmentSteps guest attach} (Xen); for one without, the engine reports it when the VMM gives a
+     * {@link org.sriov4j.GuestPlugActuator} (kvm-vfio).
      *
      * @return the features
      */

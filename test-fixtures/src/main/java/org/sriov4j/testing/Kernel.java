@@ -79,6 +79,10 @@ final class Kernel {
         @Nullable Group group;
         @Nullable Netdev netdev;
         int vfioIndex = -1;
+        /** Open VFIO device descriptors of simulated processes (vfio_device open_count). */
+        int vfioOpen;
+        /** {@code pci_enable_device} calls not undone by user space through the {@code enable} attribute. */
+        int userEnabled;
         String resetMethods;
         boolean autoprobe = true;
         final List<Device> vfs = new ArrayList<>();
@@ -303,12 +307,53 @@ final class Kernel {
         return s.toString();
     }
 
+    /**
+     * {@code enable_cnt}: host drivers enable the devices they drive; vfio-pci enables a device when its VFIO device
+     * is first opened and disables it when the last descriptor is closed; pciback leaves it to the guest.
+     */
+    int enableCount(Device d) {
+        int n = d.userEnabled;
+        if (d.driver != null) {
+            DriverSpec.Role role = loadedDriver(d.driver).spec.role();
+            if (role == DriverSpec.Role.VFIO) {
+                n += d.vfioOpen > 0 ? 1 : 0;
+            } else if (role == DriverSpec.Role.HOST) {
+                n += 1;
+            }
+        }
+        return n;
+    }
+
+    /** {@code enable_store}: 1 enables once more; 0 disables when enabled, else EIO. */
+    void writeEnable(Device d, String value) {
+        long v = storeArgument(KernelText::kstrtoul, value);
+        if (v != 0) {
+            d.userEnabled++;
+        } else if (d.userEnabled > 0) {
+            d.userEnabled--;
+        } else if (enableCount(d) == 0) {
+            throw new KernelError(Errno.EIO, d.name + " is not enabled");
+        }
+    }
+
+    /**
+     * Fails the test when unbinding {@code d} would block: on Linux, vfio-pci's remove waits, uninterruptibly after
+     * the first signal, until every descriptor of the VFIO device is closed (asking the holder through REQ every
+     * 10 s); a simulated process never closes it on its own, so the write would never return.
+     */
+    void checkUnbindWouldNotBlock(Device d, String operation) {
+        if (d.driver != null && d.vfioOpen > 0 && loadedDriver(d.driver).spec.role() == DriverSpec.Role.VFIO) {
+            throw new VfioUnbindWouldBlockError(d.name, operation, d.vfioOpen);
+        }
+    }
+
     /** {@code device_release_driver}: the driver's remove, then the device is unbound. */
     void unbind(Device d) {
         String name = d.driver;
         if (name == null) {
             return;
         }
+        checkUnbindWouldNotBlock(d, "unbind from " + name);
         Driver drv = loadedDriver(name);
         if (d.isPf() && !d.vfs.isEmpty() && drv.spec.configuresSriov()) {
             disableVfs(d);
@@ -522,6 +567,9 @@ final class Kernel {
                     + " does not support SR-IOV configuration via sysfs");
         }
         if (n == 0) {
+            for (Device vf : pf.vfs) {
+                checkUnbindWouldNotBlock(vf, "sriov_numvfs 0 on " + pf.name);
+            }
             disableVfs(pf);
             return;
         }

@@ -336,13 +336,14 @@ public final class SimulatedKernel implements SysfsAccess {
     /**
      * Opens the sriov4j engine on this kernel ({@link SriovEngine#open(SriovConfig, SysfsAccess, DeviceNodeAccess)}
      * with this kernel, {@link #devices()}, and {@link SriovConfig#defaults()} except for the state directory,
-     * which is {@link #stateDir()}: every host opened on one simulated kernel shares its ledger and locks, as the
+     * which is {@link #stateDir()}, and the proc root, which is {@link #procRoot()}: every host opened on one simulated kernel shares its ledger and locks, as the
      * processes of one real host share {@code /run/sriov4j}).
      *
      * @return an open host; close it when done
      */
     public SriovHost openHost() {
-        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).build(), this, devNodes, commands);
+        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).procRoot(procRoot()).build(), this, devNodes,
+                commands);
     }
 
     /**
@@ -415,8 +416,161 @@ public final class SimulatedKernel implements SysfsAccess {
     }
 
     private java.nio.file.@Nullable Path stateDir;
+    private java.nio.file.@Nullable Path procRoot;
+    private long nextPid = 4000;
+    private volatile boolean fdinfoSyspath;
 
-    private static void deleteTree(java.nio.file.Path dir) {
+    /**
+     * The fake {@code /proc} of this kernel, which hosts opened with {@link #openHost()} read to find the holders of
+     * VFIO devices: one directory per running {@link SimulatedProcess} ({@code comm}, {@code fd/N} links,
+     * {@code fdinfo/N}). A temporary directory made on first use, deleted when the JVM exits.
+     *
+     * @return the directory
+     */
+    public synchronized java.nio.file.Path procRoot() {
+        if (procRoot == null) {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sriov4j-simulated-proc");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+                procRoot = dir;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a proc directory", e);
+            }
+        }
+        return procRoot;
+    }
+
+    /**
+     * Starts a process that can open VFIO groups and devices ({@link SimulatedProcess}); it shows in
+     * {@link #procRoot()} until it {@linkplain SimulatedProcess#exit() exits}.
+     *
+     * @param command its command, e.g. {@code qemu-system-x86}
+     * @return the process
+     */
+    public synchronized SimulatedProcess startProcess(String command) {
+        java.util.Objects.requireNonNull(command, "command");
+        long pid = nextPid++;
+        return new SimulatedProcess(this, pid, command, procRoot().resolve(Long.toString(pid)));
+    }
+
+    /**
+     * Starts a process with a given pid, e.g. {@code ProcessHandle.current().pid()} to stand for the process under
+     * test holding a device itself.
+     *
+     * @param command its command
+     * @param pid its pid; must not be running in this kernel already
+     * @return the process
+     * @throws IllegalArgumentException if {@code pid} is not positive or already running here
+     */
+    public synchronized SimulatedProcess startProcess(String command, long pid) {
+        java.util.Objects.requireNonNull(command, "command");
+        java.nio.file.Path dir = procRoot().resolve(Long.toString(pid));
+        if (pid <= 0 || java.nio.file.Files.exists(dir)) {
+            throw new IllegalArgumentException("pid " + pid + " is not free");
+        }
+        return new SimulatedProcess(this, pid, command, dir);
+    }
+
+    /**
+     * Opens the engine on this kernel as {@link #openHost()} does, with a configuration of your own: {@code customize}
+     * gets a builder whose state directory and proc root are this kernel's ({@link #stateDir()}, {@link #procRoot()}).
+     *
+     * <pre>{@code
+     * SriovHost host = kernel.openHost(b -> b.plugActuator(actuator).hook(new AuditHook()));
+     * }</pre>
+     *
+     * @param customize changes to the configuration
+     * @return an open host; close it when done
+     */
+    public SriovHost openHost(java.util.function.UnaryOperator<SriovConfig.Builder> customize) {
+        SriovConfig config = customize.apply(SriovConfig.builder().stateDir(stateDir()).procRoot(procRoot())).build();
+        return SriovEngine.open(config, this, devNodes, commands);
+    }
+
+    /**
+     * Makes the {@code fdinfo} of VFIO device fds carry a {@code vfio-device-syspath} line, as kernels newer than
+     * 6.12 do. Default: off (6.12 names no device there).
+     *
+     * @param on whether to write the line
+     * @return this kernel
+     */
+    public SimulatedKernel fdinfoSyspath(boolean on) {
+        this.fdinfoSyspath = on;
+        return this;
+    }
+
+    boolean fdinfoSyspath() {
+        return fdinfoSyspath;
+    }
+
+    /** The IOMMU group of a function on vfio-pci. */
+    int vfioGroupOf(PciAddress f) {
+        lock.lock();
+        try {
+            Kernel.Device d = vfioDevice(f);
+            return java.util.Objects.requireNonNull(d.group, "group").number;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The cdev name ({@code vfioN}) of a function on vfio-pci. */
+    String vfioCdevOf(PciAddress f) {
+        lock.lock();
+        try {
+            Kernel.Device d = vfioDevice(f);
+            if (!kernel.vfioCdev) {
+                throw new IllegalStateException("this kernel has no VFIO device cdevs (Builder.vfioCdev)");
+            }
+            return "vfio" + d.vfioIndex;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Kernel.Device vfioDevice(PciAddress f) {
+        Kernel.Device d = kernel.devices.get(f);
+        if (d == null || d.driver == null
+                || kernel.loadedDriver(d.driver).spec.role() != DriverSpec.Role.VFIO) {
+            throw new IllegalStateException(f + " is not bound to vfio-pci");
+        }
+        return d;
+    }
+
+    void vfioOpened(PciAddress f) {
+        lock.lock();
+        try {
+            vfioDevice(f).vfioOpen++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void vfioClosed(PciAddress f) {
+        lock.lock();
+        try {
+            Kernel.Device d = kernel.devices.get(f);
+            if (d != null && d.vfioOpen > 0) {
+                d.vfioOpen--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The device's canonical sysfs path, e.g. {@code devices/pci0000:00/0000:00:01.0/0000:01:00.0}. */
+    String canonicalDevicePath(PciAddress f) {
+        lock.lock();
+        try {
+            return tree.resolve("bus/pci/devices/" + f, true).canonicalPath();
+        } catch (KernelError e) {
+            return "bus/pci/devices/" + f;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    static void deleteTree(java.nio.file.Path dir) {
         try (var walk = java.nio.file.Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException | RuntimeException e) {

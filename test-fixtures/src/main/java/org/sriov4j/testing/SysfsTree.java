@@ -335,6 +335,7 @@ final class SysfsTree {
             m.put("driver_override", rw(() -> (d.override == null ? "(null)" : d.override) + "\n",
                     v -> k.writeOverride(d, v)));
             m.put("numa_node", rw(() -> d.numaNode + "\n", v -> k.writeNumaNode(d, v)));
+            m.put("enable", rw(() -> k.enableCount(d) + "\n", v -> k.writeEnable(d, v)));
             m.put("subsystem", new Node.Link(up + "bus/pci"));
             if (d.driver != null) {
                 m.put("driver", new Node.Link(up + "bus/pci/drivers/" + d.driver));

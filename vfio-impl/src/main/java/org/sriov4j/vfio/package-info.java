@@ -32,7 +32,14 @@
  * the lease's device in it; {@link org.sriov4j.vfio.IommuDomain#openDevice(org.sriov4j.Lease)} finds the IOMMU group
  * in sysfs and refuses a function that is not on vfio-pci ({@link org.sriov4j.vfio.VfioError#NOT_BOUND_TO_VFIO_PCI},
  * before anything is opened). Close in reverse order: device and domain before the lease (the kernel blocks the
- * unbind of a function whose VFIO device descriptor is open).
+ * unbind of a function whose VFIO device descriptor is open, so the end of a managed lease refuses with
+ * {@link org.sriov4j.DeviceInUseException} while it is).
+ *
+ * <p><b>Hot-plug and the kernel's requests.</b> Give the engine the VMM's {@link org.sriov4j.GuestPlugActuator}
+ * (e.g. QMP {@code device_add}/{@code device_del}) and {@link org.sriov4j.Lease#attachToGuest(String)} plugs the
+ * device into the guest with the {@link org.sriov4j.GuestHook}s around it; {@link org.sriov4j.vfio.DeviceRequests}
+ * answers the kernel's REQ (an unbind from elsewhere) by unplugging it within a grace period, or by a surprise
+ * removal, then closing the device and ending the lease.
  * <pre>{@code
  * try (SriovHost host = SriovHost.open(SriovConfig.defaults());
  *      Lease lease = host.lease(PciAddress.parse("0000:01:10.0"), "vm1")) {

@@ -343,7 +343,34 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 detach(d.group);
             }
         }
+        notifyAll(); // an unbind waiting in unbindFromVfioPci
         return 0;
+    }
+
+    /**
+     * Test hook, vfio-pci's remove on an unbind of {@code d} (from another process, or sriov_numvfs 0): while a
+     * descriptor of the device is open, the kernel signals REQ and waits until every descriptor is closed (6.12:
+     * repeating the request every 10 s, uninterruptibly after the first signal; "No device request channel
+     * registered, blocked until released by user" when nothing is bound to REQ). Here the wait is bounded: a device
+     * still open after {@code millis} fails the test, because the real unbind would block forever.
+     *
+     * @param d the device
+     * @param millis how long the holder may take to close it
+     * @throws AssertionError if it is still open then
+     */
+    synchronized void unbindFromVfioPci(Device d, long millis) throws InterruptedException {
+        if (d.openCount > 0) {
+            requestRelease(d);
+        }
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (d.openCount > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("unbind of " + d.name + " from vfio-pci would block forever: "
+                        + d.openCount + " descriptor(s) still open after the request");
+            }
+            wait(Math.max(1, left / 1_000_000L));
+        }
     }
 
     private void detach(Group g) {

@@ -36,13 +36,19 @@ final class Assigner {
     private final TopologyScanner scanner;
     private final Supplier<String> stubDriver;
     private final Supplier<Optional<AssignmentSteps>> steps;
+    private final UnbindGuard guard;
 
     Assigner(SriovConfig config, SysfsAccess sysfs, TopologyScanner scanner, Supplier<String> stubDriver) {
-        this(config, sysfs, scanner, stubDriver, Optional::empty);
+        this(config, sysfs, scanner, stubDriver, Optional::empty, UnbindGuard.NONE);
     }
 
+    /**
+     * @param guard called before every unbind ({@link VfioHolders}: refuses while the function's VFIO device is
+     *     open), also before the backend's own reattach
+     */
     Assigner(SriovConfig config, SysfsAccess sysfs, TopologyScanner scanner, Supplier<String> stubDriver,
-            Supplier<Optional<AssignmentSteps>> steps) {
+            Supplier<Optional<AssignmentSteps>> steps, UnbindGuard guard) {
+        this.guard = guard;
         this.config = config;
         this.sysfs = sysfs;
         this.scanner = scanner;
@@ -61,6 +67,7 @@ final class Assigner {
      * @return backend data for the ledger
      */
     Map<String, String> detachToStub(PciFunction f) {
+        guard.beforeUnbind(DETACH, f.address()); // a function on vfio-pci moving to another stub (pciback)
         Optional<AssignmentSteps> s = steps.get();
         if (s.isPresent()) {
             return s.get().detach(f);
@@ -71,6 +78,7 @@ final class Assigner {
 
     /** Gives {@code f} back with the backend's steps, or the engine's own. */
     void reattach(PciAddress f, Original original, Map<String, String> extras) {
+        guard.beforeUnbind(REATTACH, f);
         Optional<AssignmentSteps> s = steps.get();
         if (s.isPresent()) {
             s.get().reattach(f, original.driver(), original.driverOverride(), extras);

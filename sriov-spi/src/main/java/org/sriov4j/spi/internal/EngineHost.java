@@ -49,6 +49,8 @@ public final class EngineHost implements SriovHost {
     private @Nullable Lifecycle lifecycle;
     private final java.util.Set<Lease> leases = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Events events = new Events();
+    private final Hotplug hotplug;
+    private final VfioHolders holders;
 
     /**
      * Creates the host, with the backends and vendor plugins found through {@link ServiceLoader}.
@@ -90,9 +92,12 @@ public final class EngineHost implements SriovHost {
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
-        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load());
+        this.holders = new VfioHolders(sysfs, config.procRoot(), config.holderWait(), this::requestFromSelf);
+        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load(), holders::checkUnbind);
         this.providers = List.copyOf(providers);
-        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps);
+        this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps,
+                holders::checkUnbind);
+        this.hotplug = new Hotplug(config, this::steps, () -> backend().id(), events);
         if (config.recoverOnOpen()) {
             RecoveryReport r = recover();
             System.Logger log = System.getLogger(EngineHost.class.getName());
@@ -128,9 +133,20 @@ public final class EngineHost implements SriovHost {
         return steps;
     }
 
+    /**
+     * The backend's features, with {@link BackendFeature#HOT_PLUG} only when this host can plug functions into
+     * guests: the backend's own steps (Xen) or the VMM's plug actuator (kvm-vfio).
+     */
     @Override
     public Set<BackendFeature> backendFeatures() {
-        return Set.copyOf(backend().features());
+        java.util.EnumSet<BackendFeature> f = java.util.EnumSet.noneOf(BackendFeature.class);
+        f.addAll(backend().features());
+        if (hotplug.canPlug()) {
+            f.add(BackendFeature.HOT_PLUG);
+        } else {
+            f.remove(BackendFeature.HOT_PLUG);
+        }
+        return Set.copyOf(f);
     }
 
     @Override
@@ -151,7 +167,7 @@ public final class EngineHost implements SriovHost {
     /** The lifecycle engine, created on first use (it needs the state directory). */
     private synchronized Lifecycle lifecycle() {
         if (lifecycle == null) {
-            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events);
+            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events, hotplug);
         }
         return lifecycle;
     }
@@ -249,6 +265,7 @@ public final class EngineHost implements SriovHost {
     /** A lease that leaves this host's list of open leases when it is closed. */
     private final class TrackedLease implements Lease {
         private final Lease lease;
+        private volatile @Nullable Runnable deviceRequest;
 
         TrackedLease(Lease lease) {
             this.lease = lease;
@@ -295,6 +312,22 @@ public final class EngineHost implements SriovHost {
         }
 
         @Override
+        public org.sriov4j.UnplugOutcome detachFromGuest(java.time.Duration grace, Runnable surpriseRemoval) {
+            return lease.detachFromGuest(grace, surpriseRemoval);
+        }
+
+        @Override
+        public AutoCloseable onDeviceRequest(Runnable release) {
+            java.util.Objects.requireNonNull(release, "release");
+            deviceRequest = release;
+            return () -> {
+                if (deviceRequest == release) {
+                    deviceRequest = null;
+                }
+            };
+        }
+
+        @Override
         public void close() {
             try {
                 lease.close();
@@ -312,12 +345,43 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
+    public List<org.sriov4j.VfioHolder> vfioHolders(PciAddress function) {
+        java.util.Objects.requireNonNull(function, "function");
+        if (!holders.onVfioPci(function)) {
+            return List.of();
+        }
+        VfioHolders.Finding f = holders.find(function);
+        if (f.open() && f.holders().isEmpty()) {
+            throw new org.sriov4j.DeviceInUseException("find VFIO holders", function, List.of(), f.note());
+        }
+        return f.holders();
+    }
+
+    @Override
     public RecoveryReport recover() {
         return lifecycle().recover();
     }
 
     SysfsAccess sysfs() {
         return sysfs;
+    }
+
+    /**
+     * Asks this process's own user of {@code f}'s VFIO device to close it ({@link Lease#onDeviceRequest}), before an
+     * unbind that {@link SriovConfig#holderWait()} lets wait.
+     */
+    private void requestFromSelf(PciAddress f) {
+        List<TrackedLease> open;
+        synchronized (leases) {
+            open = leases.stream().filter(l -> l instanceof TrackedLease t && l.device().equals(f))
+                    .map(l -> (TrackedLease) l).toList();
+        }
+        for (TrackedLease l : open) {
+            Runnable r = l.deviceRequest;
+            if (r != null) {
+                r.run();
+            }
+        }
     }
 
     DeviceNodeAccess devices() {

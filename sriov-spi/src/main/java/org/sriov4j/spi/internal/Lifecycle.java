@@ -57,9 +57,12 @@ final class Lifecycle {
     private final Recovery recovery;
 
     private final Events events;
+    private final Hotplug hotplug;
 
-    Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver, Events events) {
+    Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver, Events events,
+            Hotplug hotplug) {
         this.events = events;
+        this.hotplug = hotplug;
         this.sysfs = sysfs;
         this.assigner = assigner;
         this.stubDriver = stubDriver;
@@ -352,12 +355,17 @@ final class Lifecycle {
      */
     LedgerEntry detachFromGuestIfAny(LedgerEntry e, boolean recovering) {
         String guest = e.extras().get(GUEST_ATTACHED);
-        Optional<org.sriov4j.spi.AssignmentSteps> steps = assigner.steps();
-        if (guest == null || steps.isEmpty()) {
+        if (guest == null) {
             return e;
         }
-        if (steps.get().guestExists(guest)) {
-            steps.get().detachFromGuest(e.device(), guest);
+        if (!hotplug.canPlug()) {
+            // attached by a process that had a plug actuator; this one has none: the guest keeps whatever it has
+            // until the VFIO device is closed (the unbind refuses while it is open)
+            System.getLogger(Lifecycle.class.getName()).log(System.Logger.Level.WARNING,
+                    "{0} is recorded as attached to guest {1}, but this host cannot unplug it ({2}); the record is"
+                            + " dropped", e.device(), guest, hotplug.missing());
+        } else if (hotplug.guestExists(guest)) {
+            hotplug.unplug(e.device(), guest, recovering);
         }
         LedgerEntry next = withoutExtra(e, GUEST_ATTACHED);
         ledger.put(next);
@@ -375,7 +383,9 @@ final class Lifecycle {
     void attachToGuest(PciAddress f, String guest, @org.jspecify.annotations.Nullable FunctionLock held) {
         Objects.requireNonNull(guest, "guest");
         LedgerEntry.checkGuest(guest);
-        org.sriov4j.spi.AssignmentSteps steps = stepsOrRefuse(ATTACH, f);
+        if (!hotplug.canPlug()) {
+            throw new SriovException(ATTACH, f, org.sriov4j.Errno.EOPNOTSUPP, null, hotplug.missing(), null);
+        }
         FunctionLock lock = held != null ? held : lock(ATTACH, f, "");
         try {
             LedgerEntry e = ledger.get(f).orElseThrow(() -> new SriovException(ATTACH, f, org.sriov4j.Errno.ENODEV,
@@ -389,7 +399,7 @@ final class Lifecycle {
             }
             ledger.put(withExtras(e, Map.of(GUEST_ATTACHED, guest))); // intent first: recover detaches it
             try {
-                steps.attachToGuest(f, guest);
+                hotplug.plug(f, guest);
             } catch (RuntimeException ex) {
                 ledger.put(withoutExtra(ledger.get(f).orElse(e), GUEST_ATTACHED));
                 throw ex;
@@ -407,8 +417,8 @@ final class Lifecycle {
             throw new DeviceNotFoundException(DETACH_GUEST, f, "no such PCI function under "
                     + sysfs.describe("bus/pci/devices"));
         }
-        if (assigner.steps().isEmpty()) {
-            return; // this backend never attaches to guests (kvm-vfio: the VMM does): nothing to detach
+        if (!hotplug.canPlug() && attachedTo(f).isEmpty()) {
+            return; // this host never attaches to guests (kvm-vfio without an actuator) and nothing is recorded
         }
         FunctionLock lock = held != null ? held : lock(DETACH_GUEST, f, "");
         try {
@@ -417,7 +427,11 @@ final class Lifecycle {
                 return;
             }
             String guest = e.get().extras().get(GUEST_ATTACHED);
-            assigner.steps().orElseThrow().detachFromGuest(f, guest);
+            if (!hotplug.canPlug()) {
+                throw new SriovException(DETACH_GUEST, f, org.sriov4j.Errno.EOPNOTSUPP, null, "it is recorded as "
+                        + "attached to guest " + guest + ", but " + hotplug.missing(), null);
+            }
+            hotplug.unplug(f, guest, false);
             ledger.put(withoutExtra(e.get(), GUEST_ATTACHED));
         } finally {
             if (held == null) {
@@ -426,14 +440,24 @@ final class Lifecycle {
         }
     }
 
+    /**
+     * Unplugs a leased function because the host wants it back, bounded by {@code grace}, with the surprise-removal
+     * fallback; the ledger stops recording the attachment either way.
+     */
+    org.sriov4j.UnplugOutcome requestedUnplug(PciAddress f, java.time.Duration grace, Runnable surpriseRemoval) {
+        Optional<LedgerEntry> e = ledger.get(f);
+        if (e.isEmpty() || !e.get().extras().containsKey(GUEST_ATTACHED)) {
+            return org.sriov4j.UnplugOutcome.NOT_ATTACHED;
+        }
+        String guest = e.get().extras().get(GUEST_ATTACHED);
+        org.sriov4j.UnplugOutcome outcome = hotplug.requested(f, guest, grace, surpriseRemoval);
+        ledger.put(withoutExtra(ledger.get(f).orElse(e.get()), GUEST_ATTACHED));
+        return outcome;
+    }
+
     /** The guest a function is attached to, as the ledger says. */
     Optional<String> attachedTo(PciAddress f) {
         return ledger.get(f).map(e -> e.extras().get(GUEST_ATTACHED));
-    }
-
-    private org.sriov4j.spi.AssignmentSteps stepsOrRefuse(String operation, PciAddress f) {
-        return assigner.steps().orElseThrow(() -> new SriovException(operation, f, org.sriov4j.Errno.EOPNOTSUPP,
-                null, "this backend does not attach devices to guests: the VMM does (VFIO)", null));
     }
 
 
@@ -557,6 +581,15 @@ final class Lifecycle {
         public synchronized void detachFromGuest() {
             checkHeld(DETACH_GUEST);
             Lifecycle.this.detachFromGuest(device, lock);
+        }
+
+        @Override
+        public synchronized org.sriov4j.UnplugOutcome detachFromGuest(java.time.Duration grace,
+                Runnable surpriseRemoval) {
+            Objects.requireNonNull(grace, "grace");
+            Objects.requireNonNull(surpriseRemoval, "surpriseRemoval");
+            checkHeld(DETACH_GUEST);
+            return Lifecycle.this.requestedUnplug(device, grace, surpriseRemoval);
         }
 
         @Override

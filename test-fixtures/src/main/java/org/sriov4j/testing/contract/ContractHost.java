@@ -2,6 +2,7 @@ package org.sriov4j.testing.contract;
 
 import java.util.List;
 import java.util.Objects;
+import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.spi.DeviceNodeAccess;
@@ -62,6 +63,68 @@ public interface ContractHost {
     }
 
     /**
+     * Starts a process that opens {@code f}'s VFIO group and device, as a VMM does, and keeps the device open until
+     * closed: the simulated kernel's {@link org.sriov4j.testing.SimulatedProcess}, a child process on a real host.
+     * Default: not supported (the kits that need it are skipped).
+     *
+     * @param f a function on vfio-pci
+     * @param keepGroupFd false to close the group fd once the device fd is open (the device fd stays open)
+     * @return the running holder; returns once the device is open
+     */
+    default VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
+        org.junit.jupiter.api.Assumptions.abort(name() + " cannot start a VFIO device holder");
+        throw new IllegalStateException("unreachable");
+    }
+
+    /**
+     * This host, with {@code starter} as its {@link #holdVfioDevice(PciAddress, boolean)}.
+     *
+     * @param starter starts a holder process
+     * @return the host
+     */
+    default ContractHost withVfioDeviceHolders(java.util.function.BiFunction<PciAddress, Boolean, VfioDeviceHolder>
+            starter) {
+        Objects.requireNonNull(starter, "starter");
+        ContractHost self = this;
+        return new ContractHost() {
+            @Override
+            public String name() {
+                return self.name();
+            }
+
+            @Override
+            public SysfsAccess sysfs() {
+                return self.sysfs();
+            }
+
+            @Override
+            public DeviceNodeAccess devices() {
+                return self.devices();
+            }
+
+            @Override
+            public SriovHost open() {
+                return self.open();
+            }
+
+            @Override
+            public List<PfUnderTest> pfs() {
+                return self.pfs();
+            }
+
+            @Override
+            public String stubDriver() {
+                return self.stubDriver();
+            }
+
+            @Override
+            public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
+                return starter.apply(f, keepGroupFd);
+            }
+        };
+    }
+
+    /**
      * The same host, with another stub driver (e.g. {@code pciback} for a Xen host).
      *
      * @param stubDriver the stub driver the kits expect
@@ -100,6 +163,11 @@ public interface ContractHost {
             public String stubDriver() {
                 return stubDriver;
             }
+
+            @Override
+            public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
+                return self.holdVfioDevice(f, keepGroupFd);
+            }
         };
     }
 
@@ -137,6 +205,28 @@ public interface ContractHost {
             @Override
             public List<PfUnderTest> pfs() {
                 return list;
+            }
+
+            @Override
+            public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
+                org.sriov4j.testing.SimulatedProcess p = kernel.startProcess("qemu-system-x86");
+                int group = kernel.iommuGroupOf(f).orElseThrow();
+                int g = p.openGroup(group);
+                p.openDevice(f);
+                if (!keepGroupFd) {
+                    p.close(g);
+                }
+                return new VfioDeviceHolder() {
+                    @Override
+                    public long pid() {
+                        return p.pid();
+                    }
+
+                    @Override
+                    public void close() {
+                        p.exit();
+                    }
+                };
             }
         };
     }

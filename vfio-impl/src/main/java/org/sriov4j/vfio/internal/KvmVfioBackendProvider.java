@@ -35,8 +35,9 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
 
     @Override
     public Set<BackendFeature> features() {
-        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.HOT_PLUG,
-                BackendFeature.VF_NET_CONFIG);
+        // no HOT_PLUG: only the VMM can plug a device into its guest; the engine adds the flag when the VMM gives
+        // its plug actuator (SriovConfig.Builder.plugActuator)
+        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.VF_NET_CONFIG);
     }
 
     @Override

@@ -1,0 +1,23 @@
+package org.sriov4j.spi.internal;
+
+import org.sriov4j.PciAddress;
+
+/**
+ * Called before a function is unbound from its driver, or removed with its PF's VFs: refuses when the unbind could
+ * block in the kernel ({@link VfioHolders}: a VFIO device still open).
+ */
+@FunctionalInterface
+interface UnbindGuard {
+
+    /** Checks nothing. */
+    UnbindGuard NONE = (operation, f) -> { };
+
+    /**
+     * Refuses when unbinding {@code f} could block.
+     *
+     * @param operation for the message
+     * @param f the function
+     * @throws org.sriov4j.DeviceInUseException if it could
+     */
+    void beforeUnbind(String operation, PciAddress f);
+}
