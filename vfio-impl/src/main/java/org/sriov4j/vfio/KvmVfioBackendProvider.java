@@ -32,8 +32,8 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
 
     @Override
     public Set<BackendFeature> features() {
-        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.HOT_PLUG,
-                BackendFeature.VF_NET_CONFIG);
+        // VF_NET_CONFIG is not the backend's to claim: the engine adds it where the routing netlink answers
+        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.HOT_PLUG);
     }
 
     @Override

@@ -21,6 +21,9 @@ import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
+import org.sriov4j.VfNetConfig;
+import org.sriov4j.VfStats;
+import org.sriov4j.spi.RtNetlink;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.BackendContext;
 import org.sriov4j.spi.BackendSelector;
@@ -46,6 +49,10 @@ public final class EngineHost implements SriovHost {
     private @Nullable Lifecycle lifecycle;
     private final java.util.Set<Lease> leases = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Events events = new Events();
+    private final RtNetlink netlink;
+    private final VfNetIdentity net;
+    /** Whether VF network settings work here: probed once, on first {@link #backendFeatures()}. */
+    private @Nullable Boolean netConfigWorks;
 
     /**
      * Creates the host, with the backends and vendor plugins found through {@link ServiceLoader}.
@@ -82,12 +89,30 @@ public final class EngineHost implements SriovHost {
      */
     public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices, HostCommands commands,
             List<HypervisorBackendProvider> providers) {
+        this(config, sysfs, devices, commands, providers, RtNetlink.system());
+    }
+
+    /**
+     * Creates the host with the given backends, host commands and routing netlink.
+     *
+     * @param config configuration
+     * @param sysfs sysfs access
+     * @param devices /dev access
+     * @param commands files outside sysfs and the hypervisor's tools
+     * @param providers the backends to choose from
+     * @param netlink the kernel's routing netlink, for VF network settings (closed with the host)
+     */
+    public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices, HostCommands commands,
+            List<HypervisorBackendProvider> providers, RtNetlink netlink) {
+        this.netlink = java.util.Objects.requireNonNull(netlink, "netlink");
         this.commands = commands;
         this.config = config;
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
-        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load());
+        VendorPlugins plugins = VendorPlugins.load();
+        this.vfs = new VfController(sysfs, scanner, plugins);
+        this.net = new VfNetIdentity(sysfs, () -> this.netlink, plugins, scanner);
         this.providers = List.copyOf(providers);
         this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps);
     }
@@ -118,7 +143,32 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public Set<BackendFeature> backendFeatures() {
-        return Set.copyOf(backend().features());
+        java.util.EnumSet<BackendFeature> f = java.util.EnumSet.noneOf(BackendFeature.class);
+        f.addAll(backend().features());
+        // the engine makes VF network settings for every backend (in Xen, dom0 owns the PF): present exactly when
+        // the kernel's routing netlink answers here
+        f.remove(BackendFeature.VF_NET_CONFIG);
+        if (netConfigWorks()) {
+            f.add(BackendFeature.VF_NET_CONFIG);
+        }
+        return Set.copyOf(f);
+    }
+
+    /** Asks the routing netlink for the loopback link: a netlink that answers that can make VF settings. */
+    private synchronized boolean netConfigWorks() {
+        if (netConfigWorks == null) {
+            boolean works;
+            try {
+                netlink.link("lo");
+                works = true;
+            } catch (RuntimeException | LinkageError e) {
+                System.getLogger(EngineHost.class.getName()).log(System.Logger.Level.DEBUG,
+                        "VF network settings unavailable: routing netlink does not answer: {0}", e.toString());
+                works = false;
+            }
+            netConfigWorks = works;
+        }
+        return netConfigWorks;
     }
 
     @Override
@@ -139,7 +189,7 @@ public final class EngineHost implements SriovHost {
     /** The lifecycle engine, created on first use (it needs the state directory). */
     private synchronized Lifecycle lifecycle() {
         if (lifecycle == null) {
-            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events);
+            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events, net);
         }
         return lifecycle;
     }
@@ -203,7 +253,43 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public Lease lease(PciAddress function, String guest) {
-        Lease lease = new TrackedLease(lifecycle().lease(function, guest));
+        return track(lifecycle().lease(function, guest));
+    }
+
+    @Override
+    public Lease lease(PciAddress function, String guest, VfNetConfig netConfig) {
+        java.util.Objects.requireNonNull(netConfig, "netConfig");
+        return track(lifecycle().lease(function, guest, netConfig));
+    }
+
+    @Override
+    public VfNetConfig vfNetConfig(PciAddress vf) {
+        return net.read(vf).config();
+    }
+
+    @Override
+    public java.util.Map<PciAddress, VfNetConfig> vfNetConfigs(PciAddress pf) {
+        return java.util.Collections.unmodifiableMap(net.readAll(pf));
+    }
+
+    @Override
+    public VfStats vfStats(PciAddress vf) {
+        return net.stats(vf);
+    }
+
+    @Override
+    public VfNetConfig configureVf(PciAddress vf, VfNetConfig changes) {
+        java.util.Objects.requireNonNull(changes, "changes");
+        return lifecycle().configureVf(vf, changes);
+    }
+
+    @Override
+    public Optional<VfNetConfig> savedVfNetConfig(PciAddress vf) {
+        return lifecycle().savedNet(vf);
+    }
+
+    private Lease track(Lease engineLease) {
+        Lease lease = new TrackedLease(engineLease);
         synchronized (leases) {
             leases.add(lease);
         }
@@ -303,6 +389,15 @@ public final class EngineHost implements SriovHost {
             }
         }
         vfs.close();
+        try {
+            netlink.close();
+        } catch (RuntimeException e) {
+            if (first == null) {
+                first = e;
+            } else {
+                first.addSuppressed(e);
+            }
+        }
         if (first != null) {
             throw first;
         }

@@ -64,8 +64,14 @@ final class LedgerFormat {
 
     /** The version line's prefix. */
     static final String MAGIC = "sriov4j-ledger ";
-    /** The version this code writes and reads. */
+    /** The version this code writes for entries without VF network settings, and reads. */
     static final int VERSION = 1;
+    /**
+     * The version of entries that hold VF network settings ({@code x.net.*} extras, which a reader must act on:
+     * an older reader, which would ignore them and leave a guest's MAC on the VF, reports such an entry as of an
+     * unknown version instead). This code reads both.
+     */
+    static final int VERSION_NET = 2;
     /** Files larger than this are not read (an entry is a few hundred bytes; 64 extras of 4096 fit). */
     static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -121,7 +127,8 @@ final class LedgerFormat {
      */
     static byte[] encode(LedgerEntry e) {
         StringBuilder b = new StringBuilder(512);
-        b.append(MAGIC).append(VERSION).append('\n');
+        boolean net = e.extras().keySet().stream().anyMatch(k -> k.startsWith(VfNetIdentity.PREFIX));
+        b.append(MAGIC).append(net ? VERSION_NET : VERSION).append('\n');
         line(b, "device", e.device().toString());
         line(b, "phase", e.phase().name());
         line(b, "original_driver", e.originalDriver().orElse(""));
@@ -172,11 +179,11 @@ final class LedgerFormat {
             throw new FormatException("not a ledger entry: first line is not '" + MAGIC + VERSION + "'");
         }
         String version = first.substring(MAGIC.length());
-        if (!version.equals(Integer.toString(VERSION))) {
+        if (!version.equals(Integer.toString(VERSION)) && !version.equals(Integer.toString(VERSION_NET))) {
             if (firstEnd >= 0 && !version.isEmpty() && version.length() <= 9 && version.chars().allMatch(
                     c -> c >= '0' && c <= '9')) {
-                throw new FormatException("entry of version " + version + "; this sriov4j reads version " + VERSION,
-                        true);
+                throw new FormatException("entry of version " + version + "; this sriov4j reads versions " + VERSION
+                        + " and " + VERSION_NET, true);
             }
             throw new FormatException("not a ledger entry: bad version line");
         }

@@ -41,8 +41,16 @@ final class Lifecycle {
     private final FunctionLocks locks;
 
     private final Events events;
+    /** VF network settings (MAC, VLAN...): saved in the ledger, restored before a function goes back. */
+    private final @org.jspecify.annotations.Nullable VfNetIdentity net;
 
     Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver, Events events) {
+        this(config, sysfs, assigner, stubDriver, events, null);
+    }
+
+    Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver, Events events,
+            @org.jspecify.annotations.Nullable VfNetIdentity net) {
+        this.net = net;
         this.events = events;
         this.sysfs = sysfs;
         this.assigner = assigner;
@@ -185,7 +193,7 @@ final class Lifecycle {
             }
             return;
         }
-        LedgerEntry entry = detachFromGuestIfAny(e.get(), false);
+        LedgerEntry entry = restoreNet(Assigner.REATTACH, detachFromGuestIfAny(e.get(), false));
         ledger.put(withPhase(entry, LedgerEntry.Phase.REATTACHING));
         assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()),
                 entry.extras());
@@ -308,6 +316,11 @@ final class Lifecycle {
     }
 
     Lease lease(PciAddress f, String guest) {
+        return lease(f, guest, null);
+    }
+
+    /** A lease; with {@code netConfig}, the VF's network settings are applied before it is returned. */
+    Lease lease(PciAddress f, String guest, org.sriov4j.@org.jspecify.annotations.Nullable VfNetConfig netConfig) {
         Objects.requireNonNull(guest, "guest");
         LedgerEntry.checkGuest(guest); // before anything is locked or written
         FunctionLock lock = lock(LEASE, f, guest);
@@ -315,7 +328,13 @@ final class Lifecycle {
             PciFunction fn = assigner.describe(LEASE, f);
             checkRelatives(LEASE, fn);
             boolean managed = fn.driver().filter(stubDriver.get()::equals).isEmpty();
+            if (netConfig != null) {
+                netOrRefuse(LEASE, f).check(LEASE, f, netConfig); // known refusals before the detach
+            }
             detachRecorded(fn, managed, guest);
+            if (netConfig != null) {
+                applyLeaseNet(f, managed, netConfig);
+            }
             EngineLease lease = new EngineLease(f, guest, managed, lock);
             events.emit(new SriovEvent.Leased(f, guest, managed));
             return lease;
@@ -393,7 +412,12 @@ final class Lifecycle {
                 if (managed) {
                     reattachRecorded(assigner.describe(Assigner.REATTACH, device));
                 } else {
-                    ledger.get(device).ifPresent(e -> detachFromGuestIfAny(e, false));
+                    ledger.get(device).ifPresent(e -> {
+                        LedgerEntry now = detachFromGuestIfAny(e, false);
+                        if (now.extras().containsKey(VfNetIdentity.BY_LEASE)) {
+                            restoreNet(Assigner.REATTACH, now);
+                        }
+                    });
                 }
             } finally {
                 lock.close();
@@ -455,10 +479,13 @@ final class Lifecycle {
                         restored.add(e.device());
                         continue;
                     }
+                    if (e.extras().containsKey(VfNetIdentity.BY_LEASE)) {
+                        restoreNet(RECOVER, e); // what the dead holder's lease set
+                    }
                     keptDetached.add(e.device());
                     continue;
                 }
-                LedgerEntry current = detachFromGuestIfAny(e, true);
+                LedgerEntry current = restoreNet(RECOVER, detachFromGuestIfAny(e, true));
                 ledger.put(withPhase(current, LedgerEntry.Phase.REATTACHING));
                 assigner.reattach(e.device(),
                         new Assigner.Original(e.originalDriver(), e.originalDriverOverride()), current.extras());
@@ -471,5 +498,64 @@ final class Lifecycle {
             }
         }
         return new RecoveryReport(restored, stillHeld, keptDetached, problems);
+    }
+
+    // ---- VF network settings (VfNetIdentity): the few places the lifecycle calls it ----
+
+    /** Restores the VF network settings saved in an entry (none: the entry unchanged). */
+    private LedgerEntry restoreNet(String operation, LedgerEntry e) {
+        if (!e.extras().containsKey(VfNetIdentity.SAVED) && !e.extras().containsKey(VfNetIdentity.BY_LEASE)) {
+            return e;
+        }
+        return netOrRefuse(operation, e.device()).restoreRecorded(operation, e, ledger);
+    }
+
+    private VfNetIdentity netOrRefuse(String operation, PciAddress f) {
+        if (net == null) {
+            throw new SriovException(operation, f, org.sriov4j.Errno.EOPNOTSUPP, null,
+                    "this engine makes no VF network settings", null);
+        }
+        return net;
+    }
+
+    /** Applies a lease's settings; on failure the function goes back as it was, and the failure is thrown. */
+    private void applyLeaseNet(PciAddress f, boolean managed, org.sriov4j.VfNetConfig netConfig) {
+        try {
+            netOrRefuse(LEASE, f).applyRecorded(LEASE, f, netConfig.withSecureDefaults(), ledger, true);
+        } catch (RuntimeException e) {
+            try {
+                if (managed) {
+                    reattachRecorded(assigner.describe(Assigner.REATTACH, f));
+                } else {
+                    ledger.get(f).ifPresent(en -> {
+                        if (en.extras().containsKey(VfNetIdentity.SAVED)) {
+                            restoreNet(LEASE, en);
+                        }
+                    });
+                }
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Changes a VF's network settings under its lock; a VF in the ledger (detached by sriov4j) has its settings
+     * before the first change saved there, others are the operator's and are not recorded.
+     */
+    org.sriov4j.VfNetConfig configureVf(PciAddress f, org.sriov4j.VfNetConfig changes) {
+        VfNetIdentity n = netOrRefuse(VfNetIdentity.CONFIGURE, f);
+        try (FunctionLock lock = lock(VfNetIdentity.CONFIGURE, f, "")) {
+            if (ledger.get(f).isPresent()) {
+                return n.applyRecorded(VfNetIdentity.CONFIGURE, f, changes, ledger, false);
+            }
+            return n.apply(VfNetIdentity.CONFIGURE, f, changes, before -> { });
+        }
+    }
+
+    /** The VF network settings saved for a function. */
+    Optional<org.sriov4j.VfNetConfig> savedNet(PciAddress f) {
+        return ledger.get(f).flatMap(VfNetIdentity::saved);
     }
 }

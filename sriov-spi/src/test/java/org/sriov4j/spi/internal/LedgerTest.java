@@ -198,11 +198,11 @@ class LedgerTest {
     void entryOfAnotherVersionIsReportedAsSuchNotAsDamage() throws IOException {
         Ledger ledger = new Ledger(state);
         ledger.put(entry(VF, Phase.DETACHED));
-        Files.writeString(ledger.file(VF2), "sriov4j-ledger 2\nwhatever=new\n");
+        Files.writeString(ledger.file(VF2), "sriov4j-ledger 3\nwhatever=new\n");
 
         Problem p = ledger.scan().problems().get(0);
         assertEquals(Kind.UNKNOWN_VERSION, p.kind());
-        assertEquals("entry of version 2; this sriov4j reads version 1", p.reason());
+        assertEquals("entry of version 3; this sriov4j reads versions 1 and 2", p.reason());
         assertThrows(Ledger.UnreadableEntryException.class, () -> ledger.get(VF2));
     }
 
