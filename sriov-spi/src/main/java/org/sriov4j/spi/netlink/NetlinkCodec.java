@@ -583,6 +583,10 @@ public final class NetlinkCodec {
             vfIndex(index, b.getInt(s));
             int min = nonNegative(b.getInt(s + 4), "min_tx_rate");
             int max = nonNegative(b.getInt(s + 8), "max_tx_rate");
+            if (max != 0 && min > max) {
+                throw new MalformedNetlinkException("IFLA_VF_RATE at " + s + ": min_tx_rate " + min
+                        + " above max_tx_rate " + max);
+            }
             c.maxTxRateMbps(max).minTxRateMbps(min);
         } else if (a.start(IFLA_VF_TX_RATE) >= 0) {
             need(a, IFLA_VF_TX_RATE, SIZEOF_IFLA_VF_TX_RATE, "IFLA_VF_TX_RATE");
