@@ -106,6 +106,7 @@ public final class SimulatedKernel implements SysfsAccess {
     private final List<Fault> faults = new ArrayList<>();
     private final DeviceNodeAccess devNodes = new DevNodes();
     private volatile HostCommands commands = HostCommands.none();
+    private final SimulatedNetlink netlink;
 
     /** A write fault: {@code nth} 0 means every matching write. */
     private static final class Fault {
@@ -124,6 +125,17 @@ public final class SimulatedKernel implements SysfsAccess {
     private SimulatedKernel(Kernel kernel) {
         this.kernel = kernel;
         this.tree = new SysfsTree(kernel);
+        this.netlink = new SimulatedNetlink(lock, kernel);
+    }
+
+    /**
+     * This kernel's routing netlink: VF network settings as {@code ip link} sees them, with igb's rules for a PF on
+     * igb; also brings netdevs up and renames them. Hosts opened with {@link #openHost()} use it.
+     *
+     * @return the netlink (the same instance every time)
+     */
+    public SimulatedNetlink netlink() {
+        return netlink;
     }
 
     /**
@@ -335,14 +347,15 @@ public final class SimulatedKernel implements SysfsAccess {
 
     /**
      * Opens the sriov4j engine on this kernel ({@link SriovEngine#open(SriovConfig, SysfsAccess, DeviceNodeAccess)}
-     * with this kernel, {@link #devices()}, and {@link SriovConfig#defaults()} except for the state directory,
+     * with this kernel, {@link #devices()}, its {@link #netlink()}, and {@link SriovConfig#defaults()} except for the state directory,
      * which is {@link #stateDir()}: every host opened on one simulated kernel shares its ledger and locks, as the
      * processes of one real host share {@code /run/sriov4j}).
      *
      * @return an open host; close it when done
      */
     public SriovHost openHost() {
-        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).build(), this, devNodes, commands);
+        return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).build(), this, devNodes, commands,
+                netlink);
     }
 
     /**

@@ -62,6 +62,15 @@ public interface ContractHost {
     }
 
     /**
+     * How the kits look at VF network settings without the library, and bring a PF's link up or down.
+     *
+     * @return the inspector, or empty when the host has none (the network kit is then skipped)
+     */
+    default java.util.Optional<NetInspector> net() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The same host, with another stub driver (e.g. {@code pciback} for a Xen host).
      *
      * @param stubDriver the stub driver the kits expect
@@ -100,6 +109,11 @@ public interface ContractHost {
             public String stubDriver() {
                 return stubDriver;
             }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return self.net();
+            }
         };
     }
 
@@ -137,6 +151,23 @@ public interface ContractHost {
             @Override
             public List<PfUnderTest> pfs() {
                 return list;
+            }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return java.util.Optional.of(new NetInspector() {
+                    @Override
+                    public java.util.Map<Integer, org.sriov4j.VfNetConfig> vfs(String pfNetdev) {
+                        java.util.Map<Integer, org.sriov4j.VfNetConfig> m = new java.util.TreeMap<>();
+                        kernel.netlink().link(pfNetdev).vfs().forEach(v -> m.put(v.index(), v.config()));
+                        return m;
+                    }
+
+                    @Override
+                    public void setLinkUp(String netdev, boolean up) {
+                        kernel.netlink().setLinkUp(netdev, up);
+                    }
+                });
             }
         };
     }
@@ -179,6 +210,11 @@ public interface ContractHost {
             @Override
             public List<PfUnderTest> pfs() {
                 return list;
+            }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return java.util.Optional.of(new IpLink());
             }
         };
     }
