@@ -50,7 +50,8 @@ final class Cli {
             Commands:
               list [--json] [--all]   list SR-IOV physical and virtual functions
                                       (--all: every PCI function, bridges included)
-              show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2)
+              show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2); a VF whose
+                                      PF has a netdev: also its network settings and counters (net)
               enable-vfs PF N [--no-autoprobe] [--timeout SECONDS]
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
@@ -59,11 +60,26 @@ final class Cli {
                                       Xen, listed by xl pci-assignable-list) and keep
                                       it there until reattach; its original driver is recorded
               reattach BDF            give a detached function back to exactly its original driver
-              lease BDF --guest NAME --hold [--attach DOMAIN]
+              lease BDF --guest NAME --hold [--attach DOMAIN] [--mac MAC] [--vlan ID[:QOS]]
+                    [--spoofchk on|off] [--trust on|off]
                                       lease a function to a guest and hold the lease until this process
                                       is stopped (a function on a host driver is detached and given back
                                       when the lease ends); exit status 1 if it is already leased;
-                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) while held
+                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) while held;
+                                      --mac/--vlan/--spoofchk/--trust: the VF's network settings, made
+                                      through its PF before the lease is reported held (spoof checking on
+                                      and trust off unless given), the previous ones saved first and
+                                      restored when the lease ends (also by recover after kill -9)
+              vf-config BDF [--mac MAC] [--vlan ID[:QOS]] [--vlan-proto 802.1Q|802.1ad]
+                    [--spoofchk on|off] [--trust on|off] [--link-state auto|enable|disable]
+                    [--min-tx-rate MBPS] [--max-tx-rate MBPS] [--json]
+                                      a VF's network settings through its PF (ip link set PF vf N):
+                                      without settings, print them; with settings, change only those
+                                      (MAC 00:00:00:00:00:00 clears it; VLAN 0 removes it; rates in Mbps,
+                                      0: none); a refused setting restores the earlier ones and exits 1
+                                      naming it and the errno. On a detached VF the settings before the
+                                      first change are saved, and reattach/recover restore them; a VF on
+                                      its host driver is the operator's (not recorded)
               attach BDF --guest DOMAIN
                                       (Xen) detach a function to pciback if it is not, and attach it to
                                       the running DOMAIN (xl pci-attach); it stays detached afterwards
@@ -73,7 +89,8 @@ final class Cli {
                                       gives it back), or gives back what a dead holder left
               recover                 give back what dead processes left; report corrupt records
               status [--json]         functions taken from the host: phase, original driver, guest, holder
-                                      (--json: also attachedTo, the Xen domain it is attached to)
+                                      (--json: also attachedTo, the Xen domain it is attached to, and
+                                      savedNetConfig, the VF network settings restored when it goes back)
               vfio-check BDF [--json] open a function on vfio-pci (detached or leased) through VFIO and
                                       report each step: the IOMMU interface (iommufd or the legacy
                                       container), group viability, device, regions, IRQ counts, ERR/REQ
@@ -199,6 +216,7 @@ final class Cli {
             }
             case "status" -> status(config.build(), flags(rest, "--json"));
             case "vfio-check" -> vfioCheck(config.build(), rest);
+            case "vf-config" -> VfNetCli.run(config.build(), rest, opener, out);
             case "demo" -> {
                 flags(rest);
                 yield new Demo(out).run();
@@ -350,8 +368,12 @@ final class Cli {
         String domain = null;
         boolean hold = false;
         List<String> positional = new ArrayList<>();
+        VfNetCli.Options net = new VfNetCli.Options(VfNetCli.LEASE);
         while (!args.isEmpty()) {
             String a = args.removeFirst();
+            if (net.take(a, args)) {
+                continue;
+            }
             switch (a) {
                 case "--guest" -> {
                     if (args.isEmpty()) {
@@ -375,13 +397,15 @@ final class Cli {
             }
         }
         if (positional.size() != 1 || guest == null || !hold) {
-            throw new UsageException("usage: lease BDF --guest NAME --hold [--attach DOMAIN]");
+            throw new UsageException("usage: lease BDF --guest NAME --hold [--attach DOMAIN] [--mac MAC]"
+                    + " [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]");
         }
         PciAddress f = address("lease", positional.get(0));
+        org.sriov4j.VfNetConfig netConfig = net.any() ? net.build() : null;
         SriovHost host = opener.apply(config);
         Lease lease;
         try {
-            lease = host.lease(f, guest);
+            lease = netConfig == null ? host.lease(f, guest) : host.lease(f, guest, netConfig);
             if (domain != null) {
                 try {
                     lease.attachToGuest(domain);
@@ -404,6 +428,7 @@ final class Cli {
         }, "sriov4j-release");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
+                + (netConfig == null ? "" : ", " + VfNetCli.text(host.vfNetConfig(f)))
                 + (domain != null ? ", attached to domain " + domain : "") + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
         out.flush();
         try {
@@ -515,8 +540,12 @@ final class Cli {
 
     private int status(SriovConfig config, List<String> flags) {
         List<Assignment> list;
+        Map<PciAddress, org.sriov4j.VfNetConfig> saved = new java.util.HashMap<>();
         try (SriovHost host = opener.apply(config)) {
             list = host.assignments();
+            for (Assignment a : list) {
+                host.savedVfNetConfig(a.device()).ifPresent(c -> saved.put(a.device(), c));
+            }
         }
         if (flags.contains("--json")) {
             List<Object> items = new ArrayList<>();
@@ -531,6 +560,8 @@ final class Cli {
                 m.put("ownerPid", a.ownerPid().isPresent() ? a.ownerPid().getAsLong() : null);
                 m.put("heldBy", a.heldBy().orElse(null));
                 m.put("attachedTo", a.attachedTo().orElse(null));
+                org.sriov4j.VfNetConfig c = saved.get(a.device());
+                m.put("savedNetConfig", c == null ? null : VfNetCli.json(c, java.util.Optional.empty()));
                 items.add(m);
             }
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -605,17 +636,47 @@ final class Cli {
             throw new UsageException(e.getMessage());
         }
         Topology t;
+        java.util.Optional<Map<String, Object>> net = java.util.Optional.empty();
         try (SriovHost host = opener.apply(config)) {
             t = host.topology(ScanScope.ALL_FUNCTIONS);
+            if (t.virtualFunction(address).isPresent()) {
+                net = VfNetCli.forShow(host, address); // a VF whose PF has a netdev: its network settings
+            }
         }
         PciFunction f = t.function(address).orElseThrow(() -> new SriovException("show", address, null, null,
                 "no such PCI function under " + config.sysfsRoot() + "/bus/pci/devices", null));
         if (rest.contains("--json")) {
-            out.println(Json.write(json(t, f)));
+            Map<String, Object> m = json(t, f);
+            net.ifPresent(n -> m.put("net", n));
+            out.println(Json.write(m));
         } else {
             out.print(Table.details(t, f));
+            net.ifPresent(n -> out.println("net:      " + netLine(n)));
         }
         return OK;
+    }
+
+    /** {@code show}'s human line of a VF's network settings and counters. */
+    private static String netLine(Map<String, Object> n) {
+        StringBuilder b = new StringBuilder();
+        b.append("mac ").append(n.get("mac"));
+        Object vlan = n.get("vlan");
+        if (vlan != null && (!vlan.equals(0) || !java.util.Objects.equals(n.get("qos"), 0))) {
+            b.append(", vlan ").append(vlan).append(" qos ").append(n.get("qos")).append(' ')
+                    .append(n.get("vlanProtocol"));
+        }
+        n.forEach((k, v) -> {
+            if (v != null && List.of("spoofCheck", "trust", "linkState", "minTxRateMbps", "maxTxRateMbps")
+                    .contains(k)) {
+                b.append(", ").append(k).append(' ').append(v instanceof Boolean x ? (x ? "on" : "off") : v);
+            }
+        });
+        if (n.get("stats") instanceof Map<?, ?> st) {
+            b.append("; rx ").append(st.get("rxPackets")).append(" packets ").append(st.get("rxBytes"))
+                    .append(" bytes, tx ").append(st.get("txPackets")).append(" packets ").append(st.get("txBytes"))
+                    .append(" bytes");
+        }
+        return b.toString();
     }
 
     /** The JSON object of one function (the format documented in the README). */

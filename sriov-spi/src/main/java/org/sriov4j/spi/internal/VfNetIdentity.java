@@ -116,20 +116,41 @@ final class VfNetIdentity {
         return names.get(0);
     }
 
-    /** The PF's link, found again by PCI address if the netdev was renamed between listing and asking. */
+    /**
+     * The PF's link, found again by PCI address if the netdev was renamed between listing and asking, and checked to
+     * be the netdev sysfs shows (same interface index): a sysfs root of another host or namespace is refused rather
+     * than another device's VFs changed.
+     */
     private RtNetlink.Link link(String operation, Target t) {
+        RtNetlink.Link link;
+        String name = t.ifname();
         try {
-            return netlink.get().link(t.ifname());
-        } catch (SriovException e) {
-            if (e.errno().orElse(null) == Errno.ENODEV) {
-                String now = pfNetdev(operation, t.pf(), t.vf(), t.index());
-                if (!now.equals(t.ifname())) {
-                    return netlink.get().link(now);
+            try {
+                link = netlink.get().link(name);
+            } catch (SriovException e) {
+                String now = e.errno().orElse(null) == Errno.ENODEV ? pfNetdev(operation, t.pf(), t.vf(), t.index())
+                        : name;
+                if (now.equals(name)) {
+                    throw e;
                 }
+                name = now;
+                link = netlink.get().link(name);
             }
+        } catch (SriovException e) {
             throw new VfNetConfigException(operation, t.vf(), t.index(), null, e.errno().orElse(null),
-                    "PF " + t.pf() + " netdev " + t.ifname() + ": " + e.getMessage(), e);
+                    "PF " + t.pf() + " netdev " + name + ": " + e.getMessage(), e);
         }
+        String ifindex = TopologyScanner.dev(t.pf()) + "/net/" + name + "/ifindex";
+        if (sysfs.exists(ifindex)) {
+            String shown = sysfs.read(ifindex).strip();
+            if (!shown.equals(Integer.toString(link.index()))) {
+                throw new VfNetConfigException(operation, t.vf(), t.index(), null, Errno.ENODEV, "sysfs shows PF "
+                        + t.pf() + "'s netdev " + name + " with ifindex " + shown + ", the kernel's " + name
+                        + " has ifindex " + link.index() + ": the sysfs root is not this network namespace's host",
+                        null);
+            }
+        }
+        return link;
     }
 
     private RtNetlink.VfInfo vf(String operation, Target t, RtNetlink.Link link) {
