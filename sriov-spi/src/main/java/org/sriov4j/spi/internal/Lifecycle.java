@@ -329,7 +329,8 @@ final class Lifecycle {
             checkRelatives(LEASE, fn);
             boolean managed = fn.driver().filter(stubDriver.get()::equals).isEmpty();
             if (netConfig != null) {
-                netOrRefuse(LEASE, f).check(LEASE, f, netConfig); // known refusals before the detach
+                // known refusals before the detach
+                netOrRefuse(LEASE, f).check(LEASE, f, netConfig.withSecureDefaults());
             }
             detachRecorded(fn, managed, guest);
             if (netConfig != null) {
