@@ -66,6 +66,7 @@ class RealVfNetIT {
             IpLink.ip("link", "set", now, "name", netdev);
         }
         host.disableVfs(PF);
+        Files.writeString(SYS.resolve(PF.toString()).resolve("sriov_drivers_autoprobe"), "1");
         host.close();
     }
 
@@ -102,7 +103,7 @@ class RealVfNetIT {
             assertEquals(Optional.of(false), before.get(i).trust());
             assertEquals(Optional.of(VfNetConfig.LinkState.AUTO), before.get(i).linkState());
         }
-        IpLink.ip("link", "set", netdev, "up");
+        new IpLink().setLinkUp(netdev, true);
         VfNetConfig change = VfNetConfig.builder().mac(MAC).vlan(100, 3).spoofCheck(false).trust(true)
                 .maxTxRateMbps(100).build();
         host.configureVf(vfs.get(1), change);
@@ -145,7 +146,7 @@ class RealVfNetIT {
             assertEquals(Errno.EINVAL, kernelErrno(n, ifindex, 2, VfNetConfig.builder().trust(true).build()),
                     "VF index 2 of 2");
             n.setVf(ifindex, 0, VfNetConfig.builder().minTxRateMbps(0).maxTxRateMbps(0).build());
-            IpLink.ip("link", "set", netdev, "up");
+            new IpLink().setLinkUp(netdev, true);
             assertEquals(Errno.EINVAL, kernelErrno(n, ifindex, 0, VfNetConfig.builder().minTxRateMbps(0)
                     .maxTxRateMbps(100_000).build()), "above the link speed");
             n.setVf(ifindex, 0, VfNetConfig.builder().minTxRateMbps(0).maxTxRateMbps(100).build());
@@ -194,7 +195,8 @@ class RealVfNetIT {
     @Test
     void aLeaseWithMacAndVlanKilledWithSignal9IsUndoneByRecoverAndIpLinkShowsTheSavedValuesAgain()
             throws Exception {
-        PciAddress vf = host.enableVfs(PF, 2).vfs().get(1); // on igbvf, as a host would have it
+        PciAddress vf = host.enableVfs(PF, 2, VfEnableOptions.builder().driversAutoprobe(true).build()).vfs().get(1);
+        // on igbvf, as a host would have it
         assertEquals(Optional.of("igbvf"), driver(vf));
         VfNetConfig before = ipLink().get(1);
         Process holder = cli("lease", vf.toString(), "--guest", "vm-net", "--hold", "--mac", MAC.toString(),

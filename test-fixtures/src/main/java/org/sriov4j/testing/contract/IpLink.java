@@ -117,8 +117,37 @@ public final class IpLink implements NetInspector {
         return parse(ip("-d", "link", "show", Objects.requireNonNull(pfNetdev, "pfNetdev")));
     }
 
+    /**
+     * Brings a netdev up or down; up, waits (at most 60 s) until it has a carrier ({@code /sys/class/net/DEV/carrier}
+     * reads 1): igb sets its link speed, which bounds a VF's rate, only then (seconds under emulation).
+     *
+     * @param netdev the netdev
+     * @param up up or down
+     * @throws IllegalStateException if {@code ip} fails or no carrier comes
+     */
     @Override
     public void setLinkUp(String netdev, boolean up) {
         ip("link", "set", netdev, up ? "up" : "down");
+        if (!up) {
+            return;
+        }
+        java.nio.file.Path carrier = java.nio.file.Path.of("/sys/class/net", netdev, "carrier");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (java.nio.file.Files.readString(carrier).strip().equals("1")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // EINVAL while the device is not up yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for a carrier on " + netdev, e);
+            }
+        }
+        throw new IllegalStateException(netdev + " has no carrier 60 s after ip link set up");
     }
 }
