@@ -219,16 +219,16 @@ public interface SriovHost extends AutoCloseable {
      * checked before anything changes. If the kernel refuses one, the settings already changed are restored and the
      * exception says which.
      *
-     * <p>When sriov4j holds the VF for a guest (detached or leased by this process; the caller's own lease is the way
-     * to change a leased VF's settings from the leasing process), the settings before the first change are saved
-     * in the ledger, and {@link #reattach(PciAddress)}, the end of the lease and {@link #recover()} restore them.
-     * A VF on its host driver is the operator's: the change is made and not recorded.
+     * <p>On a VF that sriov4j has detached ({@link #detach(PciAddress)}), the settings before the first change are
+     * saved in the ledger, and {@link #reattach(PciAddress)} and {@link #recover()} restore them. A VF on its host
+     * driver is the operator's: the change is made and not recorded. A leased VF (by this or another process) is
+     * refused: give a lease its settings with {@link #lease(PciAddress, String, VfNetConfig)}.
      *
      * @param vf the VF
      * @param changes the settings to change
      * @return the VF's settings afterwards
      * @throws VfNetConfigException if a setting is refused (the message names it, the VF and the errno)
-     * @throws LeaseUnavailableException if another process holds the VF
+     * @throws LeaseUnavailableException if the VF is leased (or being changed)
      * @throws DeviceNotFoundException if there is no such function
      */
     VfNetConfig configureVf(PciAddress vf, VfNetConfig changes);

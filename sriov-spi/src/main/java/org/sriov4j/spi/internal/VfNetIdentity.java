@@ -211,6 +211,9 @@ final class VfNetIdentity {
         RtNetlink.Link link = link(operation, t);
         VfNetConfig before = vf(operation, t, link).config();
         VfNetConfig full = completeRates(change, before);
+        if (full.isEmpty()) {
+            return before; // nothing to change, nothing to save
+        }
         refusals(operation, t, link, full);
         beforeFirstChange.accept(before);
         Transaction tx = new Transaction(operation, vf);
