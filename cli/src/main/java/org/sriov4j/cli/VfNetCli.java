@@ -230,6 +230,8 @@ final class VfNetCli {
             return Optional.of(json(host.vfNetConfig(f), Optional.of(host.vfStats(f))));
         } catch (VfNetConfigException e) {
             return Optional.empty(); // not a VF, or its PF has no netdev or no VF operations
+        } catch (org.sriov4j.SriovException | LinkageError e) {
+            return Optional.empty(); // no routing netlink here (or JNA cannot load): show the rest
         }
     }
 }
