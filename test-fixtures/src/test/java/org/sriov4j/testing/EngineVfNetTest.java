@@ -81,6 +81,30 @@ class EngineVfNetTest {
     }
 
     @Test
+    void aFailedLeaseOfADetachedVfLeavesTheOperatorsSettingsAndRecordAsTheyWere() {
+        try (SriovHost host = vfsOnIgbvf()) {
+            host.detach(VF0);
+            host.configureVf(VF0, VfNetConfig.builder().mac(MAC).build()); // the operator's, saved: MAC zero
+            kernel.netlink().failNext(VfNetConfig.Setting.TRUST, Errno.EIO);
+            assertThrows(VfNetConfigException.class, () -> host.lease(VF0, "vm", VfNetConfig.builder().vlan(4)
+                    .build()));
+            assertEquals(Optional.of("vfio-pci"), driver(VF0), "detached before, detached after");
+            assertEquals(Optional.of(MAC), seen(0).mac());
+            assertEquals(Optional.of(VfNetConfig.Vlan.NONE), seen(0).vlan());
+            assertEquals(Optional.of(MacAddress.ZERO), host.savedVfNetConfig(VF0).orElseThrow().mac());
+
+            try (Lease lease = host.lease(VF0, "vm", VfNetConfig.builder().vlan(4).build())) {
+                assertFalse(lease.managed());
+                assertEquals(Optional.of(4), seen(0).vlan().map(VfNetConfig.Vlan::id));
+            }
+            assertEquals(Optional.of(MacAddress.ZERO), seen(0).mac(), "a lease's end restores what sriov4j saved");
+            assertEquals(Optional.empty(), host.savedVfNetConfig(VF0));
+            assertEquals(Optional.of("vfio-pci"), driver(VF0));
+            host.reattach(VF0);
+        }
+    }
+
+    @Test
     void aKnownRefusalIsRaisedBeforeTheVfIsTouched() {
         try (SriovHost host = vfsOnIgbvf()) {
             kernel.clearWrites();

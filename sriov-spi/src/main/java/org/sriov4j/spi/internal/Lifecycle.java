@@ -524,19 +524,13 @@ final class Lifecycle {
         try {
             netOrRefuse(LEASE, f).applyRecorded(LEASE, f, netConfig.withSecureDefaults(), ledger, true);
         } catch (RuntimeException e) {
-            try {
-                if (managed) {
+            if (managed) { // give the function back (restoring what the rollback could not, if anything)
+                try {
                     reattachRecorded(assigner.describe(Assigner.REATTACH, f));
-                } else {
-                    ledger.get(f).ifPresent(en -> {
-                        if (en.extras().containsKey(VfNetIdentity.SAVED)) {
-                            restoreNet(LEASE, en);
-                        }
-                    });
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
                 }
-            } catch (RuntimeException undo) {
-                e.addSuppressed(undo);
-            }
+            } // a function detached before stays so; what the rollback could not set back stays recorded
             throw e;
         }
     }

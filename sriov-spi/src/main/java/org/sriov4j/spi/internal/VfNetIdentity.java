@@ -400,10 +400,11 @@ final class VfNetIdentity {
     /**
      * Changes settings of a VF that has a ledger entry: the settings before sriov4j's first change are saved in the
      * entry first (durably, once: a later change keeps the first record), with {@link #BY_LEASE} when a lease makes
-     * the change. If the change fails and its rollback restored everything, what this call saved is removed again.
+     * the change. If the change fails and its rollback restored everything, what this call recorded is removed again;
+     * if not, it stays, so that reattach, the end of the lease or recover sets back what is left.
      */
     VfNetConfig applyRecorded(String operation, PciAddress vf, VfNetConfig change, Ledger ledger, boolean byLease) {
-        boolean[] savedHere = {false};
+        List<String> added = new ArrayList<>();
         try {
             return apply(operation, vf, change, before -> {
                 LedgerEntry e = ledger.get(vf).orElseThrow(() -> new SriovException(operation, vf, Errno.ENOENT,
@@ -411,18 +412,26 @@ final class VfNetIdentity {
                 LedgerEntry next = e;
                 if (!e.extras().containsKey(SAVED)) {
                     next = next.withExtra(SAVED, encode(before));
-                    savedHere[0] = true;
+                    added.add(SAVED);
                 }
                 if (byLease && !e.extras().containsKey(BY_LEASE)) {
                     next = next.withExtra(BY_LEASE, "true");
+                    added.add(BY_LEASE);
                 }
                 if (next != e) {
                     ledger.put(next);
                 }
             });
         } catch (VfNetConfigException ex) {
-            if (savedHere[0] && !ex.detail().contains("COULD NOT restore")) {
-                ledger.get(vf).ifPresent(e -> ledger.put(without(e)));
+            // everything set back: what this call recorded goes too; otherwise it stays for reattach/recover
+            if (!added.isEmpty() && !ex.detail().contains("COULD NOT restore")) {
+                ledger.get(vf).ifPresent(e -> {
+                    java.util.TreeMap<String, String> m = new java.util.TreeMap<>(e.extras());
+                    m.keySet().removeAll(added);
+                    ledger.put(new LedgerEntry(e.device(), e.phase(), e.originalDriver(), e.originalDriverOverride(),
+                            e.stubDriver(), e.managed(), e.ownerPid(), e.ownerStart(), e.guest(),
+                            java.time.Instant.now(), m));
+                });
             }
             throw ex;
         }
