@@ -80,6 +80,8 @@ import org.sriov4j.testing.Kernel.Device;
  *       no override), {@code reset}, {@code reset_method}, {@code numa_node}, {@code uevent},
  *       {@code sriov_vf_msix_count} ({@code EOPNOTSUPP}), pciback's {@code slots}, {@code new_slot} and
  *       {@code remove_slot}.</li>
+ *   <li><b>routing netlink</b> ({@link #netlink()}): VF network settings as {@code ip link} sees them, with igb's
+ *       rules and errnos for a PF on igb (see {@link SimulatedNetlink}).</li>
  * </ul>
  *
  * <p>Not simulated: timing (every write has its full effect when it returns, as measured on 6.12), open VFIO
