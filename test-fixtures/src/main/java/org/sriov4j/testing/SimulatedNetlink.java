@@ -54,8 +54,6 @@ public final class SimulatedNetlink implements RtNetlink {
     private final Kernel kernel;
     /** Per VF (identity of the simulated device: a re-created VF starts afresh). */
     private final Map<Kernel.Device, VfState> vfs = new WeakHashMap<>();
-    /** Interface indexes of the netdevs that are up. */
-    private final java.util.Set<Integer> up = new java.util.HashSet<>();
     private final Map<VfNetConfig.Setting, Deque<Errno>> faults = new HashMap<>();
     private final List<String> requests = new ArrayList<>();
 
@@ -74,7 +72,11 @@ public final class SimulatedNetlink implements RtNetlink {
     SimulatedNetlink(ReentrantLock lock, Kernel kernel) {
         this.lock = lock;
         this.kernel = kernel;
+        this.up = kernel.netdevsUp;
     }
+
+    /** Interface indexes of the netdevs that are up (the kernel's: sysfs shows them too). */
+    private final java.util.Set<Integer> up;
 
     private static SriovException error(String operation, Errno errno, String detail) {
         return new SriovException(operation, null, errno, null, detail, null);
