@@ -408,13 +408,6 @@ final class SysfsTree {
             m.put("iflink", ro(nd.ifindex() + "\n"));
             boolean up = k.netdevsUp.contains(nd.ifindex());
             m.put("operstate", ro(up ? "up\n" : "down\n"));
-            // real 6.12: carrier and speed read EINVAL while the netdev is down; the 82576 links at 1000 Mb/s
-            m.put("carrier", ro(() -> {
-                if (!up) {
-                    throw new KernelError(Errno.EINVAL, "the netdev is down");
-                }
-                return "1\n";
-            }));
             m.put("type", ro("1\n"));
             m.put("mtu", ro("1500\n")); // real 6.12 guest: the Ethernet default, on PF and VF netdevs
             m.put("subsystem", new Node.Link("../../../../../../class/net"));
