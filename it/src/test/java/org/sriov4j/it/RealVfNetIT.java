@@ -145,7 +145,8 @@ class RealVfNetIT {
                     .maxTxRateMbps(100).build()), "max_tx_rate while the PF link is down");
             assertEquals(Errno.EINVAL, kernelErrno(n, ifindex, 2, VfNetConfig.builder().trust(true).build()),
                     "VF index 2 of 2");
-            n.setVf(ifindex, 0, VfNetConfig.builder().minTxRateMbps(0).maxTxRateMbps(0).build());
+            // (max_tx_rate 0 while down: accepted on a PF never brought up since igb probed it, EINVAL once it has
+            // been up and down again; not asserted either way)
             new IpLink().setLinkUp(netdev, true);
             assertEquals(Errno.EINVAL, kernelErrno(n, ifindex, 0, VfNetConfig.builder().minTxRateMbps(0)
                     .maxTxRateMbps(100_000).build()), "above the link speed");
