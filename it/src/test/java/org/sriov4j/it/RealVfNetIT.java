@@ -200,6 +200,7 @@ class RealVfNetIT {
         // on igbvf, as a host would have it
         assertEquals(Optional.of("igbvf"), driver(vf));
         VfNetConfig before = ipLink().get(1);
+        System.out.println("RealVfNetIT: VF 1 on igbvf before the lease, as ip shows it: " + before);
         Process holder = cli("lease", vf.toString(), "--guest", "vm-net", "--hold", "--mac", MAC.toString(),
                 "--vlan", "100:2");
         String held = awaitLine(holder, "holding until stopped");
