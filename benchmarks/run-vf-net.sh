@@ -7,7 +7,8 @@
 #   - through iproute2, one `ip link set eth0 vf 0 mac .. vlan .. qos .. spoofchk .. trust ..` process to set and one
 #     to set back (each process sends all four attributes in one RTM_SETLINK: the cheapest use of ip);
 #   and reading every VF of the 7-VF PF (SriovHost.vfNetConfigs: one RTM_GETLINK, parsing, sysfs look-ups).
-# The ip loop runs before and after Java; the ratio is ip's mean time per cycle over sriov4j's.
+# The ip loop runs before and after Java; the ratio is ip's mean time per cycle over sriov4j's. The guest's console log
+# level is lowered (dmesg -n 1) so that igb's info lines do not go to the slow serial console during the calls.
 #
 #   benchmarks/run-vf-net.sh                   build (reactor package, no install), compile, run (~2 minutes)
 #
@@ -44,6 +45,9 @@ cat > "$out/guest.sh" <<GUEST
 #!/bin/bash
 set -euo pipefail
 for m in igb vfio-pci; do modprobe \$m; done
+# igb logs 2-3 info lines per VF MAC/VLAN/trust change; at the guest's serial console (115200 baud, TCG) each costs
+# milliseconds inside the kernel call, for ip and sriov4j alike: keep them in the ring buffer only
+dmesg -n 1
 pf=0000:01:00.0
 echo 0 > /sys/bus/pci/devices/\$pf/sriov_drivers_autoprobe
 echo 7 > /sys/bus/pci/devices/\$pf/sriov_numvfs

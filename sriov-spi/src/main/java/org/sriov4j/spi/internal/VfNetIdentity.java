@@ -165,13 +165,36 @@ final class VfNetIdentity {
         return vf(READ, t, link(READ, t));
     }
 
-    /** The settings of every VF of a PF, by VF address in index order. */
+    /** What {@link #readAll} found of a PF: its netdev, that netdev's interface index and its VFs in index order. */
+    private record PfNet(String ifname, int ifindex, List<PciAddress> vfs) {
+    }
+
+    /** {@link #readAll}'s look-ups per PF, trusted only while a reply shows the same interface index and VF count. */
+    private final Map<PciAddress, PfNet> pfNets = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The settings of every VF of a PF, by VF address in index order. The PF's netdev, its interface index and its VF
+     * addresses are looked up in sysfs once and kept; each later read asks the kernel by that name and uses them only
+     * if the reply has the same interface index and VF count (a rebound driver gets a new index; a renamed netdev is
+     * not found; the same VF count on the same PF means the same VF addresses), else looks them up again.
+     */
     Map<PciAddress, VfNetConfig> readAll(PciAddress pf) {
+        PfNet known = pfNets.get(pf);
+        if (known != null) {
+            try {
+                RtNetlink.Link link = netlink.get().link(known.ifname());
+                if (link.index() == known.ifindex() && link.numVfs() == known.vfs().size()) {
+                    return configs(pf, known, link);
+                }
+            } catch (SriovException e) {
+                // looked up again below
+            }
+            pfNets.remove(pf);
+        }
         String d = TopologyScanner.dev(pf);
         if (!sysfs.exists(d)) {
             throw new DeviceNotFoundException(READ, pf, "no such PCI function in " + sysfs.describe(d));
         }
-        Map<PciAddress, VfNetConfig> out = new LinkedHashMap<>();
         List<PciAddress> vfs = new ArrayList<>();
         for (int i = 0;; i++) {
             Optional<String> v = sysfs.linkName(d + "/virtfn" + i);
@@ -181,13 +204,22 @@ final class VfNetIdentity {
             vfs.add(PciAddress.parse(v.get()));
         }
         if (vfs.isEmpty()) {
-            return out;
+            return new LinkedHashMap<>();
         }
         Target t = new Target(vfs.get(0), pf, 0, pfNetdev(READ, pf, vfs.get(0), 0));
         RtNetlink.Link link = link(READ, t);
-        for (int i = 0; i < vfs.size(); i++) {
-            Target ti = new Target(vfs.get(i), pf, i, t.ifname());
-            out.put(vfs.get(i), vf(READ, ti, link).config());
+        PfNet found = new PfNet(link.name().isEmpty() ? t.ifname() : link.name(), link.index(), List.copyOf(vfs));
+        if (link.numVfs() == vfs.size()) {
+            pfNets.put(pf, found);
+        }
+        return configs(pf, found, link);
+    }
+
+    private Map<PciAddress, VfNetConfig> configs(PciAddress pf, PfNet p, RtNetlink.Link link) {
+        Map<PciAddress, VfNetConfig> out = new LinkedHashMap<>();
+        for (int i = 0; i < p.vfs().size(); i++) {
+            Target ti = new Target(p.vfs().get(i), pf, i, p.ifname());
+            out.put(p.vfs().get(i), vf(READ, ti, link).config());
         }
         return out;
     }
