@@ -170,6 +170,26 @@ class EngineVfNetTest {
     }
 
     @Test
+    void readingEveryVfFollowsRenamesVfCountChangesAndARebindOfThePfDriver() {
+        try (SriovHost host = vfsOnIgbvf()) {
+            host.configureVf(VF0, VfNetConfig.builder().mac(MAC).build());
+            assertEquals(2, host.vfNetConfigs(PF).size());
+            kernel.netlink().rename("eth0", "pf0");
+            assertEquals(Optional.of(MAC), host.vfNetConfigs(PF).get(VF0).mac(), "renamed: found again");
+            host.enableVfs(PF, 3, VfEnableOptions.builder().driversAutoprobe(false).build());
+            assertEquals(3, host.vfNetConfigs(PF).size(), "another VF count: looked up again");
+            assertEquals(Optional.of(MacAddress.ZERO), host.vfNetConfigs(PF).get(VF0).mac());
+            host.disableVfs(PF);
+            assertEquals(0, host.vfNetConfigs(PF).size());
+            kernel.write("bus/pci/drivers/igb/unbind", PF.toString());
+            kernel.write("bus/pci/drivers/igb/bind", PF.toString()); // a new netdev, a new ifindex
+            host.enableVfs(PF, 1, VfEnableOptions.builder().driversAutoprobe(false).build());
+            host.configureVf(VF0, VfNetConfig.builder().trust(true).build());
+            assertEquals(Optional.of(true), host.vfNetConfigs(PF).get(VF0).trust());
+        }
+    }
+
+    @Test
     void vfsReCreatedByTheKernelStartFromItsDefaults() {
         try (SriovHost host = vfsOnIgbvf()) {
             host.configureVf(VF0, VfNetConfig.builder().mac(MAC).trust(true).build());
