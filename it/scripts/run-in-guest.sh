@@ -122,7 +122,7 @@ case "$IOMMU" in pt|nopt) ;; *) harness_fail "--iommu must be pt or nopt, not '$
 [[ "$MEMORY" =~ ^[1-9][0-9]*$ ]] || harness_fail "--memory must be a number of MiB"
 [[ "$SMP" =~ ^[1-9][0-9]*$ ]] || harness_fail "--smp must be a positive number"
 if [ "$XEN" -eq 1 ] && [ "$MEMORY" -gt 2048 ]; then
-    # Above 2 GiB the VF BARs land above 4 GiB, where QEMU's igb VF BARs do not work (XEN-REAL.md).
+    # Above 2 GiB the VF BARs land above 4 GiB, where QEMU's igb VF BARs do not work (docs/xen.md).
     harness_fail "--xen: at most 2048 MiB of memory"
 fi
 if [ -n "$SCRIPT" ]; then
@@ -249,7 +249,7 @@ for a in "${KARGS[@]+"${KARGS[@]}"}"; do APPEND="$APPEND $a"; done
 qesc() { printf '%s' "${1//,/,,}"; }
 
 VIOMMU=intel-iommu,intremap=on,caching-mode=on
-# Xen: eim=on, or Xen's interrupt remapping misroutes MSIs under TCG and dom0 hangs (XEN-REAL.md).
+# Xen: eim=on, or Xen's interrupt remapping misroutes MSIs under TCG and dom0 hangs (docs/xen.md).
 if [ "$XEN" -eq 1 ]; then VIOMMU=$VIOMMU,eim=on; fi
 QARGS=(
     -machine q35 -m "$MEMORY" -smp "$SMP" -accel tcg,thread=multi -cpu max
@@ -280,7 +280,7 @@ QARGS+=(
 if [ "$XEN" -eq 1 ]; then
     # Multiboot: Xen is the kernel, the dom0 kernel (with its command line) and its initramfs are
     # the modules. spec-ctrl=eager-fpu: without it -cpu max looks like AMD to Xen and lazy FPU
-    # switching corrupts PV userspace under TCG (XEN-REAL.md).
+    # switching corrupts PV userspace under TCG (docs/xen.md).
     [[ "$KERNEL$INITRD" != *[,\ ]* ]] || harness_fail "--xen: the kernel/initramfs paths must not contain commas or spaces"
     [[ "$APPEND" != *,* ]] || harness_fail "--xen: the dom0 kernel arguments must not contain commas"
     QARGS+=(

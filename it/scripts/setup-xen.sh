@@ -20,7 +20,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${SRIOV4J_IT_CACHE:-/var/cache/sriov4j-it}
 REFRESH=${SRIOV4J_IT_REFRESH:-0}
 XCACHE=$CACHE/xen
-# Hypervisor, toolstack, xenstore client tools and the libraries they load (XEN-REAL.md).
+# Hypervisor, toolstack, xenstore client tools and the libraries they load (docs/xen.md).
 XEN_PACKAGES=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
     libxenmisc4.17 libxenstore4 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
     libxentoollog1 libxentoolcore1 libxendevicemodel1 libxenhypfs1 libyajl2)

@@ -1,5 +1,9 @@
 /**
- * The {@code sriov4j} command line: list and show SR-IOV functions, run the demo on a simulated host.
+ * The {@code sriov4j} command line ({@code sriov4j --help} lists its commands): discovery ({@code list},
+ * {@code show}), VF enable/disable, detach/reattach, leases and recovery ({@code lease}, {@code release},
+ * {@code status}, {@code recover}), Xen guest attachment ({@code attach}, {@code detach-guest}), a VFIO check of a
+ * detached function ({@code vfio-check}) and a tour of the library on a simulated host ({@code demo}, which is why
+ * it reads {@code org.sriov4j.testing}). Exports nothing.
  */
 module org.sriov4j.cli {
     requires org.sriov4j;

@@ -15,5 +15,6 @@ module org.sriov4j.vfio {
 
     exports org.sriov4j.vfio;
 
-    provides org.sriov4j.spi.HypervisorBackendProvider with org.sriov4j.vfio.KvmVfioBackendProvider;
+    // the provider lives in org.sriov4j.vfio.internal, which is not exported
+    provides org.sriov4j.spi.HypervisorBackendProvider with org.sriov4j.vfio.internal.KvmVfioBackendProvider;
 }

@@ -3,8 +3,8 @@
  * recorded where libxl looks for them, and attached to running domains with {@code xl}.
  *
  * <p>Registered through {@link java.util.ServiceLoader} as {@link org.sriov4j.spi.HypervisorBackendProvider} with
- * id {@code xen-pciback}. Exports {@link org.sriov4j.xen.XenToolstackException}, the typed refusals of the
- * toolstack.
+ * id {@code xen-pciback}. Exports {@code org.sriov4j.xen}: {@link org.sriov4j.xen.XenToolstackException}, the typed
+ * refusals of the toolstack.
  */
 module org.sriov4j.xen {
     requires transitive org.sriov4j.spi;
@@ -12,5 +12,6 @@ module org.sriov4j.xen {
 
     exports org.sriov4j.xen;
 
-    provides org.sriov4j.spi.HypervisorBackendProvider with org.sriov4j.xen.XenPcibackBackendProvider;
+    // the provider lives in org.sriov4j.xen.internal, which is not exported
+    provides org.sriov4j.spi.HypervisorBackendProvider with org.sriov4j.xen.internal.XenPcibackBackendProvider;
 }

@@ -35,6 +35,11 @@ public enum Errno {
     EBUSY(16, "Device or resource busy"),
     /** File exists. */
     EEXIST(17, "File exists"),
+    /**
+     * Invalid cross-device link. sriov4j also reports it for a path that leads out of its sysfs or {@code /dev} root
+     * through a symbolic link, as {@code openat2(2)} with {@code RESOLVE_BENEATH} does.
+     */
+    EXDEV(18, "Invalid cross-device link"),
     /** No such device. */
     ENODEV(19, "No such device"),
     /** Not a directory. */
@@ -45,14 +50,20 @@ public enum Errno {
     EINVAL(22, "Invalid argument"),
     /** Inappropriate ioctl for device. */
     ENOTTY(25, "Inappropriate ioctl for device"),
+    /** File too large (sriov4j: a sysfs attribute longer than a page, which the kernel never writes). */
+    EFBIG(27, "File too large"),
     /** No space left on device. */
     ENOSPC(28, "No space left on device"),
     /** Read-only file system. */
     EROFS(30, "Read-only file system"),
     /** Numerical result out of range. */
     ERANGE(34, "Numerical result out of range"),
+    /** File name too long. */
+    ENAMETOOLONG(36, "File name too long"),
     /** Function not implemented. */
     ENOSYS(38, "Function not implemented"),
+    /** Too many levels of symbolic links. */
+    ELOOP(40, "Too many levels of symbolic links"),
     /** No message of desired type. */
     ENOMSG(42, "No message of desired type"),
     /** Value too large for defined data type (iommufd: an IOVA or length that overflows). */

@@ -71,6 +71,21 @@ public interface SriovHost extends AutoCloseable {
     Topology topology(ScanScope scope);
 
     /**
+     * Describes one function and what it belongs to, without scanning the rest of the host: the function; for a VF
+     * its PF; for a PF its VFs; and the IOMMU group of each. A device elsewhere whose sysfs is malformed does not
+     * fail it (a {@link #topology(ScanScope)} of the whole host would). The default scans the whole host.
+     *
+     * @param function the function
+     * @return a snapshot of scope {@link ScanScope#ALL_FUNCTIONS} holding those functions only; without the
+     *     function if it does not exist
+     * @throws SriovException if the sysfs of the function or of those it belongs to cannot be read or is malformed
+     */
+    default Topology topologyOf(PciAddress function) {
+        java.util.Objects.requireNonNull(function, "function");
+        return topology(ScanScope.ALL_FUNCTIONS);
+    }
+
+    /**
      * Enables exactly {@code count} VFs on a PF, with the {@linkplain VfEnableOptions#defaults() default options}.
      *
      * @param pf the physical function
@@ -280,8 +295,7 @@ public interface SriovHost extends AutoCloseable {
 
     /**
      * The id of the hypervisor backend this host uses ({@code kvm-vfio}, {@code xen-pciback}), chosen on first use
-     * (explicitly with {@link SriovConfig.Builder#backend(String)} or the system property {@code sriov4j.backend},
-     * else the available one of highest priority).
+     * (explicitly with {@link SriovConfig.Builder#backend(String)}, else the available one of highest priority).
      *
      * @return the backend id
      * @throws EngineUnavailableException if no backend is available
@@ -327,9 +341,9 @@ public interface SriovHost extends AutoCloseable {
      *
      * @param listener called after each change, on the thread that made it; exceptions it throws are logged and
      *     otherwise ignored
-     * @return a handle whose {@code close()} ends the subscription
+     * @return the subscription; its {@code close()} ends it and throws nothing
      */
-    AutoCloseable subscribe(Consumer<? super SriovEvent> listener);
+    Subscription subscribe(Consumer<? super SriovEvent> listener);
 
     /**
      * Ends every lease still held through this host object (managed functions go back to their host drivers) and

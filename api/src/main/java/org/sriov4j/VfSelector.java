@@ -22,20 +22,28 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * A selector without criteria ({@link #any()}) matches every VF.
  *
- * <p>The PF criteria have a text form, read by {@link #parse(String)}:
+ * <p>Every selector has a text form, read by {@link #parse(String)} and printed by {@link #toString()}: the PF
+ * criteria, then the other criteria as {@code key=value}, separated by single blanks; {@code any} alone for the
+ * selector without criteria.
  * <pre>
- * ens1f0           every VF of the PF whose netdev is ens1f0
- * ens1f0#0-3,6     VFs 0, 1, 2, 3 and 6 of that PF
- * 0000:01:00.0#2   VF 2 of the PF at 0000:01:00.0
- * 01:00.0          every VF of the PF at 0000:01:00.0
+ * ens1f0                           every VF of the PF whose netdev is ens1f0
+ * ens1f0#0-3,6                     VFs 0, 1, 2, 3 and 6 of that PF
+ * 0000:01:00.0#2                   VF 2 of the PF at 0000:01:00.0
+ * 01:00.0                          every VF of the PF at 0000:01:00.0
+ * ens1f0#0-3 driver=iavf numa=0    VFs 0 to 3 of ens1f0 that are on iavf and on NUMA node 0
+ * id=8086:1889                     every VF with that vendor and device id
+ * any                              every VF
  * </pre>
- * The others are set with the {@linkplain #builder() builder}:
+ * The same criteria can be set with the {@linkplain #builder() builder}:
  * <pre>{@code
  * VfSelector mine = VfSelector.parse("ens1f0#0-3").toBuilder().driver("iavf").numaNode(0).build();
  * VfSelector e810 = VfSelector.builder().id(PciId.parse("8086:1889")).build();
  * VfPool pool = host.pool(mine, e810);          // a VF matching either
  * try (Lease lease = pool.lease("vm-42")) { ... }
  * }</pre>
+ * {@code parse(s.toString())} is equal to {@code s} for every selector {@code s}, and {@code parse(t).toString()}
+ * is {@code t} for every text {@code t} in the canonical form (lower-case hexadecimal, the PF address with its
+ * domain, the criteria in the order above).
  *
  * <p>Instances compare by value and are safe to share between threads.
  */
@@ -142,20 +150,27 @@ public final class VfSelector {
     }
 
     /**
-     * Parses the text form of the PF criteria: {@code PF} or {@code PF#RANGES}.
+     * Parses the text form: {@code any}, or one or more criteria separated by single blanks ({@code ' '}), each at
+     * most once, in any order:
+     * <ul>
+     *   <li>{@code PF} or {@code PF#RANGES}: the PF and optionally VF indices on it;</li>
+     *   <li>{@code id=VVVV:DDDD}: the VFs' vendor and device id, as {@link PciId#parse(String)} reads it;</li>
+     *   <li>{@code driver=NAME}: the driver the VFs are bound to, by the rules of {@link Builder#driver(String)};</li>
+     *   <li>{@code numa=N}: the VFs' NUMA node, decimal, without sign or leading zeros.</li>
+     * </ul>
      *
      * <p>{@code PF} is a PCI address as {@link PciAddress#parse(String)} reads it ({@code 0000:01:00.0} or
      * {@code 01:00.0}) when it contains a {@code ':'}, and otherwise a network interface name by the kernel's rules:
      * 1 to {@value #MAX_NETDEV_LENGTH} bytes (UTF-8), not {@code .} or {@code ..}, no {@code '/'}, {@code ':'} or
-     * white space; and, because {@code '#'} separates the indices, no {@code '#'}.
+     * white space; and, because the text form needs them, no {@code '#'} or {@code '='}, and not {@code any}. (A PF
+     * whose netdev breaks these rules is selected by its address.)
      *
      * <p>{@code RANGES} is a comma-separated list of VF indices {@code N} and inclusive ranges {@code N-M}, each
      * index decimal, 0 to {@value #MAX_VF_INDEX}, without sign, blanks or leading zeros, each range ascending
      * ({@code N <= M}) and each part beyond the previous one ({@code 0-3,6}, not {@code 6,0-3} or {@code 0-3,2});
      * no part may be empty.
      *
-     * <p>{@code parse(s.toString())} gives back an equal selector for every selector {@code s} that has only PF
-     * criteria.
+     * <p>{@code parse(s.toString())} gives back an equal selector for every selector {@code s}.
      *
      * @param text the text
      * @return the selector
@@ -166,13 +181,113 @@ public final class VfSelector {
     public static VfSelector parse(String text) {
         Objects.requireNonNull(text, "text");
         if (text.isEmpty()) {
-            throw new VfSelectorFormatException(text, 0, "expected a PF netdev or PCI address");
+            throw new VfSelectorFormatException(text, 0, "expected a PF netdev or PCI address, a criterion"
+                    + " (id=, driver=, numa=) or any");
         }
-        int hash = text.indexOf('#');
-        String pf = hash < 0 ? text : text.substring(0, hash);
+        if (text.equals(ANY_TEXT)) {
+            return ANY;
+        }
         Builder b = new Builder();
+        boolean pfSeen = false;
+        boolean idSeen = false;
+        boolean driverSeen = false;
+        boolean numaSeen = false;
+        int from = 0;
+        while (true) {
+            int blank = text.indexOf(' ', from);
+            int to = blank < 0 ? text.length() : blank;
+            if (to == from) {
+                throw new VfSelectorFormatException(text, from, from == text.length()
+                        ? "expected a criterion after the blank, found the end"
+                        : "expected a criterion, found a blank (criteria are separated by one blank)");
+            }
+            String token = text.substring(from, to);
+            String key = keyOf(token);
+            if (key == null) {
+                if (token.equals(ANY_TEXT)) {
+                    throw new VfSelectorFormatException(text, from, "any stands alone: it is the selector without"
+                            + " criteria");
+                }
+                if (pfSeen) {
+                    throw new VfSelectorFormatException(text, from, "the PF is given twice, or a criterion lacks"
+                            + " its key (id=, driver=, numa=)");
+                }
+                pfSeen = true;
+                parsePf(text, from, to, b);
+            } else {
+                int valueAt = from + key.length() + 1;
+                String value = text.substring(valueAt, to);
+                switch (key) {
+                    case "id" -> {
+                        idSeen = once(text, from, key, idSeen);
+                        try {
+                            b.id = PciId.parse(value);
+                        } catch (IllegalArgumentException e) {
+                            VfSelectorFormatException x = new VfSelectorFormatException(text, valueAt,
+                                    "expected a vendor and device id such as 8086:10ca after id=");
+                            x.initCause(e);
+                            throw x;
+                        }
+                    }
+                    case "driver" -> {
+                        driverSeen = once(text, from, key, driverSeen);
+                        String problem = driverProblem(value);
+                        if (problem != null) {
+                            throw new VfSelectorFormatException(text, valueAt, problem);
+                        }
+                        b.driver = value;
+                    }
+                    case "numa" -> {
+                        numaSeen = once(text, from, key, numaSeen);
+                        b.numaNode = numaNumber(text, valueAt, to);
+                    }
+                    default -> throw new VfSelectorFormatException(text, from, "unknown criterion " + key
+                            + "= (expected id=, driver= or numa=)");
+                }
+            }
+            if (blank < 0) {
+                return b.build();
+            }
+            from = blank + 1;
+        }
+    }
+
+    /** The text form of {@link #any()}. */
+    private static final String ANY_TEXT = "any";
+
+    /**
+     * The key of a {@code key=value} token: the ASCII letters before its first {@code '='}.
+     *
+     * @return the key, or null if the token is not of that form (then it names the PF)
+     */
+    private static @Nullable String keyOf(String token) {
+        int eq = token.indexOf('=');
+        if (eq <= 0) {
+            return null;
+        }
+        for (int i = 0; i < eq; i++) {
+            char c = token.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+                return null;
+            }
+        }
+        return token.substring(0, eq);
+    }
+
+    private static boolean once(String text, int at, String key, boolean seen) {
+        if (seen) {
+            throw new VfSelectorFormatException(text, at, key + "= is given twice");
+        }
+        return true;
+    }
+
+    /** Parses {@code PF} or {@code PF#RANGES} in {@code text} from {@code from} to {@code to} into {@code b}. */
+    private static void parsePf(String text, int from, int to, Builder b) {
+        String token = text.substring(from, to);
+        int hash = token.indexOf('#');
+        String pf = hash < 0 ? token : token.substring(0, hash);
         if (pf.isEmpty()) {
-            throw new VfSelectorFormatException(text, 0, "expected a PF netdev or PCI address before '#'");
+            throw new VfSelectorFormatException(text, from, "expected a PF netdev or PCI address before '#'");
         }
         if (pf.indexOf(':') >= 0) {
             try {
@@ -181,7 +296,7 @@ public final class VfSelector {
                 String prefix = "not a PCI address: \"" + PciAddressFormatException.escape(pf) + "\": ";
                 String why = e.getMessage() != null && e.getMessage().startsWith(prefix)
                         ? e.getMessage().substring(prefix.length()) : "expected DDDD:BB:DD.F or BB:DD.F";
-                VfSelectorFormatException x = new VfSelectorFormatException(text, 0, "not a PCI address: " + why
+                VfSelectorFormatException x = new VfSelectorFormatException(text, from, "not a PCI address: " + why
                         + " (a PF name with ':' is read as a PCI address; netdev names have no ':')");
                 x.initCause(e);
                 throw x;
@@ -189,14 +304,48 @@ public final class VfSelector {
         } else {
             Problem problem = netdevProblem(pf);
             if (problem != null) {
-                throw new VfSelectorFormatException(text, problem.position(), problem.reason());
+                throw new VfSelectorFormatException(text, from + problem.position(), problem.reason());
             }
             b.pfNetdev = pf;
         }
         if (hash >= 0) {
-            b.vfIndices.addAll(parseRanges(text, hash + 1));
+            b.vfIndices.addAll(parseRanges(text, from + hash + 1, to));
         }
-        return b.build();
+    }
+
+    /** Reads the NUMA node in {@code text} from {@code from} to {@code to}. */
+    private static int numaNumber(String text, int from, int to) {
+        if (from == to) {
+            throw new VfSelectorFormatException(text, from, "expected a NUMA node after numa=");
+        }
+        if (text.charAt(from) == '0' && to - from > 1) {
+            throw new VfSelectorFormatException(text, from, "NUMA nodes have no leading zeros");
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (!isDigit(c)) {
+                throw new VfSelectorFormatException(text, i, "expected a decimal NUMA node, found " + describe(c));
+            }
+            v = v * 10 + (c - '0');
+            if (v > Integer.MAX_VALUE) {
+                throw new VfSelectorFormatException(text, from, "NUMA node greater than " + Integer.MAX_VALUE);
+            }
+        }
+        return (int) v;
+    }
+
+    /**
+     * Why {@code name} is not a driver name.
+     *
+     * @return the problem, or null if the name is valid
+     */
+    private static @Nullable String driverProblem(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..")
+                || name.chars().anyMatch(c -> c == '/' || c <= ' ' || c == 0x7f)) {
+            return "not a driver name: \"" + PciAddressFormatException.escape(name) + "\"";
+        }
+        return null;
     }
 
     /** Why a netdev name is invalid, and where. */
@@ -215,12 +364,16 @@ public final class VfSelector {
         if (name.equals(".") || name.equals("..")) {
             return new Problem(0, "a netdev name must not be \".\" or \"..\"");
         }
+        if (name.equals(ANY_TEXT)) {
+            return new Problem(0, "\"any\" is the selector without criteria, not a netdev name (select that PF by"
+                    + " its PCI address)");
+        }
         int bytes = 0;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (forbiddenInNetdev(c)) {
                 return new Problem(i, switch (c) {
-                    case '/', ':', '#' -> "'" + c + "' is not allowed in a netdev name";
+                    case '/', ':', '#', '=' -> "'" + c + "' is not allowed in a netdev name";
                     case 0 -> "NUL is not allowed in a netdev name";
                     default -> "white space is not allowed in a netdev name";
                 });
@@ -239,9 +392,9 @@ public final class VfSelector {
         return null;
     }
 
-    /** The kernel's {@code dev_valid_name}: no '/', ':' or C {@code isspace}; and NUL, and our '#'. */
+    /** The kernel's {@code dev_valid_name}: no '/', ':' or C {@code isspace}; and NUL, and our '#' and '='. */
     private static boolean forbiddenInNetdev(char c) {
-        return c == '/' || c == ':' || c == '#' || c == 0 || c == ' ' || (c >= '\t' && c <= '\r');
+        return c == '/' || c == ':' || c == '#' || c == '=' || c == 0 || c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     private static boolean validSurrogateAt(String s, int i) {
@@ -259,23 +412,26 @@ public final class VfSelector {
         return Character.isHighSurrogate(c) ? 4 : 3;
     }
 
-    /** Parses {@code RANGES} starting at {@code from} of {@code text}; positions in errors are indices of it. */
-    private static List<IndexRange> parseRanges(String text, int from) {
+    /**
+     * Parses {@code RANGES} in {@code text} from {@code from} to {@code to}; positions in errors are indices of
+     * {@code text}.
+     */
+    private static List<IndexRange> parseRanges(String text, int from, int to) {
         List<IndexRange> out = new ArrayList<>();
         int p = from;
-        int len = text.length();
-        if (p == len) {
-            throw new VfSelectorFormatException(text, p, "expected VF indices (such as 0-3,6) after '#'");
+        if (p == to) {
+            throw new VfSelectorFormatException(text, p, "expected VF indices (such as 0-3,6) after '#'"
+                    + (to < text.length() ? ", found " + describe(text.charAt(to)) : ""));
         }
         while (true) {
             int start = p;
-            int first = number(text, p);
-            p = end(text, p);
+            int first = number(text, p, to);
+            p = end(text, p, to);
             int last = first;
-            if (p < len && text.charAt(p) == '-') {
+            if (p < to && text.charAt(p) == '-') {
                 p++;
-                last = number(text, p);
-                p = end(text, p);
+                last = number(text, p, to);
+                p = end(text, p, to);
                 if (last < first) {
                     throw new VfSelectorFormatException(text, start, "range " + first + "-" + last
                             + " is not ascending");
@@ -286,7 +442,7 @@ public final class VfSelector {
                         + text.substring(start, p) + " after " + out.get(out.size() - 1));
             }
             out.add(new IndexRange(first, last));
-            if (p == len) {
+            if (p == to) {
                 return out;
             }
             char c = text.charAt(p);
@@ -298,9 +454,9 @@ public final class VfSelector {
         }
     }
 
-    /** The index of the first non-digit at or after {@code p}. */
-    private static int end(String text, int p) {
-        while (p < text.length() && isDigit(text.charAt(p))) {
+    /** The index of the first non-digit at or after {@code p}, at most {@code to}. */
+    private static int end(String text, int p, int to) {
+        while (p < to && isDigit(text.charAt(p))) {
             p++;
         }
         return p;
@@ -310,19 +466,20 @@ public final class VfSelector {
         return c >= '0' && c <= '9';
     }
 
-    /** Reads the decimal index at {@code p}. */
-    private static int number(String text, int p) {
-        if (p == text.length()) {
-            throw new VfSelectorFormatException(text, p, "expected a VF index, found the end");
+    /** Reads the decimal index at {@code p}, before {@code to}. */
+    private static int number(String text, int p, int to) {
+        if (p == to) {
+            throw new VfSelectorFormatException(text, p, p == text.length() ? "expected a VF index, found the end"
+                    : "expected a VF index, found " + describe(text.charAt(p)));
         }
         if (!isDigit(text.charAt(p))) {
             throw new VfSelectorFormatException(text, p, "expected a VF index, found " + describe(text.charAt(p)));
         }
-        if (text.charAt(p) == '0' && p + 1 < text.length() && isDigit(text.charAt(p + 1))) {
+        if (text.charAt(p) == '0' && p + 1 < to && isDigit(text.charAt(p + 1))) {
             throw new VfSelectorFormatException(text, p, "VF indices have no leading zeros");
         }
         int v = 0;
-        for (int i = p; i < text.length() && isDigit(text.charAt(i)); i++) {
+        for (int i = p; i < to && isDigit(text.charAt(i)); i++) {
             v = v * 10 + (text.charAt(i) - '0');
             if (v > MAX_VF_INDEX) {
                 throw new VfSelectorFormatException(text, p, "VF index greater than " + MAX_VF_INDEX);
@@ -434,9 +591,9 @@ public final class VfSelector {
     }
 
     /**
-     * The text form: the PF criteria as {@link #parse(String)} reads them ({@code ens1f0#0-3,6}), followed by the
-     * other criteria as {@code id=8086:10ca}, {@code driver=igbvf} and {@code numa=0}, separated by blanks;
-     * {@code any} for the selector without criteria.
+     * The text form, which {@link #parse(String)} reads back to an equal selector: the PF criteria
+     * ({@code ens1f0#0-3,6}), followed by the other criteria as {@code id=8086:10ca}, {@code driver=igbvf} and
+     * {@code numa=0}, separated by single blanks; {@code any} for the selector without criteria.
      *
      * @return e.g. {@code 0000:01:00.0#2 driver=igbvf}
      */
@@ -462,7 +619,7 @@ public final class VfSelector {
         if (numaNode >= 0) {
             parts.add("numa=" + numaNode);
         }
-        return parts.isEmpty() ? "any" : String.join(" ", parts);
+        return parts.isEmpty() ? ANY_TEXT : String.join(" ", parts);
     }
 
     /** Builds a {@link VfSelector}; every criterion is unset (matches everything) unless set. Not thread-safe. */
@@ -551,7 +708,7 @@ public final class VfSelector {
             if (ranges.isEmpty()) {
                 throw new VfSelectorFormatException(ranges, 0, "expected VF indices (such as 0-3,6)");
             }
-            List<IndexRange> parsed = parseRanges(ranges, 0);
+            List<IndexRange> parsed = parseRanges(ranges, 0, ranges.length());
             vfIndices.clear();
             vfIndices.addAll(parsed);
             return this;
@@ -578,10 +735,9 @@ public final class VfSelector {
          */
         public Builder driver(String name) {
             Objects.requireNonNull(name, "name");
-            if (name.isEmpty() || name.equals(".") || name.equals("..")
-                    || name.chars().anyMatch(c -> c == '/' || c <= ' ' || c == 0x7f)) {
-                throw new IllegalArgumentException("not a driver name: \"" + PciAddressFormatException.escape(name)
-                        + "\"");
+            String problem = driverProblem(name);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
             }
             this.driver = name;
             return this;

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * Discovery of a large host (by default 16 PFs x 128 VFs: 2,064 SR-IOV functions, 18 other functions) written by

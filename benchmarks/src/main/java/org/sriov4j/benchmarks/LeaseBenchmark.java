@@ -22,7 +22,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.VfPool;
 import org.sriov4j.VfSelector;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testing.SimulatedKernel;
 import org.sriov4j.testing.SysfsCapture;
 

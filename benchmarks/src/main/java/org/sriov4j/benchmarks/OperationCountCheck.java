@@ -9,7 +9,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.spi.NioDeviceNodeAccess;
 import org.sriov4j.spi.NioSysfsAccess;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * Proves the discovery benchmark compares like with like: runs the engine's discovery on a

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeSet;
@@ -30,7 +31,7 @@ import org.sriov4j.VirtualFunction;
 
 /**
  * Writes a sysfs-shaped directory tree of a large SR-IOV host, laid out exactly like the Linux kernel lays out
- * {@code /sys} (compare the captured trees in {@code shared/sysfs/}):
+ * {@code /sys} (compare the captured trees in {@code sriov-spi/src/test/resources/sysfs/}):
  *
  * <ul>
  *   <li>real device directories under {@code devices/pci0000:00/}: bus-0 functions directly, each PF under its own
@@ -292,12 +293,12 @@ public final class SysfsTreeGenerator {
                 pfs.add(new PhysicalFunction(f, vfsPerPf, vfsPerPf, VF_OFFSET, VF_STRIDE, VF_ID.device(), true,
                         vfList));
             } else if (f.kind() == FunctionKind.VF) {
-                vfs.add(new VirtualFunction(f, n.parentPf(), n.vfIndex()));
+                vfs.add(new VirtualFunction(f, Objects.requireNonNull(n.parentPf(), "a VF's PF"), n.vfIndex()));
             }
         }
         List<IommuGroup> groupList = new ArrayList<>();
         for (int g : described) {
-            groupList.add(new IommuGroup(g, groups.get(g)));
+            groupList.add(new IommuGroup(g, Objects.requireNonNull(groups.get(g), "members of group " + g)));
         }
         return Topology.of(scope, functions, pfs, vfs, groupList);
     }

@@ -21,7 +21,7 @@ import org.sriov4j.ScanScope;
 import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VirtualFunction;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 class GeneratedTreeDiscoveryTest {
 

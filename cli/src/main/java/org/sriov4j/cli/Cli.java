@@ -31,6 +31,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VirtualFunction;
+import org.sriov4j.spi.SysfsNames;
 import org.sriov4j.vfio.VfioSystem;
 
 /** Parses the command line and runs one command. */
@@ -39,8 +40,6 @@ final class Cli {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
-    /** The Xen backend's system property for permissive attachment. */
-    static final String PERMISSIVE_PROPERTY = "sriov4j.xen.permissive";
 
     static final String USAGE_TEXT = """
             Usage: sriov4j [GLOBAL OPTIONS] COMMAND [ARGS]
@@ -50,8 +49,9 @@ final class Cli {
             Commands:
               list [--json] [--all]   list SR-IOV physical and virtual functions
                                       (--all: every PCI function, bridges included)
-              show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2); a VF whose
-                                      PF has a netdev: also its network settings and counters (net)
+              show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2); reads only
+                                      it, its PF or VFs and their IOMMU groups; a VF whose PF has a
+                                      netdev: also its network settings and counters (net)
               enable-vfs PF N [--no-autoprobe] [--timeout SECONDS]
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
@@ -97,20 +97,30 @@ final class Cli {
                                       notifications, hot-reset scope, IOMMU page sizes and IOVA ranges,
                                       a 2 MiB DMA map/unmap round trip; exit status 1 at the first step
                                       that fails
-              demo                    run a narrated demo on a simulated Intel 82576 host
-                                      (no hardware, no root, nothing on this machine is touched)
+              demo                    a tour of the library on a simulated host: discovery, enabling
+                                      VFs, the kernel's refusals, a pool lease, a non-viable IOMMU
+                                      group, a lease holder (a second JVM) killed and recovered, the
+                                      events (no hardware, no root, nothing on this machine is touched)
               help                    show this help
 
             Global options:
               --sysfs-root DIR        read sysfs from DIR instead of /sys (a container's view of the
-                                      host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT
-              --dev-root DIR          look for device nodes in DIR instead of /dev
+                                      host's /sys, or a captured tree); also SRIOV4J_SYSFS_ROOT.
+                                      Paths and links that lead out of DIR, files that are not regular
+                                      (FIFOs, devices) and attributes over 64 KiB are refused; a DIR that
+                                      is not a sysfs mount (a captured tree) is read-only
+              --writable-tree         let commands change a --sysfs-root that is not a sysfs mount (a
+                                      captured tree: files are rewritten whole); a real sysfs, a
+                                      container's bind of /sys included, is always writable
+              --dev-root DIR          look for device nodes in DIR instead of /dev; also
+                                      SRIOV4J_DEV_ROOT
               --state-dir DIR         ledger and lock files (default /run/sriov4j); also
                                       SRIOV4J_STATE_DIR
               --backend ID            use this hypervisor backend (kvm-vfio, xen-pciback) instead of the
-                                      available one of highest priority; also -Dsriov4j.backend
+                                      available one of highest priority; also SRIOV4J_BACKEND
               --permissive            (Xen) attach with permissive=1: the guest may write any of the
-                                      device's PCI configuration space (warns)
+                                      device's PCI configuration space (warns); also
+                                      SRIOV4J_XEN_PERMISSIVE=true
               --allow-unsafe-no-iommu UNSAFE: hand out functions on a host without an IOMMU (a guest
                                       could then read and write all host memory)
               -h, --help              show this help
@@ -146,21 +156,21 @@ final class Cli {
         try {
             return dispatch(argv);
         } catch (UsageException e) {
-            err.println("sriov4j: " + e.getMessage());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
             err.println("Try 'sriov4j --help'.");
             return USAGE;
         } catch (SriovException e) {
-            err.println("sriov4j: " + e.getMessage());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
             return FAILED;
         } catch (IllegalArgumentException e) {
-            err.println("sriov4j: " + e.getMessage());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
             return USAGE;
         }
     }
 
     private int dispatch(String[] argv) {
         Deque<String> args = new ArrayDeque<>(List.of(argv));
-        SriovConfig.Builder config = SriovConfig.builder();
+        SriovConfig.Builder config = SriovConfig.fromEnvironment().toBuilder();
         List<String> rest = new ArrayList<>();
         while (!args.isEmpty()) {
             String a = args.removeFirst();
@@ -168,6 +178,7 @@ final class Cli {
                 case "--sysfs-root" -> config.sysfsRoot(directory(a, args));
                 case "--dev-root" -> config.devRoot(directory(a, args));
                 case "--state-dir" -> config.stateDir(value(a, args));
+                case "--writable-tree" -> config.writableTree();
                 case "--backend" -> {
                     if (args.isEmpty() || !args.peekFirst().matches("[a-z0-9-]{1,64}")) {
                         throw new UsageException("--backend needs a backend id, e.g. kvm-vfio or xen-pciback");
@@ -177,7 +188,7 @@ final class Cli {
                 case "--permissive" -> {
                     err.println("sriov4j: WARNING: --permissive: the guest may write any of its device's PCI"
                             + " configuration space");
-                    System.setProperty(PERMISSIVE_PROPERTY, "true");
+                    config.xenPermissive();
                 }
                 case "--allow-unsafe-no-iommu" -> {
                     err.println("sriov4j: WARNING: --allow-unsafe-no-iommu: without an IOMMU a guest can read and"
@@ -225,7 +236,7 @@ final class Cli {
                 out.print(USAGE_TEXT);
                 yield OK;
             }
-            default -> throw new UsageException("unknown command '" + command + "'");
+            default -> throw new UsageException("unknown command " + quote(command));
         };
     }
 
@@ -234,6 +245,11 @@ final class Cli {
         boolean json = args.remove("--json");
         PciAddress f = oneAddress("vfio-check", args);
         return new VfioCheck(out, err, vfioOpener).run(config, f, json);
+    }
+
+    /** Quotes user input or host content for a message: escaped, at most 200 characters and an ellipsis. */
+    static String quote(String text) {
+        return SysfsNames.quote(text);
     }
 
     private static String version() {
@@ -245,9 +261,15 @@ final class Cli {
         if (args.isEmpty()) {
             throw new UsageException(option + " needs a directory");
         }
-        Path p = Path.of(args.removeFirst());
+        String text = args.removeFirst();
+        Path p;
+        try {
+            p = Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException(option + ": not a directory: " + quote(text));
+        }
         if (!Files.isDirectory(p)) {
-            throw new UsageException(option + ": not a directory: " + p);
+            throw new UsageException(option + ": not a directory: " + quote(text));
         }
         return p;
     }
@@ -284,8 +306,8 @@ final class Cli {
                         }
                         options.timeout(Duration.ofSeconds(seconds));
                     } catch (NumberFormatException e) {
-                        throw new UsageException("--timeout needs a number of seconds from 1 to 3600, not '" + v
-                                + "'");
+                        throw new UsageException("--timeout needs a number of seconds from 1 to 3600, not "
+                                + quote(v));
                     }
                 }
                 default -> {
@@ -304,7 +326,7 @@ final class Cli {
         try {
             count = Integer.parseInt(positional.get(1));
         } catch (NumberFormatException e) {
-            throw new UsageException("the VF count must be a number, not '" + positional.get(1) + "'");
+            throw new UsageException("the VF count must be a number, not " + quote(positional.get(1)));
         }
         if (count < 0) {
             throw new UsageException("the VF count must not be negative: " + count);
@@ -482,9 +504,17 @@ final class Cli {
 
     private int detachGuest(SriovConfig config, PciAddress f) {
         try (SriovHost host = opener.apply(config)) {
+            if (host.topologyOf(f).function(f).isEmpty()) {
+                throw new org.sriov4j.DeviceNotFoundException("detach-guest", f, "no such PCI function under "
+                        + config.sysfsRoot() + "/bus/pci/devices");
+            }
+            java.util.Optional<String> domain = host.assignments().stream().filter(a -> a.device().equals(f))
+                    .findFirst().flatMap(Assignment::attachedTo);
             host.detachFromGuest(f);
-            out.println(describe(host.topology(ScanScope.ALL_FUNCTIONS).function(f).orElseThrow())
-                    + "; detached from its domain");
+            PciFunction now = host.topologyOf(f).function(f).orElseThrow(() -> new org.sriov4j.DeviceNotFoundException(
+                    "detach-guest", f, "the function disappeared"));
+            out.println(describe(now) + domain.map(d -> "; detached from domain " + d)
+                    .orElse("; it was attached to no domain (nothing to do)"));
         }
         return OK;
     }
@@ -587,7 +617,7 @@ final class Cli {
         List<String> ok = List.of(allowed);
         for (String r : rest) {
             if (!ok.contains(r)) {
-                throw new UsageException(r.startsWith("-") ? "unknown option '" + r + "'" : "unexpected argument '" + r + "'");
+                throw new UsageException((r.startsWith("-") ? "unknown option " : "unexpected argument ") + quote(r));
             }
         }
         return rest;
@@ -633,12 +663,12 @@ final class Cli {
         try {
             address = PciAddress.parse(positional.get(0));
         } catch (PciAddressFormatException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(String.valueOf(e.getMessage()));
         }
         Topology t;
         java.util.Optional<Map<String, Object>> net = java.util.Optional.empty();
         try (SriovHost host = opener.apply(config)) {
-            t = host.topology(ScanScope.ALL_FUNCTIONS);
+            t = host.topologyOf(address); // only what the function belongs to: a broken device elsewhere is no matter
             if (t.virtualFunction(address).isPresent()) {
                 net = VfNetCli.forShow(host, address); // a VF whose PF has a netdev: its network settings
             }

@@ -1,24 +1,52 @@
 package org.sriov4j.cli;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.sriov4j.Assignment;
+import org.sriov4j.GroupNotViableException;
+import org.sriov4j.Lease;
+import org.sriov4j.LeaseUnavailableException;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PhysicalFunction;
+import org.sriov4j.RecoveryReport;
+import org.sriov4j.SriovEvent;
+import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
+import org.sriov4j.Subscription;
 import org.sriov4j.SysfsIoException;
-import org.sriov4j.Topology;
-import org.sriov4j.VirtualFunction;
+import org.sriov4j.VfPool;
+import org.sriov4j.VfSelector;
+import org.sriov4j.testing.Preset;
 import org.sriov4j.testing.SimulatedKernel;
 
 /**
- * The narrated demo: discovery on a simulated Intel 82576 host, with the kernel's SR-IOV rules shown as they
- * apply. Nothing on the real machine is read or written.
+ * The demo: a tour of sriov4j itself on a simulated host ({@link SimulatedKernel} of sriov4j-test-fixtures, which
+ * answers sysfs the way Linux 6.12 does). Each step calls the library, shows the sysfs writes it made, the events it
+ * reported, and what the kernel (or the library, on the kernel's behalf) refused. The crash step kills a real second
+ * JVM ({@link DemoChild}) that holds a lease on the same simulated host. Nothing on this machine is read or written
+ * but a temporary state directory.
  */
 final class Demo {
 
-    private static final String PF = "0000:01:00.0";
+    private static final PciAddress PF = PciAddress.parse("0000:01:00.0");
+    private static final PciAddress SHARED_PORT = PciAddress.parse("0000:03:00.0");
     private static final String NUMVFS = "bus/pci/devices/" + PF + "/sriov_numvfs";
+    /** How long the child JVM may take to start and lease. */
+    private static final long CHILD_TIMEOUT_SECONDS = 120;
 
     private final PrintStream out;
+    private final List<SriovEvent> events = new CopyOnWriteArrayList<>();
     private int step;
 
     Demo(PrintStream out) {
@@ -26,71 +54,270 @@ final class Demo {
     }
 
     int run() {
-        SimulatedKernel kernel = SimulatedKernel.intel82576Host();
-        say("A simulated host: an Intel 82576 (8086:10c9) at " + PF + " on the igb driver, behind an IOMMU,");
-        out.println("   with igbvf and vfio-pci loaded. It follows Linux 6.12's sysfs rules; nothing on this");
-        out.println("   machine is read or written.");
-        try (SriovHost host = kernel.openHost()) {
-            say("Discovery: host.topology()");
-            Topology t = host.topology();
-            PhysicalFunction pf = t.physicalFunctions().get(0);
-            out.printf("   found %d PF: %s %s on %s, %d of %d VFs enabled, VF device id %s%n",
-                    t.physicalFunctions().size(), pf.address(), pf.function().id(),
-                    pf.function().driver().orElse("no driver"), pf.numVfs(), pf.totalVfs(), pf.vfId());
-            indent(Table.render(t));
+        SimulatedKernel kernel = Preset.SHARED_GROUP_WITH_HOST_COMPANION.newKernel();
+        out.println("sriov4j demo: the library at work on a simulated host (SimulatedKernel, sriov4j-test-fixtures),");
+        out.println("which follows Linux 6.12's sysfs rules. Nothing on this machine is touched but a temporary");
+        out.println("state directory for the ledger and lock files, deleted at exit.");
+        try (SriovHost host = kernel.openHost(); Subscription subscription = host.subscribe(events::add)) {
+            say("Discovery: SriovHost host = kernel.openHost(); host.topology()");
+            out.println("   an Intel 82576 PF (8086:10c9) on igb, and an 82571EB whose two ports share IOMMU group "
+                    + kernel.iommuGroupOf(SHARED_PORT).orElseThrow() + ", port 1 on e1000e:");
+            indent(Table.render(host.topology()));
+            out.println("   backend chosen through ServiceLoader: " + host.backendId() + ", features "
+                    + host.backendFeatures().stream().map(Enum::name).sorted().toList());
 
-            say("Enabling 7 VFs, as root would: echo 7 > /sys/" + NUMVFS);
-            kernel.write(NUMVFS, "7");
-            t = host.topology();
-            out.printf("   the kernel placed %d VFs at routing id PF + offset %d + stride %d x index;"
-                    + " autoprobe bound them to igbvf:%n", t.virtualFunctions().size(), pf.vfOffset(), pf.vfStride());
-            indent(Table.render(t));
+            enable(kernel, host);
+            kernelRules(kernel, host);
+            Lease vm1 = pool(kernel, host);
+            groupViability(kernel, host);
+            killAndRecover(kernel, host);
+            vfio();
 
-            say("Asking for 8 VFs when the device allows 7: echo 8 > sriov_numvfs");
-            refused(kernel, NUMVFS, "8");
-            say("Changing 7 VFs to 3 directly: echo 3 > sriov_numvfs");
-            refused(kernel, NUMVFS, "3");
-            out.println("   The rule: a non-zero VF count can only change by going through 0. sriov4j's");
-            out.println("   enableVfs() will do that for you; here we do it by hand: echo 0, then echo 3.");
-            kernel.write(NUMVFS, "0");
-            kernel.write(NUMVFS, "3");
-            t = host.topology();
-            out.printf("   now %d VFs: %s%n", t.virtualFunctions().size(),
-                    t.virtualFunctions().stream().map(v -> v.address().toString()).toList());
-
-            VirtualFunction vf0 = t.virtualFunctions().get(0);
-            PciAddress a = vf0.address();
-            int group = vf0.function().iommuGroup().orElseThrow();
-            say("Handing VF 0 (" + a + ") to vfio-pci the safe way: driver_override, unbind, drivers_probe");
-            out.println("   (this is what sriov4j's detach will do, after checking IOMMU group " + group
-                    + " is viable and recording the original driver "
-                    + vf0.function().driver().orElse("(none)") + ")");
-            kernel.write("bus/pci/devices/" + a + "/driver_override", "vfio-pci");
-            kernel.write("bus/pci/drivers/" + vf0.function().driver().orElseThrow() + "/unbind", a.toString());
-            kernel.write("bus/pci/drivers_probe", a.toString());
-            t = host.topology();
-            out.printf("   %s is now on %s; /dev/vfio/%d %s%n", a,
-                    t.function(a).orElseThrow().driver().orElse("no driver"), group,
-                    kernel.devices().exists("vfio/" + group) ? "appeared" : "did not appear");
-
-            say("Disabling SR-IOV: echo 0 > sriov_numvfs");
-            kernel.write(NUMVFS, "0");
-            t = host.topology();
-            out.printf("   %d VFs left; /dev/vfio/%d %s%n", t.virtualFunctions().size(), group,
-                    kernel.devices().exists("vfio/" + group) ? "is still there" : "is gone with its group");
+            say("Clean-up: vm-1's lease closed, host.disableVfs(" + PF + ")");
+            kernel.clearWrites();
+            vm1.close();
+            host.disableVfs(PF);
+            library(kernel);
+            events();
+            out.println("   ledger: " + (host.assignments().isEmpty() ? "empty" : host.assignments()));
         }
-        say("Done. Run './sriov4j list' on a real host, or './sriov4j --sysfs-root DIR list' on a captured tree.");
+        say("Done. On a real host: ./sriov4j list, ./sriov4j lease BDF --guest NAME --hold, ./sriov4j recover;"
+                + " ./sriov4j --help for the rest.");
         return Cli.OK;
     }
 
-    private void refused(SimulatedKernel kernel, String path, String value) {
-        try {
-            kernel.write(path, value);
-            out.println("   unexpectedly accepted");
-        } catch (SysfsIoException e) {
-            out.println("   refused by the kernel: " + e.errno().map(Enum::name).orElse("?") + " ("
-                    + e.errno().map(x -> x.message()).orElse("") + ")");
+    private void enable(SimulatedKernel kernel, SriovHost host) {
+        say("Enabling VFs: host.enableVfs(" + PF + ", 7)");
+        kernel.clearWrites();
+        PhysicalFunction pf = host.enableVfs(PF, 7);
+        library(kernel);
+        out.printf("   %d VFs, at routing id PF + offset %d + stride %d x index, bound to igbvf by autoprobe%n",
+                pf.numVfs(), pf.vfOffset(), pf.vfStride());
+        events();
+    }
+
+    private void kernelRules(SimulatedKernel kernel, SriovHost host) {
+        say("The kernel's rules, and the library keeping them");
+        kernel.clearWrites();
+        refused("host.enableVfs(pf, 8)", () -> host.enableVfs(PF, 8));
+        out.println("   (checked against sriov_totalvfs 7: nothing was written: " + kernel.writes() + ")");
+        refused("the kernel, asked directly: echo 4 > sriov_numvfs (7 enabled)", () -> kernel.write(NUMVFS, "4"));
+        kernel.clearWrites();
+        out.println("   host.enableVfs(pf, 4): the library goes through 0, as the kernel requires:");
+        host.enableVfs(PF, 4);
+        library(kernel);
+        events();
+    }
+
+    private Lease pool(SimulatedKernel kernel, SriovHost host) {
+        VfSelector selector = VfSelector.parse("0000:01:00.0#0-3 driver=igbvf");
+        say("A pool: host.pool(VfSelector.parse(\"" + selector + "\")).lease(\"vm-1\")");
+        VfPool pool = host.pool(selector);
+        out.println("   members now: " + pool.members());
+        kernel.clearWrites();
+        Lease vm1 = pool.lease("vm-1");
+        library(kernel);
+        int group = kernel.iommuGroupOf(vm1.device()).orElseThrow();
+        out.printf("   vm-1 holds %s: now on %s, /dev/vfio/%d %s; the ledger records its original driver igbvf%n",
+                vm1.device(), kernel.driverOf(vm1.device()).orElse("no driver"), group,
+                kernel.devices().exists("vfio/" + group) ? "appeared" : "is missing");
+        events();
+        try (SriovHost other = kernel.openHost()) {
+            refused("another host object (another thread or process) leasing " + vm1.device(),
+                    () -> other.lease(vm1.device(), "vm-2"));
+            try (Lease vm2 = other.pool(selector).lease("vm-2")) {
+                out.println("   its pool.lease(\"vm-2\") skips the taken VF and gets " + vm2.device()
+                        + " (it no longer matches driver=igbvf once on vfio-pci, and is locked anyway)");
+            }
+            out.println("   vm-2's lease closed: " + kernel.driverOf(PciAddress.parse("0000:01:10.2"))
+                    .orElse("no driver") + " again");
         }
+        return vm1;
+    }
+
+    private void groupViability(SimulatedKernel kernel, SriovHost host) {
+        say("IOMMU group viability: host.detach(" + SHARED_PORT + ")");
+        kernel.clearWrites();
+        refused("the library, for the kernel's VFIO rule", () -> host.detach(SHARED_PORT));
+        out.println("   nothing was written: " + kernel.writes() + "; " + SHARED_PORT + " is still on "
+                + kernel.driverOf(SHARED_PORT).orElse("no driver"));
+    }
+
+    private void killAndRecover(SimulatedKernel kernel, SriovHost host) {
+        PciAddress vf = PciAddress.parse("0000:01:10.4");
+        say("Kill and recover: a second JVM leases " + vf + " for vm-crash and is killed");
+        Process child;
+        try {
+            child = startChild(kernel, vf);
+        } catch (IOException e) {
+            out.println("   could not start a second JVM (" + e.getMessage() + "): step skipped");
+            return;
+        }
+        CompletableFuture<Void> server = CompletableFuture.runAsync(
+                () -> DemoPipe.serve(kernel, child.getInputStream(), child.getOutputStream()));
+        String held;
+        try {
+            held = awaitHeld(child);
+        } catch (RuntimeException e) {
+            child.destroyForcibly();
+            out.println("   the second JVM failed: " + e.getMessage() + ": step skipped");
+            return;
+        }
+        out.println("   child: " + held);
+        out.println("   " + vf + " is on " + kernel.driverOf(vf).orElse("no driver") + "; kill -9 " + child.pid());
+        child.destroyForcibly();
+        try {
+            child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            server.get(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            out.println("   (the pipe did not close: " + e + ")");
+        }
+        out.println("   the dead VMM left " + vf + " on " + kernel.driverOf(vf).orElse("no driver")
+                + " and this in the ledger:");
+        for (Assignment a : host.assignments()) {
+            if (a.device().equals(vf)) {
+                out.println("     " + a.device() + " " + a.phase() + ", from " + a.originalDriver().orElse("no driver")
+                        + ", guest " + a.guest().orElse("-") + ", recorded by pid "
+                        + (a.ownerPid().isPresent() ? a.ownerPid().getAsLong() : "?") + ", held by "
+                        + a.heldBy().orElse("no live process"));
+            }
+        }
+        kernel.clearWrites();
+        RecoveryReport report = host.recover();
+        out.println("   host.recover(): restored " + report.restored() + ", still held by live processes "
+                + report.stillHeld() + (report.problems().isEmpty() ? "" : ", problems " + report.problems()));
+        library(kernel);
+        out.println("   " + vf + " is back on " + kernel.driverOf(vf).orElse("no driver"));
+        events();
+    }
+
+    private Process startChild(SimulatedKernel kernel, PciAddress vf) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(DemoChild.class.getName());
+        cmd.add(kernel.stateDir().toString());
+        cmd.add(vf.toString());
+        cmd.add("vm-crash");
+        return new ProcessBuilder(cmd).start();
+    }
+
+    /** Waits for the child's "held" line on its standard error. */
+    private static String awaitHeld(Process child) {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            StringBuilder seen = new StringBuilder();
+            try {
+                BufferedReader err = new BufferedReader(new InputStreamReader(child.getErrorStream(),
+                        StandardCharsets.UTF_8));
+                for (String l; (l = err.readLine()) != null;) {
+                    if (l.startsWith("held ")) {
+                        return l;
+                    }
+                    seen.append(l).append('\n');
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            throw new IllegalStateException("it ended without a lease: " + seen.toString().strip());
+        });
+        try {
+            return line.get(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException(String.valueOf(cause.getMessage()), cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no lease after " + CHILD_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    private void vfio() {
+        say("VFIO (IommuDomain.openDevice, map) on a fake VFIO kernel: not in this demo yet");
+        out.println("   the fake VFIO kernel lives in sriov4j-vfio's tests, not in sriov4j-test-fixtures, so the");
+        out.println("   command line cannot use it. On a host with a VF on vfio-pci: ./sriov4j vfio-check BDF");
+        out.println("   (open, regions, IRQs, a 2 MiB DMA map/unmap), and VfioSystem/IommuDomain in Java.");
+    }
+
+    /** Runs {@code action}, which must be refused, and prints the refusal. */
+    private void refused(String what, Runnable action) {
+        try {
+            action.run();
+            out.println("   " + what + ": unexpectedly accepted");
+        } catch (GroupNotViableException e) {
+            out.println("   " + what + ": refused, " + e.getClass().getSimpleName() + " (group " + e.group()
+                    + ", offenders " + e.offenders() + "):");
+            out.println("     " + e.getMessage());
+        } catch (LeaseUnavailableException e) {
+            out.println("   " + what + ": refused, " + e.errno().map(Enum::name).orElse("?") + " "
+                    + e.getClass().getSimpleName() + ", holder " + e.holder().orElse("unknown"));
+        } catch (SysfsIoException e) {
+            out.println("   " + what + ": refused by the kernel, " + e.errno().map(x -> x.name() + " ("
+                    + x.message() + ")").orElse("?"));
+        } catch (SriovException e) {
+            out.println("   " + what + ": refused, " + e.errno().map(Enum::name).orElse("") + " "
+                    + e.getClass().getSimpleName() + ":");
+            out.println("     " + e.getMessage());
+        }
+    }
+
+    /** Prints the sysfs writes the library made since the last {@code clearWrites}. */
+    private void library(SimulatedKernel kernel) {
+        List<String> writes = kernel.writes();
+        out.println("   sysfs writes:" + (writes.isEmpty() ? " none" : ""));
+        for (String w : writes) {
+            out.println("     " + w.replace("bus/pci/", "").replace("\n", "\\n"));
+        }
+    }
+
+    /** Prints the events heard since the last call, consecutive ones of a kind on one line. */
+    private void events() {
+        List<SriovEvent> heard = List.copyOf(events);
+        events.clear();
+        StringBuilder line = new StringBuilder();
+        String kind = "";
+        for (SriovEvent e : heard) {
+            String k = e.getClass().getSimpleName();
+            if (!k.equals(kind)) {
+                if (line.length() > 0) {
+                    out.println("   event " + line);
+                }
+                line.setLength(0);
+                line.append(k).append(':');
+                kind = k;
+            }
+            line.append(' ').append(describe(e));
+        }
+        if (line.length() > 0) {
+            out.println("   event " + line);
+        }
+    }
+
+    private static String describe(SriovEvent e) {
+        if (e instanceof SriovEvent.VfCreated c) {
+            return c.device().toString();
+        }
+        if (e instanceof SriovEvent.VfRemoved r) {
+            return r.device().toString();
+        }
+        if (e instanceof SriovEvent.Detached d) {
+            return d.device() + " from " + d.originalDriver().orElse("no driver") + " to " + d.stubDriver();
+        }
+        if (e instanceof SriovEvent.Reattached r) {
+            return r.device() + " to " + r.driver().orElse("no driver");
+        }
+        if (e instanceof SriovEvent.Leased l) {
+            return l.device() + " to " + l.guest() + (l.managed() ? " (managed)" : "");
+        }
+        if (e instanceof SriovEvent.Released r) {
+            return r.device() + " from " + r.guest();
+        }
+        return e.toString();
     }
 
     private void say(String text) {

@@ -89,7 +89,8 @@ final class Json {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                    if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
+                            || Character.getType(c) == Character.FORMAT) {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);

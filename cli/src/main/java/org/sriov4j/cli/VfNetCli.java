@@ -108,7 +108,7 @@ final class VfNetCli {
             try {
                 return builder.build();
             } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
+                throw new UsageException(String.valueOf(e.getMessage()));
             }
         }
     }
@@ -158,7 +158,7 @@ final class VfNetCli {
         try {
             vf = PciAddress.parse(positional.get(0));
         } catch (PciAddressFormatException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(String.valueOf(e.getMessage()));
         }
         VfNetConfig change = options.build();
         try (SriovHost host = opener.apply(config)) {

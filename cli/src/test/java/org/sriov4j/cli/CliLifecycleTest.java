@@ -128,4 +128,23 @@ class CliLifecycleTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("not leased"), r.err());
     }
+
+    /** Found by CliArgumentsFuzzTest: {@code detach-guest} of a function that does not exist threw
+     * NoSuchElementException (a stack trace for the user). */
+    @Test
+    void detachGuestOfAFunctionThatDoesNotExistFailsWithStatusOneNamingIt() {
+        CliTest.Result r = run("detach-guest", "0000:05:00.0");
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("0000:05:00.0") && r.err().contains("no such PCI function"), r.err());
+    }
+
+    @Test
+    void detachGuestOnKvmVfioSaysTheFunctionWasAttachedToNoDomain() {
+        run("enable-vfs", "0000:01:00.0", "1");
+        assertEquals(0, run("detach", "0000:01:10.0").status());
+        CliTest.Result r = run("detach-guest", "0000:01:10.0");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("attached to no domain") && !r.out().contains("detached from domain"), r.out());
+    }
 }

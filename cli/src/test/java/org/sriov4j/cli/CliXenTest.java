@@ -8,11 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.PciAddress;
-import org.sriov4j.spi.BackendSelector;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testing.FakeXl;
 import org.sriov4j.testing.SimulatedKernel;
 
@@ -22,12 +20,6 @@ class CliXenTest {
     final SimulatedKernel kernel = SimulatedKernel.xenDom0Host();
     final FakeXl xl = kernel.fakeXl();
     static final PciAddress VF0 = PciAddress.parse("0000:01:10.0");
-
-    @AfterEach
-    void clearProperties() {
-        System.clearProperty(BackendSelector.BACKEND_PROPERTY);
-        System.clearProperty(Cli.PERMISSIVE_PROPERTY);
-    }
 
     CliTest.Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -58,6 +50,7 @@ class CliXenTest {
         assertTrue(r.out().contains("\"attachedTo\": \"domu1\""), r.out());
         r = run("detach-guest", VF0.toString());
         assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("detached from domain domu1"), r.out());
         assertEquals(List.of(), xl.attached("domu1"));
         assertEquals(0, run("reattach", VF0.toString()).status());
         assertEquals(Optional.of("igbvf"), driver());
@@ -84,5 +77,20 @@ class CliXenTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("kvm-vfio"), r.err());
         assertEquals(2, run("--backend").status());
+    }
+
+    @Test
+    void permissiveIsAnOptionOfTheConfigurationThatReachesXlAndWarns() {
+        xl.createDomain("domu1", true);
+        run("enable-vfs", "0000:01:00.0", "2");
+        CliTest.Result r = run("--permissive", "attach", VF0.toString(), "--guest", "domu1");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("WARNING: --permissive"), r.err());
+        assertTrue(xl.calls().contains(List.of("xl", "pci-attach", "domu1", VF0 + ",permissive=1")),
+                xl.calls().toString());
+        assertEquals(0, run("detach-guest", VF0.toString()).status());
+        assertEquals(0, run("attach", VF0.toString(), "--guest", "domu1").status());
+        assertTrue(xl.calls().contains(List.of("xl", "pci-attach", "domu1", VF0.toString())), "without the option: "
+                + xl.calls());
     }
 }

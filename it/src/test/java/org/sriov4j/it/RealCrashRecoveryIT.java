@@ -27,8 +27,9 @@ import org.sriov4j.SriovHost;
 
 /**
  * Issue 4 on the real kernel, through the library and the CLI in child JVMs: a lease held by another process
- * cannot be taken; {@code kill -9} of a {@code lease --hold} process after its detach, and between any two steps of
- * its detach, followed by {@code recover}, puts every VF back on igbvf with no ledger entry left.
+ * cannot be taken; {@code kill -9} of a {@code lease --hold} process after its detach, and of a leasing process
+ * between any two steps of its detach ({@link PausingLeaseHolder}), followed by {@code recover}, puts every VF back
+ * on igbvf with no ledger entry left.
  */
 class RealCrashRecoveryIT {
 
@@ -69,12 +70,17 @@ class RealCrashRecoveryIT {
 
     /** Starts the CLI in a child JVM. */
     Process cli(List<String> jvmOptions, String... args) throws IOException {
+        return child("org.sriov4j.cli.Main", jvmOptions, args);
+    }
+
+    /** Starts {@code mainClass} of the test class path in a child JVM. */
+    Process child(String mainClass, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.sriov4j.cli.Main");
+        cmd.add(mainClass);
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         children.add(p);
@@ -129,8 +135,8 @@ class RealCrashRecoveryIT {
     @ValueSource(ints = {1, 2, 3})
     void kill9BetweenTwoDetachStepsThenRecoverGivesTheVfBack(int step) throws Exception {
         PciAddress vf = vf(1);
-        Process holder = cli(List.of("-Dsriov4j.test.pauseAfterDetachStep=" + step), "lease", vf.toString(),
-                "--guest", "vm-crash", "--hold");
+        Process holder = child(PausingLeaseHolder.class.getName(), List.of(), Integer.toString(step), vf.toString(),
+                "vm-crash");
         awaitLine(holder, "test pause after detach step " + step);
         holder.destroyForcibly().waitFor();
         assertFalse(host.assignments().isEmpty(), "the intent must be in the ledger before the first write");

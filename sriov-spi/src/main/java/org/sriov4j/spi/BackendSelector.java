@@ -14,9 +14,6 @@ import org.sriov4j.EngineUnavailableException;
  */
 public final class BackendSelector {
 
-    /** System property naming the backend to use. */
-    public static final String BACKEND_PROPERTY = "sriov4j.backend";
-
     private BackendSelector() {
     }
 
@@ -28,7 +25,7 @@ public final class BackendSelector {
      * Selects a backend.
      *
      * @param providers every provider found
-     * @param requestedId the id asked for (configuration or system property), or null for automatic choice
+     * @param requestedId the id asked for ({@link org.sriov4j.SriovConfig#backend()}), or null for automatic choice
      * @param context what probes may look at
      * @return the chosen provider
      * @throws EngineUnavailableException if the requested one is missing or unavailable, none is available, or two
@@ -66,8 +63,8 @@ public final class BackendSelector {
         }
         if (available.size() > 1 && available.get(0).provider().priority() == available.get(1).provider().priority()) {
             throw new EngineUnavailableException("select backend", "two backends have the same priority "
-                    + available.get(0).provider().priority() + "; choose one with -D" + BACKEND_PROPERTY
-                    + "=ID; providers: " + describe(candidates));
+                    + available.get(0).provider().priority() + "; choose one with SriovConfig.Builder.backend(ID) (the command line's --backend ID, or "
+                    + org.sriov4j.SriovConfig.BACKEND_PROPERTY + "=ID); providers: " + describe(candidates));
         }
         return available.get(0).provider();
     }

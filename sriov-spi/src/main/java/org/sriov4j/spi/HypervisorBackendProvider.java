@@ -14,7 +14,7 @@ import org.sriov4j.BackendFeature;
 public interface HypervisorBackendProvider {
 
     /**
-     * The stable id used to select this backend explicitly (system property {@code sriov4j.backend}).
+     * The stable id used to select this backend explicitly ({@link org.sriov4j.SriovConfig.Builder#backend(String)}).
      *
      * @return e.g. {@code kvm-vfio} or {@code xen-pciback}
      */

@@ -10,7 +10,10 @@ import java.util.Optional;
  *
  * <p>Implementations: {@link NioSysfsAccess} (a real or captured tree under a root directory) and the simulated
  * kernel in {@code sriov4j-test-fixtures}. Implementations are thread-safe. Every failure is a
- * {@link org.sriov4j.SysfsIoException} carrying the errno the kernel returned (or would return) and the path.
+ * {@link org.sriov4j.SysfsIoException} carrying the errno the kernel returned (or would return) and the path;
+ * {@link NioSysfsAccess} also refuses paths that lead out of its root, files that are not regular, attributes longer
+ * than a page and writes to a tree that is not sysfs (see there). Names read through it (entries, link targets) are
+ * turned into addresses and driver names by {@link SysfsNames}.
  */
 public interface SysfsAccess {
 
@@ -24,7 +27,8 @@ public interface SysfsAccess {
     String read(String path);
 
     /**
-     * Writes {@code value} to an attribute in one {@code write(2)} call, without creating or truncating.
+     * Writes {@code value} to an attribute in one {@code write(2)} call, without creating it. On sysfs the value
+     * replaces the attribute's; {@link NioSysfsAccess} makes a regular file on a writable tree hold exactly the value.
      *
      * @param path the attribute
      * @param value the text to write

@@ -15,7 +15,7 @@ import org.sriov4j.VfNetConfig;
  * {@code generic} plugin that matches every PF at {@link MatchLevel#GENERIC} and does nothing, so a plugin that
  * matches at {@link MatchLevel#VENDOR} or {@link MatchLevel#DEVICE} always wins over it.
  *
- * <p><b>Hooks.</b> When the engine changes the VF count of a PF (KERNEL-FACTS.md, "Enable N VFs", step 4) it calls
+ * <p><b>Hooks.</b> When the engine changes the VF count of a PF (docs/kernel-facts.md, "Enable N VFs", step 4) it calls
  * the chosen plugin's hooks, on the caller's thread, while it holds the PF:
  * <ol>
  * <li>{@link #vfLimit(PhysicalFunction)} before anything is written: a count above the limit is refused and nothing

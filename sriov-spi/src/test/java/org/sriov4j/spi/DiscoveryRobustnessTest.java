@@ -1,5 +1,6 @@
 package org.sriov4j.spi;
 
+import org.sriov4j.spi.engine.SriovEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -20,7 +20,7 @@ import org.sriov4j.spi.SysfsAccess;
  * {@code domid}, {@code pci-attach}, {@code pci-detach}, {@code pci-list}, {@code pci-assignable-add},
  * {@code -remove [-r]}, {@code -list}), {@code xenstore-read/-write/-rm}, and {@code /proc/xen/capabilities}
  * ({@code control_d}); {@code xl list [DOMAIN]} too. It acts on the simulated kernel's sysfs as libxl does
- * (XEN-REAL.md): assignable-add records
+ * (docs/xen.md): assignable-add records
  * the original driver at {@code /libxl/pci/DDDD-BB-DD-F/driver_path}, unbinds, adds a pciback slot and binds;
  * assignable-remove {@code -r} rebinds to the recorded driver (and warns, without rebinding, when there is none).
  * Errors are libxl's lines on stderr with exit status 1: an unknown domain ({@code is an invalid domain

@@ -22,7 +22,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.HostCommands;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.testing.Kernel.BootFunction;
 import org.sriov4j.testing.Kernel.Device;
@@ -30,7 +30,7 @@ import org.sriov4j.testing.Kernel.Device;
 /**
  * An in-memory Linux kernel for tests: PCI functions, drivers, IOMMU groups and {@code /dev/vfio}, seen through
  * sysfs. Reads, listings and links are rendered from the model; writes change it with the semantics measured on
- * Linux 6.12 (see {@code KERNEL-FACTS.md}), so code that drives sysfs can be tested without hardware or root.
+ * Linux 6.12 (see {@code docs/kernel-facts.md} in the repository), so code that drives sysfs can be tested without hardware or root.
  *
  * <pre>{@code
  * SimulatedKernel kernel = SimulatedKernel.intel82576Host();       // 82576 PF 0000:01:00.0 on igb, 0 VFs
@@ -382,7 +382,7 @@ public final class SimulatedKernel implements SysfsAccess {
     }
 
     /**
-     * A Xen control domain (PV dom0 of Xen 4.17 on Linux 6.12, XEN-REAL.md): the host of
+     * A Xen control domain (PV dom0 of Xen 4.17 on Linux 6.12, docs/xen.md): the host of
      * {@link #intel82576Host()} with {@code /sys/hypervisor/type} {@code xen}, no IOMMU visible to Linux (Xen owns
      * it), igbvf and pciback loaded, and a {@link FakeXl} (domains, xenstore, {@code /proc/xen/capabilities} with
      * {@code control_d}) as its host commands. Xen reports an IOMMU ({@code pv_directio}); change that and add
@@ -1240,7 +1240,7 @@ public final class SimulatedKernel implements SysfsAccess {
             k.hypervisorType = hypervisor;
             k.available.putAll(available);
             for (String n : loadOrder) {
-                k.loaded.put(n, new Kernel.Driver(available.get(n)));
+                k.loaded.put(n, new Kernel.Driver(Objects.requireNonNull(available.get(n), n)));
             }
             Map<PciAddress, String> paths = new HashMap<>();
             int key = 0;

@@ -483,7 +483,7 @@ public final class SysfsCapture {
             int vfs = 0;
             for (String bdf : deviceDirs.keySet()) {
                 deviceLines.add(deviceLine(bdf));
-                if (deviceLinks.get(bdf).containsKey("physfn")) {
+                if (Objects.requireNonNull(deviceLinks.get(bdf), bdf).containsKey("physfn")) {
                     vfs++;
                 }
             }
@@ -654,8 +654,8 @@ public final class SysfsCapture {
         // -------------------------------------------------------------- manifest
 
         private String deviceLine(String bdf) {
-            Map<String, String> a = attributes.get(bdf);
-            Map<String, String> l = deviceLinks.get(bdf);
+            Map<String, String> a = Objects.requireNonNull(attributes.get(bdf), bdf);
+            Map<String, String> l = Objects.requireNonNull(deviceLinks.get(bdf), bdf);
             StringBuilder s = new StringBuilder("DEVICE bdf=").append(bdf);
             s.append(" id=").append(stripHex(a.get("vendor"))).append(':').append(stripHex(a.get("device")));
             s.append(" class=").append(value(a.get("class")));
@@ -683,8 +683,9 @@ public final class SysfsCapture {
                 }
                 s.append(" physfn=").append(pf).append(" vf_index=").append(index);
             }
-            if (!netdevs.get(bdf).isEmpty()) {
-                s.append(" net=").append(String.join(",", netdevs.get(bdf)));
+            List<String> net = Objects.requireNonNull(netdevs.get(bdf), bdf);
+            if (!net.isEmpty()) {
+                s.append(" net=").append(String.join(",", net));
             }
             return s.toString();
         }
@@ -692,7 +693,7 @@ public final class SysfsCapture {
         /** A PF's virtfnN links: index to BDF, by index. */
         private Map<Integer, String> virtfns(String pf) {
             Map<Integer, String> byIndex = new TreeMap<>();
-            deviceLinks.get(pf).forEach((name, target) -> {
+            Objects.requireNonNull(deviceLinks.get(pf), pf).forEach((name, target) -> {
                 var m = VIRTFN.matcher(name);
                 if (m.matches()) {
                     byIndex.put(Integer.parseInt(m.group(1)), lastComponent(target));
@@ -847,7 +848,7 @@ public final class SysfsCapture {
 
         private void mkdirs(String path) throws IOException {
             Deque<Path> missing = new ArrayDeque<>();
-            for (Path p = target(path); !p.equals(out) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+            for (Path p = target(path); p != null && !p.equals(out) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
                     p = p.getParent()) {
                 missing.push(p);
             }

@@ -16,7 +16,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.VfEnableOptions;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 
 /**

@@ -22,7 +22,7 @@ import org.sriov4j.RecoveryReport;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * The lifecycle engine where the contract kits cannot reach: no IOMMU, non-viable groups, a kernel failure at
@@ -59,7 +59,8 @@ class EngineLifecycleTest {
         try (SriovHost host = vfOnIgbvf()) {
             int writes = kernel.writes().size();
             SriovException e = assertThrows(SriovException.class, () -> host.detach(VF0));
-            assertTrue(e.getMessage().contains("no IOMMU") && e.getMessage().contains("allowUnsafe"), e.getMessage());
+            assertTrue(e.getMessage().contains("no IOMMU") && e.getMessage().contains("allowUnsafe")
+                    && e.getMessage().contains("--allow-unsafe-no-iommu"), e.getMessage());
             assertEquals(writes, kernel.writes().size(), "nothing may be written");
             assertThrows(SriovException.class, () -> host.lease(VF0, "vm"));
             assertEquals(Optional.of("igbvf"), driver(VF0));
@@ -231,7 +232,7 @@ class EngineLifecycleTest {
     void subscribersHearEveryChangeInOrder() throws Exception {
         java.util.List<org.sriov4j.SriovEvent> heard = new java.util.ArrayList<>();
         try (SriovHost host = kernel.openHost()) {
-            AutoCloseable subscription = host.subscribe(heard::add);
+            org.sriov4j.Subscription subscription = host.subscribe(heard::add);
             host.subscribe(e -> {
                 throw new IllegalStateException("a broken listener does not stop the others");
             });

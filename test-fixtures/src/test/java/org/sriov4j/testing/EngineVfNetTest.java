@@ -25,7 +25,7 @@ import org.sriov4j.VfNetConfigException;
 import org.sriov4j.VfSelector;
 import org.sriov4j.VfStats;
 import org.sriov4j.spi.RtNetlink;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * VF network settings in the engine where the contract kit cannot reach: a kernel failure at each step of a lease's

@@ -31,7 +31,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.Topology;
 import org.sriov4j.spi.NioSysfsAccess;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 
 /** {@link SysfsCapture} on the simulated kernel: the captured directory is discovered as the simulator is. */

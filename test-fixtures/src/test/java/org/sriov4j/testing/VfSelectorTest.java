@@ -67,6 +67,42 @@ class VfSelectorTest {
         assertEquals(s.hashCode(), VfSelector.parse(s.toString()).hashCode());
     }
 
+    static Stream<Arguments> withOtherCriteria() {
+        return Stream.of(
+                Arguments.of("any", VfSelector.any(), "any"),
+                Arguments.of("id=8086:10ca", VfSelector.builder().id(PciId.parse("8086:10ca")).build(),
+                        "id=8086:10ca"),
+                Arguments.of("id=8086:10CA", VfSelector.builder().id(PciId.parse("8086:10ca")).build(),
+                        "id=8086:10ca"),
+                Arguments.of("driver=igbvf", VfSelector.builder().driver("igbvf").build(), "driver=igbvf"),
+                Arguments.of("numa=0", VfSelector.builder().numaNode(0).build(), "numa=0"),
+                Arguments.of("numa=2147483647", VfSelector.builder().numaNode(Integer.MAX_VALUE).build(),
+                        "numa=2147483647"),
+                Arguments.of("eth0#0-3 driver=igbvf numa=0", VfSelector.parse("eth0#0-3").toBuilder()
+                        .driver("igbvf").numaNode(0).build(), "eth0#0-3 driver=igbvf numa=0"),
+                Arguments.of("numa=1 driver=vfio-pci 01:00.0#2 id=8086:10ca", VfSelector.builder()
+                        .pf(PciAddress.parse("0000:01:00.0")).vfIndex(2).id(PciId.parse("8086:10ca"))
+                        .driver("vfio-pci").numaNode(1).build(),
+                        "0000:01:00.0#2 id=8086:10ca driver=vfio-pci numa=1"),
+                Arguments.of("driver=a=b", VfSelector.builder().driver("a=b").build(), "driver=a=b"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("withOtherCriteria")
+    void everyCriterionHasATextFormThatParsesAndPrintsCanonically(String text, VfSelector expected,
+            String canonical) {
+        VfSelector s = VfSelector.parse(text);
+        assertEquals(expected, s);
+        assertEquals(canonical, s.toString());
+        assertEquals(s, VfSelector.parse(canonical));
+    }
+
+    @Test
+    void aNetdevThatTheTextFormCouldNotPrintIsRefusedByTheBuilderToo() {
+        assertThrows(VfSelectorFormatException.class, () -> VfSelector.builder().pfNetdev("any"));
+        assertThrows(VfSelectorFormatException.class, () -> VfSelector.builder().pfNetdev("numa=0"));
+    }
+
     static Stream<Arguments> invalid() {
         return Stream.of(
                 Arguments.of("", 0, "expected a PF"),
@@ -88,7 +124,8 @@ class VfSelectorTest {
                 Arguments.of("eth0#00", 5, "leading zeros"),
                 Arguments.of("eth0#+1", 5, "found '+'"),
                 Arguments.of("eth0# 1", 5, "found ' '"),
-                Arguments.of("eth0#1 ", 6, "expected ',' or '-' or the end, found ' '"),
+                Arguments.of("eth0#1 ", 7, "expected a criterion after the blank, found the end"),
+                Arguments.of("eth0#1- ", 7, "expected a VF index, found ' '"),
                 Arguments.of("eth0#1-2-3", 8, "found '-'"),
                 Arguments.of("eth0#1#2", 6, "found '#'"),
                 Arguments.of("eth0#1\n", 6, "found U+000A"),
@@ -100,7 +137,7 @@ class VfSelectorTest {
                 Arguments.of(".", 0, "must not be \".\" or \"..\""),
                 Arguments.of("..#1", 0, "must not be \".\" or \"..\""),
                 Arguments.of("eth/0", 3, "'/' is not allowed"),
-                Arguments.of("eth 0", 3, "white space"),
+                Arguments.of("eth 0", 4, "the PF is given twice, or a criterion lacks its key"),
                 Arguments.of("eth\t0", 3, "white space"),
                 Arguments.of("eth0\n", 4, "white space"),
                 Arguments.of("\u000beth0", 0, "white space"),
@@ -112,8 +149,28 @@ class VfSelectorTest {
                 Arguments.of("0000:01:00", 0, "not a PCI address"),
                 Arguments.of("eth:0", 0, "not a PCI address"),
                 Arguments.of(":", 0, "not a PCI address"),
-                Arguments.of(" 0000:01:00.0", 0, "not a PCI address"),
-                Arguments.of("0000:01:00.0 #1", 0, "not a PCI address"));
+                Arguments.of(" 0000:01:00.0", 0, "found a blank"),
+                Arguments.of("0000:01:00.0 #1", 13, "the PF is given twice"),
+                Arguments.of("eth0  numa=0", 5, "found a blank"),
+                Arguments.of("eth0 eth1", 5, "the PF is given twice"),
+                Arguments.of("any numa=0", 0, "any stands alone"),
+                Arguments.of("eth0 any", 5, "any stands alone"),
+                Arguments.of("any#1", 0, "\"any\" is the selector without criteria"),
+                Arguments.of("eth=0", 0, "unknown criterion eth="),
+                Arguments.of("e1=x", 2, "'=' is not allowed in a netdev name"),
+                Arguments.of("vendor=8086", 0, "unknown criterion vendor="),
+                Arguments.of("driver=a driver=b", 9, "driver= is given twice"),
+                Arguments.of("driver=", 7, "not a driver name"),
+                Arguments.of("driver=a/b", 7, "not a driver name"),
+                Arguments.of("driver=..", 7, "not a driver name"),
+                Arguments.of("id=8086", 3, "expected a vendor and device id"),
+                Arguments.of("id=8086:10ca id=8086:10ca", 13, "id= is given twice"),
+                Arguments.of("numa=", 5, "expected a NUMA node"),
+                Arguments.of("numa=01", 5, "no leading zeros"),
+                Arguments.of("numa=-1", 5, "found '-'"),
+                Arguments.of("numa=1x", 6, "found 'x'"),
+                Arguments.of("numa=2147483648", 5, "greater than 2147483647"),
+                Arguments.of("eth0#0-3 numa=0 numa=1", 16, "numa= is given twice"));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -151,8 +208,9 @@ class VfSelectorTest {
     @Test
     void randomStringsEitherParseAndRoundTripOrFailWithTheDocumentedException() {
         SplittableRandom random = new SplittableRandom(20240611);
-        String alphabet = "0123456789,-#:.abcdefABCDEF/ \t\n\u0000\u00e9\ud83d\ude00\ud800+x";
-        String[] seeds = {"ens1f0#", "0000:01:00.0#", "01:00.0", "eth0#0-3,6", "65535", "-", ","};
+        String alphabet = "0123456789,-#:.=abcdefABCDEF/ \t\n\u0000\u00e9\ud83d\ude00\ud800+x";
+        String[] seeds = {"ens1f0#", "0000:01:00.0#", "01:00.0", "eth0#0-3,6", "65535", "-", ",", "any", " numa=",
+            " driver=", "id=8086:", " id=", "numa=1 "};
         int parsed = 0;
         for (int n = 0; n < 100_000; n++) {
             StringBuilder b = new StringBuilder();
@@ -172,7 +230,8 @@ class VfSelectorTest {
                 VfSelector s = VfSelector.parse(text);
                 parsed++;
                 assertEquals(s, VfSelector.parse(s.toString()), () -> "round trip of \"" + text + "\"");
-                assertTrue(s.pfAddress().isPresent() != s.pfNetdev().isPresent());
+                assertTrue(s.pfAddress().isEmpty() || s.pfNetdev().isEmpty());
+                assertEquals(s.toString(), VfSelector.parse(s.toString()).toString());
             } catch (VfSelectorFormatException e) {
                 assertEquals(text, e.input());
                 assertTrue(e.position() >= 0 && e.position() <= text.length(), e.getMessage());

@@ -362,14 +362,7 @@ public final class IommuDomain implements AutoCloseable {
         return backing.groups();
     }
 
-    /** The type1 container (tests that go around the validation). */
-    ContainerFd container() {
-        if (backing instanceof Type1Backing t) {
-            return t.container();
-        }
-        throw new IllegalStateException("this domain uses " + backing.api() + ", not a container");
-    }
-
+    /** The backing: the kernel's interface without the domain's validation and table (tests reach the kernel). */
     DomainBacking backing() {
         return backing;
     }

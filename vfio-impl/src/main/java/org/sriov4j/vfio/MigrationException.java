@@ -20,9 +20,13 @@ public final class MigrationException extends VfioException {
         ERROR
     }
 
+    /** The state the failed arc started from. */
     private final MigrationState from;
+    /** The state the failed arc was to reach. */
     private final MigrationState to;
+    /** What the recovery achieved. */
     private final Outcome outcome;
+    /** The device's state after the recovery. */
     private final MigrationState stateNow;
 
     MigrationException(@Nullable PciAddress device, int errno, MigrationState from, MigrationState to,

@@ -24,8 +24,8 @@
  * {@link org.sriov4j.vfio.MigrationException})
  * and their value types. A device without a migration driver says so: {@code migration().supported()} is false
  * with a reason, and {@code migrationControl()} throws {@code ENOTTY} "does not support migration".
- * {@link org.sriov4j.vfio.KvmVfioBackendProvider} is public only because {@link java.util.ServiceLoader} needs it.
- * Everything native sits behind the package-private {@code LinuxSyscalls} seam.
+ * The {@code kvm-vfio} provider is in {@code org.sriov4j.vfio.internal}, which is not exported. Everything native
+ * sits behind the package-private {@code LinuxSyscalls} seam.
  *
  * <p><b>From a lease to an open device.</b> The engine selects the {@code kvm-vfio} backend, whose stub driver is
  * vfio-pci: a managed {@link org.sriov4j.Lease} moves the function there. A VMM then opens a domain per guest and

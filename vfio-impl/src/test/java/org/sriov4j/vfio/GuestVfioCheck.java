@@ -61,20 +61,22 @@ public final class GuestVfioCheck {
             check(domain.mappings().equals(List.of(m)), "mapped " + m);
             expectError("overlapping map (validated)", () -> domain.map(0x10100000L, ram.address(), 4096,
                     DmaAccess.READ_WRITE));
-            expectError("overlapping map (kernel)", () -> domain.container().mapDma(0x10100000L, ram.address(),
-                    4096, 3));
-            expectError("unaligned map (kernel)", () -> domain.container().mapDma(0x20000800L, ram.address(), 4096,
-                    3));
-            expectError("map outside IOVA ranges (kernel)", () -> domain.container().mapDma(0xfee00000L,
-                    ram.address(), 4096, 3));
-            expectError("map above 48 bits (kernel)", () -> domain.container().mapDma(0x1000000000000L,
-                    ram.address(), 4096, 3));
-            expectError("wrapping map (kernel)", () -> domain.container().mapDma(-4096L, ram.address(), 8192, 3));
-            expectError("zero-size map (kernel)", () -> domain.container().mapDma(0x30000000L, ram.address(), 0, 3));
-            expectError("map without access (kernel)", () -> domain.container().mapDma(0x30000000L, ram.address(),
-                    4096, 0));
-            expectError("split unmap (kernel)", () -> domain.container().unmapDma(0x10001000L, 4096));
-            check(domain.container().unmapDma(0x40000000L, 4096) == 0, "unmap of nothing reports 0");
+            expectError("overlapping map (kernel)", () -> domain.backing().map(0x10100000L, ram.address(),
+                    4096, true, true));
+            expectError("unaligned map (kernel)", () -> domain.backing().map(0x20000800L, ram.address(), 4096,
+                    true, true));
+            expectError("map outside IOVA ranges (kernel)", () -> domain.backing().map(0xfee00000L,
+                    ram.address(), 4096, true, true));
+            expectError("map above 48 bits (kernel)", () -> domain.backing().map(0x1000000000000L,
+                    ram.address(), 4096, true, true));
+            expectError("wrapping map (kernel)", () -> domain.backing().map(-4096L, ram.address(), 8192, true,
+                    true));
+            expectError("zero-size map (kernel)", () -> domain.backing().map(0x30000000L, ram.address(), 0, true,
+                    true));
+            expectError("map without access (kernel)", () -> domain.backing().map(0x30000000L, ram.address(),
+                    4096, false, false));
+            expectError("split unmap (kernel)", () -> domain.backing().unmap(0x10001000L, 4096));
+            check(domain.backing().unmap(0x40000000L, 4096) == 0, "unmap of nothing reports 0");
             long unmapped = domain.unmap(0x10000000L, 2 << 20);
             check(unmapped == 0x200000, "unmap returned 0x" + Long.toHexString(unmapped));
             int ids = dev.readConfig32(0);

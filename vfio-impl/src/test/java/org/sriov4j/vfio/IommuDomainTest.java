@@ -98,8 +98,9 @@ class IommuDomainTest {
     @Test
     void theKernelRejectsTheSameUnalignedRequest() {
         try (IommuDomain d = domainWithDevice(); HostMemory ram = vfio.allocate(MIB2)) {
-            ContainerFd c = containerOf(d);
-            VfioException e = assertThrows(VfioException.class, () -> c.mapDma(0x800, ram.address(), 4096, 3));
+            DomainBacking c = d.backing();
+            VfioException e = assertThrows(VfioException.class,
+                    () -> c.map(0x800, ram.address(), 4096, true, true));
             assertEquals(Errno.EINVAL, e.errno().orElseThrow());
             assertFalse(e.rejectedBeforeKernel());
         }
@@ -123,7 +124,7 @@ class IommuDomainTest {
         try (IommuDomain d = domainWithDevice(); HostMemory ram = vfio.allocate(MIB2)) {
             d.map(0x1000_0000L, ram.address(), MIB2, DmaAccess.READ_WRITE);
             VfioException e = assertThrows(VfioException.class,
-                    () -> containerOf(d).mapDma(0x1000_0000L, ram.address(), 4096, 3));
+                    () -> d.backing().map(0x1000_0000L, ram.address(), 4096, true, true));
             assertEquals(Errno.EEXIST, e.errno().orElseThrow());
         }
     }
@@ -148,7 +149,7 @@ class IommuDomainTest {
             rejected(Errno.EINVAL, () -> d.map(0x1_0000_0000_0000L, ram.address(), 4096, DmaAccess.READ_WRITE));
             assertEquals(0, kernel.mapRequests);
             VfioException e = assertThrows(VfioException.class,
-                    () -> containerOf(d).mapDma(0xfee0_0000L, ram.address(), 4096, 3));
+                    () -> d.backing().map(0xfee0_0000L, ram.address(), 4096, true, true));
             assertEquals(Errno.EINVAL, e.errno().orElseThrow());
         }
     }
@@ -182,10 +183,10 @@ class IommuDomainTest {
     void theKernelRefusesToSplitAMappingAndReportsZeroForNothing() {
         try (IommuDomain d = domainWithDevice(); HostMemory ram = vfio.allocate(MIB2)) {
             d.map(0x1000_0000L, ram.address(), MIB2, DmaAccess.READ_WRITE);
-            ContainerFd c = containerOf(d);
-            VfioException e = assertThrows(VfioException.class, () -> c.unmapDma(0x1000_1000L, 4096));
+            DomainBacking c = d.backing();
+            VfioException e = assertThrows(VfioException.class, () -> c.unmap(0x1000_1000L, 4096));
             assertEquals(Errno.EINVAL, e.errno().orElseThrow());
-            assertEquals(0, c.unmapDma(0x3000_0000L, 4096));
+            assertEquals(0, c.unmap(0x3000_0000L, 4096));
         }
     }
 
@@ -193,7 +194,7 @@ class IommuDomainTest {
     void anUnmappedSizeThatDiffersFromTheTableIsReported() {
         try (IommuDomain d = domainWithDevice(); HostMemory ram = vfio.allocate(MIB2)) {
             d.map(0x1000_0000L, ram.address(), MIB2, DmaAccess.READ_WRITE);
-            containerOf(d).unmapDma(0x1000_0000L, MIB2); // behind the domain's back
+            d.backing().unmap(0x1000_0000L, MIB2); // behind the domain's back
             VfioException e = assertThrows(VfioException.class, () -> d.unmap(0x1000_0000L, MIB2));
             assertFalse(e.rejectedBeforeKernel());
             assertTrue(e.getMessage().contains("unmapped 0x0"), e.getMessage());
@@ -263,9 +264,5 @@ class IommuDomainTest {
         try (IommuDomain d = domainWithDevice()) {
             assertNotNull(d.devices().get(0));
         }
-    }
-
-    static ContainerFd containerOf(IommuDomain d) {
-        return d.container();
     }
 }

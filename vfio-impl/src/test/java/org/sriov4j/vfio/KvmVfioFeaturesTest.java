@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.BackendFeature;
+import org.sriov4j.vfio.internal.KvmVfioBackendProvider;
 import org.sriov4j.Lease;
 import org.sriov4j.MacAddress;
 import org.sriov4j.PciAddress;

@@ -78,10 +78,12 @@ class VfioErrorTest {
             expect(VfioError.UNALIGNED_MAP, () -> d.map(0x2000_0800L, ram.address(), 4096, DmaAccess.READ_WRITE));
             expect(VfioError.MAP_OUTSIDE_IOVA_RANGES, () -> d.map(0xfee0_0000L, ram.address(), 4096,
                     DmaAccess.READ_WRITE));
-            kernelSays(VfioError.OVERLAPPING_MAP, () -> d.container().mapDma(0x1010_0000L, ram.address(), 4096, 3));
-            kernelSays(VfioError.UNALIGNED_MAP, () -> d.container().mapDma(0x2000_0800L, ram.address(), 4096, 3));
-            kernelSays(VfioError.MAP_OUTSIDE_IOVA_RANGES, () -> d.container().mapDma(0xfee0_0000L, ram.address(),
-                    4096, 3));
+            kernelSays(VfioError.OVERLAPPING_MAP, () -> d.backing().map(0x1010_0000L, ram.address(), 4096, true,
+                    true));
+            kernelSays(VfioError.UNALIGNED_MAP, () -> d.backing().map(0x2000_0800L, ram.address(), 4096, true,
+                    true));
+            kernelSays(VfioError.MAP_OUTSIDE_IOVA_RANGES, () -> d.backing().map(0xfee0_0000L, ram.address(),
+                    4096, true, true));
             assertEquals(MIB2, d.unmap(0x1000_0000L, MIB2));
         }
         assertEquals(0, kernel.openFds());

@@ -35,6 +35,7 @@ public final class XenToolstackException extends SriovException {
         FAILED
     }
 
+    /** Why the toolstack refused. */
     private final Kind kind;
 
     /**

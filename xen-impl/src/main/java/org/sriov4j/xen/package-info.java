@@ -1,9 +1,11 @@
 /**
- * The Xen pciback backend: {@link org.sriov4j.xen.XenPcibackBackendProvider} (public for
- * {@link java.util.ServiceLoader}) and {@link org.sriov4j.xen.XenToolstackException}, whose
+ * The Xen pciback backend's public type: {@link org.sriov4j.xen.XenToolstackException}, whose
  * {@link org.sriov4j.xen.XenToolstackException#kind() kind} says why {@code xl} refused (no such domain,
- * passthrough not enabled, no IOMMU, already assigned), and {@link org.sriov4j.xen.XenIommuDomain}, which reports that
- * Xen owns the IOMMU and refuses user-space mapping. Everything else is package-private.
+ * passthrough not enabled, no IOMMU, already assigned, not attached, timeout). Everything else (the
+ * {@code xen-pciback} provider, the pciback steps, the {@code xl} toolstack) is in a package that is not exported.
+ * Xen owns the IOMMU: there is no user-space DMA mapping with this backend, and
+ * {@link org.sriov4j.SriovHost#backendFeatures()} says so (no
+ * {@link org.sriov4j.BackendFeature#USER_SPACE_DMA_MAPPING}).
  */
 @NullMarked
 package org.sriov4j.xen;

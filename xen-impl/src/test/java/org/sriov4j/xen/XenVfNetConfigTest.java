@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.BackendFeature;
+import org.sriov4j.xen.internal.XenPcibackBackendProvider;
 import org.sriov4j.Lease;
 import org.sriov4j.MacAddress;
 import org.sriov4j.PciAddress;

@@ -16,10 +16,11 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 
 /**
  * Takes PCI functions away from their host drivers onto the backend's stub driver (vfio-pci, pciback) and gives
- * them back to exactly the driver they had (KERNEL-FACTS.md, "Detach a function to vfio-pci"). Each is a
+ * them back to exactly the driver they had (docs/kernel-facts.md, "Detach a function to vfio-pci"). Each is a
  * transaction: a failed step undoes the completed ones.
  */
 final class Assigner {
@@ -29,26 +30,6 @@ final class Assigner {
     private static final System.Logger LOG = System.getLogger(Assigner.class.getName());
     /** Drivers a group member may be on besides the stub: VFIO accepts pci-stub. */
     private static final List<String> HARMLESS = List.of("pci-stub");
-
-    /**
-     * Crash-test seam: with {@code -Dsriov4j.test.pauseAfterDetachStep=N} (N = 1 after driver_override, 2 after
-     * the unbind, 3 after the probe) a detach prints a line to stderr and stops there, so that the real-kernel
-     * suite can {@code kill -9} the process between two steps. Unset (the default), it does nothing.
-     */
-    static final String PAUSE_PROPERTY = "sriov4j.test.pauseAfterDetachStep";
-
-    private static void pauseAfter(int step, PciAddress f) {
-        if (Integer.getInteger(PAUSE_PROPERTY, 0) != step) {
-            return;
-        }
-        System.err.println("sriov4j: test pause after detach step " + step + " of " + f);
-        System.err.flush();
-        try {
-            Thread.sleep(Long.MAX_VALUE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private final SriovConfig config;
     private final SysfsAccess sysfs;
@@ -123,6 +104,22 @@ final class Assigner {
     }
 
     /**
+     * Refuses a function whose {@code driver_override} is not a driver name (the kernel stores any text there):
+     * the ledger could not record it, so it could not be restored.
+     *
+     * @throws SriovException {@code EINVAL} naming the file
+     */
+    void checkRecordable(String operation, PciFunction f) {
+        Optional<String> o = f.driverOverride();
+        if (o.isPresent() && !SysfsNames.isDriverName(o.get())) {
+            throw new SriovException(operation, f.address(), Errno.EINVAL,
+                    sysfs.describe(TopologyScanner.dev(f.address()) + "/driver_override"), "it holds "
+                            + SysfsNames.quote(o.get()) + ", not a driver name: sriov4j could not record it to put "
+                            + "it back later; clear it (write a newline to it) first", null);
+        }
+    }
+
+    /**
      * Checks that {@code f} may be handed to a guest: it has an IOMMU group (or the unsafe option is set) and every
      * other member of the group is on the stub driver, pci-stub, no driver, or is a bridge.
      *
@@ -141,8 +138,9 @@ final class Assigner {
                 throw new SriovException(operation, f.address(), null,
                         sysfs.describe(TopologyScanner.dev(f.address()) + "/iommu_group"),
                         "the host has no IOMMU (no iommu_group): a guest could read and write all host memory "
-                                + "through this device; enable the IOMMU (intel_iommu=on / amd_iommu=on), or set "
-                                + "SriovConfig.builder().allowUnsafeAssignmentWithoutIommu() if you accept that",
+                                + "through this device; enable the IOMMU (intel_iommu=on / amd_iommu=on), or, if you "
+                                + "accept that, use the CLI's --allow-unsafe-no-iommu (in Java: "
+                                + "SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())",
                         null);
             }
             LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out without an IOMMU", f.address());
@@ -150,12 +148,13 @@ final class Assigner {
         }
         int group = f.iommuGroup().getAsInt();
         Map<PciAddress, String> offenders = new LinkedHashMap<>();
-        for (String entry : sysfs.list("kernel/iommu_groups/" + group + "/devices")) {
-            PciAddress member = PciAddress.parse(entry);
+        String members = "kernel/iommu_groups/" + group + "/devices";
+        for (String entry : sysfs.list(members)) {
+            PciAddress member = SysfsNames.address(sysfs, members, entry);
             if (member.equals(f.address())) {
                 continue;
             }
-            Optional<String> driver = sysfs.linkName(TopologyScanner.dev(member) + "/driver");
+            Optional<String> driver = SysfsNames.linkedDriver(sysfs, TopologyScanner.dev(member) + "/driver");
             if (driver.isEmpty() || driver.get().equals(stub) || HARMLESS.contains(driver.get())) {
                 continue;
             }
@@ -206,7 +205,6 @@ final class Assigner {
                 }
             };
             tx.done("restored driver_override", restoreOverride);
-            pauseAfter(1, a);
             if (f.driver().isPresent()) {
                 String host = f.driver().get();
                 step = "unbind from " + host;
@@ -216,11 +214,9 @@ final class Assigner {
                     sysfs.write("bus/pci/drivers/" + host + "/bind", a.toString());
                 });
             }
-            pauseAfter(2, a);
             step = "probe " + stub;
             write(DETACH, a, "bus/pci/drivers_probe", a.toString());
-            pauseAfter(3, a);
-            Optional<String> now = sysfs.linkName(d + "/driver");
+            Optional<String> now = SysfsNames.linkedDriver(sysfs, d + "/driver");
             if (now.isPresent() && !now.get().equals(stub)) {
                 String other = now.get();
                 tx.done("unbound " + other, () -> sysfs.write("bus/pci/drivers/" + other + "/unbind", a.toString()));
@@ -248,7 +244,7 @@ final class Assigner {
     void reattach(PciAddress f, Original original) {
         String stub = stubDriver.get();
         String d = TopologyScanner.dev(f);
-        Optional<String> now = sysfs.linkName(d + "/driver");
+        Optional<String> now = SysfsNames.linkedDriver(sysfs, d + "/driver");
         if (now.equals(original.driver())) {
             restoreOverride(f, original);
             return;
@@ -266,13 +262,17 @@ final class Assigner {
         restoreOverride(f, original);
         if (original.driver().isPresent()) {
             String host = original.driver().get();
+            if (!SysfsNames.isDriverName(host)) {
+                throw new SriovException(REATTACH, f, Errno.EINVAL, null, "its recorded original driver \""
+                        + host + "\" is not a driver name; the function is unbound", null);
+            }
             if (!sysfs.exists("bus/pci/drivers/" + host)) {
                 throw new SriovException(REATTACH, f, Errno.ENOENT, sysfs.describe("bus/pci/drivers/" + host),
                         "its original driver " + host + " is not loaded (modprobe it, then reattach again); the "
                                 + "function is unbound", null);
             }
             write(REATTACH, f, "bus/pci/drivers/" + host + "/bind", f.toString());
-            Optional<String> after = sysfs.linkName(d + "/driver");
+            Optional<String> after = SysfsNames.linkedDriver(sysfs, d + "/driver");
             if (!after.equals(original.driver())) {
                 throw new SriovException(REATTACH, f, Errno.ENODEV, sysfs.describe(d + "/driver"),
                         "bound to " + after.orElse("nothing") + " instead of " + host, null);
@@ -294,7 +294,8 @@ final class Assigner {
             sysfs.write(path, value);
         } catch (SysfsIoException e) {
             throw new SriovException(operation, f, e.errno().orElse(null), sysfs.describe(path),
-                    "writing '" + value.replace("\n", "\\n") + "' was refused", e);
+                    "writing '" + value.replace("\n", "\\n") + "' was refused"
+                            + (e.detail().isEmpty() ? "" : ": " + e.detail()), e);
         }
     }
 }

@@ -19,6 +19,7 @@ import org.sriov4j.ScanScope;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
+import org.sriov4j.Subscription;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VfNetConfig;
@@ -127,7 +128,7 @@ public final class EngineHost implements SriovHost {
     synchronized HypervisorBackendProvider backend() {
         if (backend == null) {
             backend = BackendSelector.select(providers,
-                    config.backend().orElseGet(() -> System.getProperty(BackendSelector.BACKEND_PROPERTY)),
+                    config.backend().orElse(null),
                     new ProbeContext(sysfs, devices, commands));
         }
         return backend;
@@ -205,6 +206,11 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
+    public Topology topologyOf(PciAddress function) {
+        return scanner.around(java.util.Objects.requireNonNull(function, "function"));
+    }
+
+    @Override
     public PhysicalFunction enableVfs(PciAddress pf, int count, VfEnableOptions options) {
         return lifecycle().withPfLocked(VfController.ENABLE, pf, () -> announce(pf, () -> vfs.enable(pf, count, options)));
     }
@@ -237,7 +243,7 @@ public final class EngineHost implements SriovHost {
     }
 
     @Override
-    public AutoCloseable subscribe(Consumer<? super SriovEvent> listener) {
+    public Subscription subscribe(Consumer<? super SriovEvent> listener) {
         return events.subscribe(listener);
     }
 

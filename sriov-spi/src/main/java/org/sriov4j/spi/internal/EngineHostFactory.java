@@ -3,7 +3,8 @@ package org.sriov4j.spi.internal;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.bootstrap.SriovHostFactory;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.NioDeviceNodeAccess;
+import org.sriov4j.spi.NioSysfsAccess;
 
 /** The {@link SriovHostFactory} registered through ServiceLoader: the engine on the configured roots. */
 public final class EngineHostFactory implements SriovHostFactory {
@@ -14,6 +15,7 @@ public final class EngineHostFactory implements SriovHostFactory {
 
     @Override
     public SriovHost open(SriovConfig config) {
-        return SriovEngine.open(config);
+        return new EngineHost(config, new NioSysfsAccess(config.sysfsRoot(), config.writableTree()),
+                new NioDeviceNodeAccess(config.devRoot()));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.sriov4j.SriovEvent;
+import org.sriov4j.Subscription;
 
 /** The subscribers of one host object; delivers on the caller's thread, isolating listener failures. */
 final class Events {
@@ -13,7 +14,7 @@ final class Events {
 
     private final List<Consumer<? super SriovEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    AutoCloseable subscribe(Consumer<? super SriovEvent> listener) {
+    Subscription subscribe(Consumer<? super SriovEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         listeners.add(listener);
         return () -> listeners.remove(listener);

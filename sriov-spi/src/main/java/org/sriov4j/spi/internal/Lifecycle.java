@@ -18,10 +18,12 @@ import org.sriov4j.RecoveryReport;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovException;
+import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 
 /**
- * The VF lifecycle (DESIGN.md): detach, reattach, leases and recovery, with every transition written ahead to the
+ * The VF lifecycle (docs/design.md, "The lifecycle"): detach, reattach, leases and recovery, with every transition written ahead to the
  * {@link Ledger} and ownership held through {@link FunctionLocks}.
  *
  * <p>Ordering rules that make it safe: the function's lock is taken before anything is checked or changed; an
@@ -77,7 +79,8 @@ final class Lifecycle {
     private void checkRelatives(String operation, PciFunction f) {
         String d = TopologyScanner.dev(f.address());
         if (f.kind() == FunctionKind.VF) {
-            PciAddress pf = PciAddress.parse(sysfs.linkName(d + "/physfn").orElseThrow());
+            PciAddress pf = SysfsNames.linkedAddress(sysfs, d + "/physfn").orElseThrow(() -> new SysfsIoException(
+                    "readlink", sysfs.describe(d + "/physfn"), org.sriov4j.Errno.ENOENT, "", null));
             if (locks.isHeld(pf)) {
                 throw new LeaseUnavailableException(operation, f.address(), holderOf(pf),
                         "its PF " + pf + " is leased or its VFs are being changed");
@@ -96,11 +99,11 @@ final class Lifecycle {
         List<PciAddress> vfs = new ArrayList<>();
         String d = TopologyScanner.dev(pf);
         for (int i = 0;; i++) {
-            Optional<String> vf = sysfs.linkName(d + "/virtfn" + i);
+            Optional<PciAddress> vf = SysfsNames.linkedAddress(sysfs, d + "/virtfn" + i);
             if (vf.isEmpty()) {
                 return vfs;
             }
-            vfs.add(PciAddress.parse(vf.get()));
+            vfs.add(vf.get());
         }
     }
 
@@ -137,6 +140,7 @@ final class Lifecycle {
     private void detachRecorded(PciFunction fn, boolean managed, String guest) {
         String stub = stubDriver.get();
         PciAddress f = fn.address();
+        assigner.checkRecordable(Assigner.DETACH, fn);
         if (fn.driver().filter(stub::equals).isPresent()) {
             if (ledger.get(f).isEmpty()) {
                 // detached by someone else (an operator, another tool): its original driver is what the backend

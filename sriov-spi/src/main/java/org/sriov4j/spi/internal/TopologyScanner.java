@@ -11,7 +11,6 @@ import java.util.TreeSet;
 import org.sriov4j.FunctionKind;
 import org.sriov4j.IommuGroup;
 import org.sriov4j.PciAddress;
-import org.sriov4j.PciAddressFormatException;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PciId;
 import org.sriov4j.PhysicalFunction;
@@ -20,10 +19,14 @@ import org.sriov4j.SysfsIoException;
 import org.sriov4j.Topology;
 import org.sriov4j.VirtualFunction;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 
 /**
  * Builds a {@link Topology} from sysfs. A device that disappears while it is being read (a VF being removed) is
- * left out; any other failure, and any malformed content, is an error.
+ * left out; any other failure, and any malformed content, is an error: a {@link org.sriov4j.MalformedAttributeException}
+ * naming the file, also for names (entries and link targets, parsed by {@link SysfsNames}), a {@code sriov_numvfs}
+ * above {@code sriov_totalvfs}, two {@code virtfn} links naming one VF, and a VF whose {@code physfn} is a function
+ * that is not a PF.
  */
 final class TopologyScanner {
 
@@ -47,16 +50,55 @@ final class TopologyScanner {
     }
 
     Topology scan(ScanScope scope) {
-        List<String> names = sysfs.list(DEVICES);
-        Map<PciAddress, PciFunction> functions = new LinkedHashMap<>();
-        Map<PciAddress, PfRaw> pfs = new LinkedHashMap<>();
-        Map<PciAddress, PciAddress> vfToPf = new LinkedHashMap<>();
-        for (String name : names) {
-            PciAddress address;
-            try {
-                address = PciAddress.parse(name);
-            } catch (PciAddressFormatException e) {
-                throw attrs.malformed(DEVICES, name, "PCI addresses as entry names");
+        List<PciAddress> addresses = new ArrayList<>();
+        for (String name : sysfs.list(DEVICES)) {
+            addresses.add(SysfsNames.address(sysfs, DEVICES, name));
+        }
+        Scan s = new Scan(scope);
+        for (PciAddress address : addresses) {
+            s.device(address);
+        }
+        return s.build();
+    }
+
+    /**
+     * The part of the host one function belongs to: the function; for a VF its PF; for a PF its VFs; each with its
+     * IOMMU group. Nothing else is read, so a malformed device elsewhere does not fail it.
+     *
+     * @param address the function
+     * @return a snapshot of scope {@link ScanScope#ALL_FUNCTIONS} with those functions only; empty if the function
+     *         does not exist
+     */
+    Topology around(PciAddress address) {
+        Scan s = new Scan(ScanScope.ALL_FUNCTIONS);
+        s.device(address);
+        PciAddress pf = s.vfToPf.get(address);
+        if (pf != null) {
+            s.device(pf);
+        }
+        PfRaw raw = s.pfs.get(address);
+        if (raw != null) {
+            for (PciAddress vf : raw.vfs()) {
+                s.device(vf);
+            }
+        }
+        return s.build();
+    }
+
+    /** One scan: what was read so far. */
+    private final class Scan {
+        final ScanScope scope;
+        final Map<PciAddress, PciFunction> functions = new LinkedHashMap<>();
+        final Map<PciAddress, PfRaw> pfs = new LinkedHashMap<>();
+        final Map<PciAddress, PciAddress> vfToPf = new LinkedHashMap<>();
+
+        Scan(ScanScope scope) {
+            this.scope = scope;
+        }
+
+        void device(PciAddress address) {
+            if (functions.containsKey(address)) {
+                return;
             }
             try {
                 scanDevice(address, scope, functions, pfs, vfToPf);
@@ -65,33 +107,54 @@ final class TopologyScanner {
                     functions.remove(address);
                     pfs.remove(address);
                     vfToPf.remove(address);
-                    continue; // removed while we looked at it
+                    return; // removed while we looked at it
                 }
                 throw e;
             }
         }
-        List<PhysicalFunction> pfList = new ArrayList<>();
-        Map<PciAddress, Integer> vfIndex = new HashMap<>();
-        for (PfRaw p : pfs.values()) {
-            pfList.add(new PhysicalFunction(p.function(), p.total(), p.num(), p.offset(), p.stride(), p.vfDevice(),
-                    p.autoprobe(), p.vfs()));
-            for (int i = 0; i < p.vfs().size(); i++) {
-                vfIndex.put(p.vfs().get(i), i);
+
+        Topology build() {
+            List<PhysicalFunction> pfList = new ArrayList<>();
+            Map<PciAddress, Integer> vfIndex = new HashMap<>();
+            Map<PciAddress, PciAddress> listedBy = new HashMap<>();
+            for (PfRaw p : pfs.values()) {
+                pfList.add(new PhysicalFunction(p.function(), p.total(), p.num(), p.offset(), p.stride(),
+                        p.vfDevice(), p.autoprobe(), p.vfs()));
+                for (int i = 0; i < p.vfs().size(); i++) {
+                    PciAddress vf = p.vfs().get(i);
+                    PciAddress other = listedBy.putIfAbsent(vf, p.function().address());
+                    if (other != null) {
+                        String link = dev(p.function().address()) + "/virtfn" + i;
+                        throw attrs.malformed(link, vf.toString(), "a VF of this PF alone (" + other
+                                + " lists it too)");
+                    }
+                    vfIndex.put(vf, i);
+                }
             }
-        }
-        List<VirtualFunction> vfList = new ArrayList<>();
-        for (Map.Entry<PciAddress, PciAddress> e : vfToPf.entrySet()) {
-            PciAddress vf = e.getKey();
-            PfRaw pf = pfs.get(e.getValue());
-            Integer index = vfIndex.get(vf);
-            if (pf == null || index == null) {
-                // The PF vanished, or its virtfn links no longer list this VF: it is being removed.
-                functions.remove(vf);
-                continue;
+            List<VirtualFunction> vfList = new ArrayList<>();
+            for (Map.Entry<PciAddress, PciAddress> e : vfToPf.entrySet()) {
+                PciAddress vf = e.getKey();
+                PfRaw pf = pfs.get(e.getValue());
+                Integer index = vfIndex.get(vf);
+                if (pf == null && isNonPf(e.getValue())) {
+                    throw attrs.malformed(dev(vf) + "/physfn", e.getValue().toString(),
+                            "a link to an SR-IOV physical function (" + e.getValue() + " has no sriov_totalvfs)");
+                }
+                if (pf == null || index == null
+                        || !pf.function().address().equals(listedBy.get(vf))) {
+                    // The PF vanished, or its virtfn links no longer list this VF: it is being removed.
+                    functions.remove(vf);
+                    continue;
+                }
+                vfList.add(new VirtualFunction(functions.get(vf), pf.function().address(), index));
             }
-            vfList.add(new VirtualFunction(functions.get(vf), pf.function().address(), index));
+            return Topology.of(scope, functions.values(), pfList, vfList, groups(functions.values()));
         }
-        return Topology.of(scope, functions.values(), pfList, vfList, groups(functions.values()));
+    }
+
+    /** Whether a function exists and is not a PF (so that a VF's physfn pointing to it is malformed). */
+    private boolean isNonPf(PciAddress a) {
+        return sysfs.exists(dev(a)) && !sysfs.exists(dev(a) + "/sriov_totalvfs");
     }
 
     private void scanDevice(PciAddress address, ScanScope scope, Map<PciAddress, PciFunction> functions,
@@ -112,10 +175,10 @@ final class TopologyScanner {
         if (kind == FunctionKind.PF) {
             pfs.put(address, pf(f));
         } else if (kind == FunctionKind.VF) {
-            String pf = sysfs.linkName(d + "/physfn")
+            PciAddress pf = SysfsNames.linkedAddress(sysfs, d + "/physfn")
                     .orElseThrow(() -> new SysfsIoException("readlink", sysfs.describe(d + "/physfn"),
                             org.sriov4j.Errno.ENOENT, "", null));
-            vfToPf.put(address, parseLinkedAddress(d + "/physfn", pf));
+            vfToPf.put(address, pf);
         }
     }
 
@@ -137,13 +200,13 @@ final class TopologyScanner {
         int vendor = attrs.hex(d + "/vendor", 4);
         int device = attrs.hex(d + "/device", 4);
         int classCode = attrs.hex(d + "/class", 6);
-        Optional<String> driver = sysfs.linkName(d + "/driver");
+        Optional<String> driver = SysfsNames.linkedDriver(sysfs, d + "/driver");
         Optional<String> override = attrs.driverOverride(d + "/driver_override");
         OptionalInt numa = attrs.numaNode(d + "/numa_node");
         OptionalInt group = OptionalInt.empty();
         Optional<String> g = sysfs.linkName(d + "/iommu_group");
         if (g.isPresent()) {
-            group = OptionalInt.of(attrs.parseDecimal(d + "/iommu_group", g.get()));
+            group = OptionalInt.of(SysfsNames.number(sysfs, d + "/iommu_group", g.get()));
         }
         List<String> netdevs = sysfs.exists(d + "/net") ? sysfs.list(d + "/net") : List.of();
         return new PciFunction(address, kind, new PciId(vendor, device), classCode, driver, override, numa, group,
@@ -170,31 +233,35 @@ final class TopologyScanner {
         int offset = attrs.decimal(d + "/sriov_offset");
         int stride = attrs.decimal(d + "/sriov_stride");
         int vfDevice = attrs.hex(d + "/sriov_vf_device", 4);
+        if (num > total) {
+            throw attrs.malformed(d + "/sriov_numvfs", Integer.toString(num),
+                    "at most sriov_totalvfs (" + total + ") VFs");
+        }
         boolean autoprobe = !sysfs.exists(d + "/sriov_drivers_autoprobe") || attrs.bool(d + "/sriov_drivers_autoprobe");
         List<PciAddress> vfs = new ArrayList<>();
         if (num > 0) {
             Map<Integer, PciAddress> byIndex = new HashMap<>();
+            Map<PciAddress, String> seen = new HashMap<>();
             for (String entry : sysfs.list(d)) {
                 if (!entry.startsWith("virtfn")) {
                     continue;
                 }
-                int index = attrs.parseDecimal(d, entry.substring("virtfn".length()));
-                Optional<String> target = sysfs.linkName(d + "/" + entry);
-                target.ifPresent(t -> byIndex.put(index, parseLinkedAddress(d + "/" + entry, t)));
+                int index = SysfsNames.number(sysfs, d + "/" + entry, entry.substring("virtfn".length()));
+                Optional<PciAddress> target = SysfsNames.linkedAddress(sysfs, d + "/" + entry);
+                if (target.isPresent()) {
+                    String first = seen.putIfAbsent(target.get(), entry);
+                    if (first != null) {
+                        throw attrs.malformed(d + "/" + entry, target.get().toString(),
+                                "a VF no other virtfn link names (" + first + " names it too)");
+                    }
+                    byIndex.put(index, target.get());
+                }
             }
             for (int i = 0; byIndex.containsKey(i); i++) {
                 vfs.add(byIndex.get(i));
             }
         }
         return new PfRaw(f, total, num, offset, stride, vfDevice, autoprobe, vfs);
-    }
-
-    private PciAddress parseLinkedAddress(String path, String name) {
-        try {
-            return PciAddress.parse(name);
-        } catch (PciAddressFormatException e) {
-            throw attrs.malformed(path, name, "a link to a PCI device");
-        }
     }
 
     private List<IommuGroup> groups(Iterable<PciFunction> functions) {
@@ -216,7 +283,7 @@ final class TopologyScanner {
                 throw e;
             }
             for (String entry : entries) {
-                members.add(parseLinkedAddress(dir, entry));
+                members.add(SysfsNames.address(sysfs, dir, entry));
             }
             groups.add(new IommuGroup(n, members));
         }

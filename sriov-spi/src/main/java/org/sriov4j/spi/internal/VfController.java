@@ -19,11 +19,12 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.VfEnableOptions;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
 import org.sriov4j.spi.VendorContext;
 import org.sriov4j.spi.VendorPlugin;
 
 /**
- * Enables and disables VFs through {@code sriov_numvfs}, following the kernel's rules (KERNEL-FACTS.md, "Enable N
+ * Enables and disables VFs through {@code sriov_numvfs}, following the kernel's rules (docs/kernel-facts.md, "Enable N
  * VFs"): count checked against {@code sriov_totalvfs} first, same count a no-op, a non-zero change through 0, each
  * write bounded by a timeout, and a bounded wait for the {@code virtfnN}/{@code physfn} links. The PF's
  * {@link VendorPlugin} (chosen by {@link VendorPlugins}) adds its limit and its steps around the writes (step 4).
@@ -177,7 +178,8 @@ final class VfController implements AutoCloseable {
             Throwable cause = e.getCause();
             if (cause instanceof SysfsIoException io) {
                 throw new SriovException(operation, pf, io.errno().orElse(null), sysfs.describe(path),
-                        "writing '" + value + "' was refused" + hint(pf, io.errno().orElse(null), value), io);
+                        "writing '" + value + "' was refused" + (io.detail().isEmpty() ? "" : ": " + io.detail())
+                                + hint(pf, io.errno().orElse(null), value), io);
             }
             if (cause instanceof RuntimeException re) {
                 throw re;
@@ -189,7 +191,7 @@ final class VfController implements AutoCloseable {
 
     private String hint(PciAddress pf, @Nullable Errno errno, String value) {
         if (errno == Errno.ENOENT && !value.equals("0")
-                && sysfs.linkName(TopologyScanner.dev(pf) + "/driver").isEmpty()) {
+                && !sysfs.exists(TopologyScanner.dev(pf) + "/driver")) {
             return " (the PF has no driver bound: sriov_numvfs needs the PF driver)";
         }
         if (errno == Errno.ENOSPC) {
@@ -227,7 +229,7 @@ final class VfController implements AutoCloseable {
     private @Nullable String missingLink(String d, int count) {
         for (int i = 0; i < count; i++) {
             String link = d + "/virtfn" + i;
-            var vf = sysfs.linkName(link);
+            var vf = SysfsNames.linkedAddress(sysfs, link);
             if (vf.isEmpty()) {
                 return link;
             }

@@ -7,7 +7,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.NioDeviceNodeAccess;
 import org.sriov4j.spi.NioSysfsAccess;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.testing.SimulatedKernel;
 
@@ -184,7 +184,7 @@ public interface ContractHost {
     static ContractHost real(String name, SriovConfig config, PfUnderTest... pfs) {
         Objects.requireNonNull(config, "config");
         List<PfUnderTest> list = List.of(pfs);
-        SysfsAccess sysfs = new NioSysfsAccess(config.sysfsRoot());
+        SysfsAccess sysfs = new NioSysfsAccess(config.sysfsRoot(), config.writableTree());
         DeviceNodeAccess devices = new NioDeviceNodeAccess(config.devRoot());
         return new ContractHost() {
             @Override

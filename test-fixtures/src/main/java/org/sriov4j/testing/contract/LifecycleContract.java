@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,14 +42,16 @@ public abstract class LifecycleContract extends HostContract {
     protected LifecycleContract() {
     }
 
-    private SriovHost second;
+    private @Nullable SriovHost second;
 
     /** A second library host on the same host and state directory: stands for another process. */
     protected final SriovHost second() {
-        if (second == null) {
-            second = host.open();
+        SriovHost s = second;
+        if (s == null) {
+            s = host.open();
+            second = s;
         }
-        return second;
+        return s;
     }
 
     @AfterEach
@@ -115,8 +118,7 @@ public abstract class LifecycleContract extends HostContract {
     void aDetachedVfSurvivesTheHostObjectAndAnotherHostReattachesIt() {
         PciAddress vf = vfOnHostDriver();
         sriov.detach(vf);
-        sriov.close();
-        sriov = null;
+        sriov.close(); // idempotent: the kit's clean-up closes it again
         assertEquals(Optional.of(stub()), driverOf(vf));
         second().reattach(vf);
         assertEquals(pf().vfDriver(), driverOf(vf));

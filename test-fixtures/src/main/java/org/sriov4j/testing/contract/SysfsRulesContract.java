@@ -13,7 +13,7 @@ import org.sriov4j.PciAddress;
 /**
  * The kernel's sysfs rules that sriov4j relies on, checked with raw writes (no library code): {@code sriov_numvfs},
  * {@code sriov_drivers_autoprobe}, {@code driver_override}, bind/unbind/probe and {@code /dev/vfio/N}. Each test
- * names its rule; the simulated kernel must obey every one exactly as Linux does (KERNEL-FACTS.md, "Measured").
+ * names its rule; the simulated kernel must obey every one exactly as Linux does (docs/kernel-facts.md, "Measured on the real 6.12 kernel").
  */
 public abstract class SysfsRulesContract extends HostContract {
 

@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -13,9 +13,11 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.spi.SysfsNames;
+import org.sriov4j.xen.XenToolstackException;
 
 /**
- * Assignable / not assignable, the way libxl does it (XEN-REAL.md): {@code driver_override} set to {@code pciback}
+ * Assignable / not assignable, the way libxl does it (docs/xen.md): {@code driver_override} set to {@code pciback}
  * for the bind only (pciback accepts its own name, and a VF of a PF with {@code sriov_drivers_autoprobe} 0 cannot be
  * bound without an override; the original is put back right after, so that {@code xl pci-assignable-remove -r} can
  * bind the host driver again), unbind from the host driver, {@code new_slot} (only when the BDF is not in {@code slots} yet),
@@ -34,8 +36,6 @@ final class PcibackSteps implements AssignmentSteps {
     static final String STUB = "pciback";
     static final String DRIVERS = "bus/pci/drivers/";
     static final String PCIBACK = DRIVERS + STUB + "/";
-    /** System property: attach with {@code permissive=1} (pciback lets the guest write any config space). */
-    static final String PERMISSIVE_PROPERTY = "sriov4j.xen.permissive";
     private static final System.Logger LOG = System.getLogger(PcibackSteps.class.getName());
 
     private final SriovConfig config;
@@ -64,8 +64,9 @@ final class PcibackSteps implements AssignmentSteps {
         if (!config.allowUnsafeAssignmentWithoutIommu()) {
             throw new SriovException(operation, f, Errno.ENODEV, null, "Xen reports no IOMMU (pv_directio is "
                     + "missing from the virt_caps of xl info): a guest could read and write all host memory through "
-                    + "this device; enable VT-d/AMD-Vi for Xen, or set "
-                    + "SriovConfig.builder().allowUnsafeAssignmentWithoutIommu() if you accept that", null);
+                    + "this device; enable VT-d/AMD-Vi for Xen, or, if you accept that, use the CLI's "
+                    + "--allow-unsafe-no-iommu (in Java: SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())",
+                    null);
         }
         LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out although Xen reports no IOMMU", f);
     }
@@ -78,7 +79,7 @@ final class PcibackSteps implements AssignmentSteps {
     }
 
     private Optional<String> driverOf(PciAddress f) {
-        return sysfs.linkName(dev(f) + "/driver");
+        return SysfsNames.linkedDriver(sysfs, dev(f) + "/driver");
     }
 
     private Optional<String> override(PciAddress f) {
@@ -199,8 +200,22 @@ final class PcibackSteps implements AssignmentSteps {
 
     @Override
     public Optional<String> originalDriverOf(PciFunction f) {
-        return xl.xenstoreRead(XenToolstack.driverPathKey(f.address())).map(PcibackSteps::lastComponent)
-                .filter(s -> !s.isEmpty());
+        return recordedDriver(f.address());
+    }
+
+    /**
+     * The driver libxl recorded in xenstore for a function (the last component of its {@code driver_path}).
+     *
+     * @throws SriovException {@code EINVAL} if the record does not name a driver: it would become a sysfs path
+     */
+    private Optional<String> recordedDriver(PciAddress f) {
+        String key = XenToolstack.driverPathKey(f);
+        Optional<String> name = xl.xenstoreRead(key).map(PcibackSteps::lastComponent).filter(s -> !s.isEmpty());
+        if (name.isPresent() && !SysfsNames.isDriverName(name.get())) {
+            throw new SriovException("read the original driver", f, Errno.EINVAL, null, "xenstore " + key
+                    + " does not name a driver (" + SysfsNames.quote(name.get()) + "); not used", null);
+        }
+        return name;
     }
 
     private static String lastComponent(String path) {
@@ -217,8 +232,7 @@ final class PcibackSteps implements AssignmentSteps {
         Optional<String> original = originalDriver.filter(d -> !d.equals(STUB));
         if (original.isEmpty()) {
             // not recorded by us (or recorded as found on pciback): what libxl recorded, if anything
-            original = xl.xenstoreRead(XenToolstack.driverPathKey(f)).map(PcibackSteps::lastComponent)
-                    .filter(s -> !s.isEmpty() && !s.equals(STUB));
+            original = recordedDriver(f).filter(s -> !s.equals(STUB));
         }
         Optional<String> now = driverOf(f);
         if (now.filter(STUB::equals).isPresent()) {
@@ -269,7 +283,7 @@ final class PcibackSteps implements AssignmentSteps {
         XlToolstack.domain(guest);
         checkIommu("attach to guest", f);
         List<String> options = List.of();
-        if (Boolean.getBoolean(PERMISSIVE_PROPERTY)) {
+        if (config.xenPermissive()) {
             LOG.log(System.Logger.Level.WARNING, "PERMISSIVE: {0} is attached to {1} with permissive=1: the guest "
                     + "may write any of its PCI configuration space", f, guest);
             options = List.of("permissive=1");

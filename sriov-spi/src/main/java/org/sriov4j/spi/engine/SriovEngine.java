@@ -1,8 +1,15 @@
-package org.sriov4j.spi;
+package org.sriov4j.spi.engine;
 
 import java.util.Objects;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
+import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.HostCommands;
+import org.sriov4j.spi.HypervisorBackendProvider;
+import org.sriov4j.spi.NioDeviceNodeAccess;
+import org.sriov4j.spi.NioSysfsAccess;
+import org.sriov4j.spi.RtNetlink;
+import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.internal.EngineHost;
 
 /**
@@ -69,12 +76,14 @@ public final class SriovEngine {
     }
 
     /**
-     * Opens a host on the directories named by {@code config}.
+     * Opens a host on the directories named by {@code config}. A sysfs root that is not a sysfs mount is read-only
+     * unless {@link SriovConfig#writableTree()} (see {@link NioSysfsAccess}).
      *
      * @param config the configuration
      * @return an open host
      */
     public static SriovHost open(SriovConfig config) {
-        return open(config, new NioSysfsAccess(config.sysfsRoot()), new NioDeviceNodeAccess(config.devRoot()));
+        return open(config, new NioSysfsAccess(config.sysfsRoot(), config.writableTree()),
+                new NioDeviceNodeAccess(config.devRoot()));
     }
 }

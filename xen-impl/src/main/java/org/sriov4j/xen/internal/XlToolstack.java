@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import org.sriov4j.PciAddress;
 import org.sriov4j.PciAddressFormatException;
 import org.sriov4j.SriovException;
 import org.sriov4j.spi.HostCommands;
+import org.sriov4j.xen.XenToolstackException;
 
 /**
  * {@link XenToolstack} over the real commands ({@code xl}, {@code xenstore-read/-write/-rm}), each run from an

@@ -1,4 +1,4 @@
-package org.sriov4j.vfio;
+package org.sriov4j.vfio.internal;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -9,12 +9,15 @@ import org.sriov4j.spi.ProbeContext;
 
 /**
  * The {@code kvm-vfio} backend provider. Public only because {@link java.util.ServiceLoader} requires it; its
- * package is not exported.
+ * package, {@code org.sriov4j.vfio.internal}, is not exported. The probe only looks: the vfio-pci driver or module
+ * in sysfs, {@code /dev/vfio/vfio} or {@code /dev/iommu}; JNA is not loaded here.
  */
 public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
 
     /** The backend id. */
     public static final String ID = "kvm-vfio";
+    /** iommufd's node under /dev (the VFIO package's {@code IommufdAbi.IOMMU_NODE}). */
+    private static final String IOMMU_NODE = "iommu";
 
     /** Creates the provider; cheap, no side effects. */
     public KvmVfioBackendProvider() {
@@ -46,7 +49,7 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
         boolean driver = context.sysfs().exists("bus/pci/drivers/vfio-pci");
         boolean module = context.sysfs().exists("module/vfio_pci");
         boolean container = context.devices().exists("vfio/vfio");
-        boolean iommufd = context.devices().exists(IommufdAbi.IOMMU_NODE);
+        boolean iommufd = context.devices().exists(IOMMU_NODE);
         String nodes = (container ? "/dev/vfio/vfio" : "") + (container && iommufd ? " and " : "")
                 + (iommufd ? "/dev/iommu" : "");
         if (driver && (container || iommufd)) {

@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,11 +23,12 @@ import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.spi.HostCommands;
 import org.sriov4j.spi.ProbeContext;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 import org.sriov4j.testing.FakeXl;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.xen.XenToolstackException;
 
-/** The xen-pciback backend on a simulated control domain with a fake xl: XEN-REAL.md's behaviours. */
+/** The xen-pciback backend on a simulated control domain with a fake xl: the behaviours of docs/xen.md. */
 class XenPcibackBackendTest {
 
     private static final PciAddress PF = PciAddress.parse("0000:01:00.0");
@@ -238,30 +239,17 @@ class XenPcibackBackendTest {
     }
 
     @Test
-    void userSpaceDmaMappingIsRefusedClearly() {
-        try (SriovHost host = kernel.openHost(); Lease lease = host.lease(vf0, "vm-1")) {
-            XenIommuDomain iommu = XenIommuDomain.of(lease);
-            assertTrue(iommu.hypervisorManaged());
-            SriovException e = assertThrows(SriovException.class, () -> iommu.map(0, 0x7f0000000000L, 4096));
-            assertEquals(Optional.of(Errno.EOPNOTSUPP), e.errno());
-            assertTrue(e.getMessage().contains("Xen owns the IOMMU"), e.getMessage());
-            assertThrows(SriovException.class, () -> iommu.unmap(0, 4096));
-        }
-    }
-
-    @Test
     void permissiveModeOnlyOnRequest() {
         xl.createDomain("guest1", true);
         try (SriovHost host = kernel.openHost(); Lease lease = host.lease(vf0, "vm-1")) {
             lease.attachToGuest("guest1");
             assertEquals("", kernel.read("bus/pci/drivers/pciback/permissive"));
-            lease.detachFromGuest();
-            System.setProperty(PcibackSteps.PERMISSIVE_PROPERTY, "true");
-            try {
-                lease.attachToGuest("guest1");
-            } finally {
-                System.clearProperty(PcibackSteps.PERMISSIVE_PROPERTY);
-            }
+            assertTrue(xl.calls().contains(List.of("xl", "pci-attach", "guest1", vf0.toString())));
+        }
+        SriovConfig permissive = SriovConfig.builder().stateDir(kernel.stateDir()).xenPermissive().build();
+        try (SriovHost host = SriovEngine.open(permissive, kernel, kernel.devices(), kernel.hostCommands());
+                Lease lease = host.lease(vf0, "vm-1")) {
+            lease.attachToGuest("guest1");
             assertEquals(vf0 + "\n", kernel.read("bus/pci/drivers/pciback/permissive"));
             assertTrue(xl.calls().contains(List.of("xl", "pci-attach", "guest1", vf0 + ",permissive=1")));
         }

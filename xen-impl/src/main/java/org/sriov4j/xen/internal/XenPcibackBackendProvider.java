@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import java.util.EnumSet;
 import java.util.Optional;

@@ -1,9 +1,10 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.sriov4j.PciAddress;
+import org.sriov4j.xen.XenToolstackException;
 
 /**
  * The seam to Xen's toolstack in the control domain: {@code xl} and the xenstore tools. {@link XlToolstack} runs

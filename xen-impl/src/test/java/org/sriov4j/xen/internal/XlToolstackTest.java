@@ -1,4 +1,4 @@
-package org.sriov4j.xen;
+package org.sriov4j.xen.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +13,7 @@ import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovException;
 import org.sriov4j.spi.HostCommands;
+import org.sriov4j.xen.XenToolstackException;
 
 /** The argument vectors XlToolstack builds, its validation, and its reading of libxl's answers. */
 class XlToolstackTest {
