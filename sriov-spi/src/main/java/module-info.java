@@ -11,6 +11,8 @@
 module org.sriov4j.spi {
     requires transitive org.sriov4j;
     requires static org.jspecify;
+    // the netlink socket (org.sriov4j.spi.netlink), loaded at the first VF network request only
+    requires com.sun.jna;
 
     exports org.sriov4j.spi;
     exports org.sriov4j.spi.engine;

@@ -70,10 +70,14 @@ public enum Errno {
     EOVERFLOW(75, "Value too large for defined data type"),
     /** Message too long (iommufd: the IOVA range array is too small). */
     EMSGSIZE(90, "Message too long"),
+    /** Protocol not supported (igb: a VF VLAN of protocol 802.1ad). */
+    EPROTONOSUPPORT(93, "Protocol not supported"),
     /** Operation not supported. */
     EOPNOTSUPP(95, "Operation not supported"),
     /** Address already in use (iommufd: a mapping lies in a reserved region of a device being attached). */
     EADDRINUSE(98, "Address already in use"),
+    /** No buffer space available (netlink: the socket's receive queue overflowed). */
+    ENOBUFS(105, "No buffer space available"),
     /** Operation timed out. */
     ETIMEDOUT(110, "Connection timed out");
 

@@ -63,6 +63,12 @@ final class SelectorPool implements VfPool {
     }
 
     @Override
+    public Lease lease(String guest, VfNetConfig net) {
+        Objects.requireNonNull(net, "net");
+        return take(guest, ANY_NODE, net);
+    }
+
+    @Override
     public Optional<Lease> tryLease(String guest) {
         return tryTake(guest, ANY_NODE);
     }
@@ -88,6 +94,10 @@ final class SelectorPool implements VfPool {
     }
 
     private Lease take(String guest, int node) {
+        return take(guest, node, null);
+    }
+
+    private Lease take(String guest, int node, @org.jspecify.annotations.Nullable VfNetConfig net) {
         Objects.requireNonNull(guest, "guest");
         List<VirtualFunction> candidates = matching(host.topology());
         if (node != ANY_NODE) {
@@ -107,7 +117,7 @@ final class SelectorPool implements VfPool {
         int busy = 0;
         for (VirtualFunction vf : candidates) {
             try {
-                return host.lease(vf.address(), guest);
+                return net == null ? host.lease(vf.address(), guest) : host.lease(vf.address(), guest, net);
             } catch (LeaseUnavailableException e) {
                 busy++;
             } catch (DeviceNotFoundException e) {

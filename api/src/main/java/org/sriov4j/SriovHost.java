@@ -221,6 +221,108 @@ public interface SriovHost extends AutoCloseable {
     List<Lease> adopt(String guest);
 
     /**
+     * Leases a function to a guest, as {@link #lease(PciAddress, String)}, and gives the VF the network identity
+     * {@code net} before the lease is returned, so the VMM never sees the device without it. The settings {@code net}
+     * leaves out keep their current values, except spoof checking and trust, which get the secure defaults: spoof
+     * checking on, trust off ({@link VfNetConfig#withSecureDefaults()}); say otherwise in {@code net} to change them.
+     *
+     * <p>The VF's settings before the change are saved in the ledger first (durably, with its original driver), and are
+     * restored, exactly, when the lease ends, when the function is reattached, or by {@link #recover()} after the holder
+     * died: an administrative MAC of {@code 00:00:00:00:00:00} included, so no MAC or VLAN is left for the next tenant.
+     * If a setting is refused, the settings already changed are restored, the function goes back to the host, and the
+     * exception says which setting failed and what was restored.
+     *
+     * @param function a VF whose PF has a netdev
+     * @param guest the guest's name
+     * @param net the settings; {@link VfNetConfig#none()} applies only the secure defaults
+     * @return the lease; close it to end it
+     * @throws VfNetConfigException if a setting is refused (by the PF's vendor plugin before anything changes, or by
+     *     the kernel), or the function is not a VF of a PF with a netdev
+     * @throws LeaseUnavailableException as {@link #lease(PciAddress, String)}
+     * @throws SriovException as {@link #lease(PciAddress, String)}
+     */
+    default Lease lease(PciAddress function, String guest, VfNetConfig net) {
+        return lease(function, guest, LeaseHolder.taker(), net);
+    }
+
+    /**
+     * Leases a function to a guest, held by {@code holder} as {@link #lease(PciAddress, String, LeaseHolder)}, with
+     * the network identity {@code net} applied first as {@link #lease(PciAddress, String, VfNetConfig)}: e.g. a lease
+     * tied to the guest's QEMU process that gives the VF the guest's MAC and VLAN. The saved settings are restored
+     * when that lease ends, however it ends (its {@link Lease#close()}, or {@link #recover()} once its holder is
+     * gone).
+     *
+     * @param function a VF whose PF has a netdev
+     * @param guest the guest's name
+     * @param holder what keeps the lease alive
+     * @param net the settings; {@link VfNetConfig#none()} applies only the secure defaults
+     * @return the lease; close it to end it
+     * @throws VfNetConfigException as {@link #lease(PciAddress, String, VfNetConfig)}
+     * @throws LeaseUnavailableException as {@link #lease(PciAddress, String, LeaseHolder)}
+     * @throws SriovException as {@link #lease(PciAddress, String)}
+     */
+    Lease lease(PciAddress function, String guest, LeaseHolder holder, VfNetConfig net);
+
+    /**
+     * A VF's network settings as its PF reports them now (what {@code ip link show PF} prints for it): every setting
+     * the PF driver reports; one it does not report (e.g. trust on an older driver) is absent.
+     *
+     * @param vf the VF
+     * @return its settings
+     * @throws VfNetConfigException if the function is not a VF, its PF has no netdev, or the kernel refused the query
+     * @throws DeviceNotFoundException if there is no such function
+     */
+    VfNetConfig vfNetConfig(PciAddress vf);
+
+    /**
+     * The network settings of every VF of a PF, from one query.
+     *
+     * @param pf the PF
+     * @return each VF's settings by VF address, in VF index order
+     * @throws VfNetConfigException if the PF has no netdev or the kernel refused the query
+     * @throws DeviceNotFoundException if there is no such function
+     */
+    java.util.Map<PciAddress, VfNetConfig> vfNetConfigs(PciAddress pf);
+
+    /**
+     * A VF's traffic counters as its PF reports them.
+     *
+     * @param vf the VF
+     * @return the counters
+     * @throws VfNetConfigException if the function is not a VF, its PF has no netdev, or the PF driver reports no
+     *     counters ({@link Errno#EOPNOTSUPP})
+     */
+    VfStats vfStats(PciAddress vf);
+
+    /**
+     * Changes some of a VF's network settings through its PF (as {@code ip link set PF vf N ...} does), one kernel
+     * setting after the other; the others stay as they are. Known refusals of the device (its vendor plugin's) are
+     * checked before anything changes. If the kernel refuses one, the settings already changed are restored and the
+     * exception says which.
+     *
+     * <p>On a VF that sriov4j has detached ({@link #detach(PciAddress)}), the settings before the first change are
+     * saved in the ledger, and {@link #reattach(PciAddress)} and {@link #recover()} restore them. A VF on its host
+     * driver is the operator's: the change is made and not recorded. A leased VF (by this or another process) is
+     * refused: give a lease its settings with {@link #lease(PciAddress, String, VfNetConfig)}.
+     *
+     * @param vf the VF
+     * @param changes the settings to change
+     * @return the VF's settings afterwards
+     * @throws VfNetConfigException if a setting is refused (the message names it, the VF and the errno)
+     * @throws LeaseUnavailableException if the VF is leased (or being changed)
+     * @throws DeviceNotFoundException if there is no such function
+     */
+    VfNetConfig configureVf(PciAddress vf, VfNetConfig changes);
+
+    /**
+     * The network settings sriov4j saved before it changed a VF, which it restores when it gives the VF back.
+     *
+     * @param vf the VF
+     * @return the saved settings, or empty if sriov4j has not changed the VF's settings
+     */
+    java.util.Optional<VfNetConfig> savedVfNetConfig(PciAddress vf);
+
+    /**
      * A pool of the VFs that match any of {@code selectors}, to lease one without naming it. The pool keeps no
      * state: it looks at a fresh {@link #topology()} at each call and leases with {@link #lease(PciAddress, String)}.
      *

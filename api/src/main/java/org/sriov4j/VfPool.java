@@ -50,6 +50,20 @@ public interface VfPool {
     Lease lease(String guest);
 
     /**
+     * Leases a free member, as {@link #lease(String)}, with a network identity applied before the lease is returned,
+     * as {@link SriovHost#lease(PciAddress, String, VfNetConfig)} does (spoof checking on and trust off unless
+     * {@code net} says otherwise; the previous settings restored when the lease ends).
+     *
+     * @param guest the guest's name
+     * @param net the settings
+     * @return the lease; close it to end it
+     * @throws PoolExhaustedException as {@link #lease(String)}
+     * @throws VfNetConfigException if a setting is refused (the VF is given back first)
+     * @throws SriovException as {@link #lease(String)}
+     */
+    Lease lease(String guest, VfNetConfig net);
+
+    /**
      * Leases a free member, preferably one on NUMA node {@code preferredNumaNode}: tries the members on that node
      * first, then the others, each in address order.
      *

@@ -53,7 +53,8 @@ final class Cli {
               list [--json] [--all]   list SR-IOV physical and virtual functions
                                       (--all: every PCI function, bridges included)
               show BDF [--json]       show one PCI function (e.g. 0000:01:00.0 or 01:10.2); reads only
-                                      it, its PF or VFs and their IOMMU groups
+                                      it, its PF or VFs and their IOMMU groups; a VF whose PF has a
+                                      netdev: also its network settings and counters (net)
               enable-vfs PF N [--no-autoprobe] [--timeout SECONDS]
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
@@ -66,6 +67,7 @@ final class Cli {
                                       a PF with VFs is refused (unbinding its driver destroys them)
               reattach BDF            give a detached function back to exactly its original driver
               lease BDF --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
+                    [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]
                                       lease a function to a guest (a function on a host driver is
                                       detached, and given back when the lease ends); exit status 1 if
                                       it, its PF or one of its VFs is leased already. What holds it:
@@ -76,7 +78,21 @@ final class Cli {
                                       --durable: nothing; held until 'release'.
                                       With --holder-pid or --durable the command returns at once.
                                       A PF with VFs is refused (unbinding its driver destroys them).
-                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) as well
+                                      --attach (Xen): attach it to DOMAIN (xl pci-attach) as well;
+                                      --mac/--vlan/--spoofchk/--trust: the VF's network settings, made
+                                      through its PF before the lease is reported held (spoof checking on
+                                      and trust off unless given), the previous ones saved first and
+                                      restored when the lease ends (also by recover after kill -9)
+              vf-config BDF [--mac MAC] [--vlan ID[:QOS]] [--vlan-proto 802.1Q|802.1ad]
+                    [--spoofchk on|off] [--trust on|off] [--link-state auto|enable|disable]
+                    [--min-tx-rate MBPS] [--max-tx-rate MBPS] [--json]
+                                      a VF's network settings through its PF (ip link set PF vf N):
+                                      without settings, print them; with settings, change only those
+                                      (MAC 00:00:00:00:00:00 clears it; VLAN 0 removes it; rates in Mbps,
+                                      0: none); a refused setting restores the earlier ones and exits 1
+                                      naming it and the errno. On a detached VF the settings before the
+                                      first change are saved, and reattach/recover restore them; a VF on
+                                      its host driver is the operator's (not recorded)
               attach BDF --guest DOMAIN
                                       (Xen) detach a function to pciback if it is not, and attach it to
                                       the running DOMAIN (xl pci-attach); it stays detached afterwards
@@ -87,6 +103,7 @@ final class Cli {
                                       is ended by stopping (SIGTERM) that process, the one the kernel
                                       names as the owner of the function's lock, after checking its
                                       start time; then gives back what is left of that function only
+                                      (its saved VF network settings restored)
               recover                 give back what dead processes left (live, --holder-pid leases
                                       whose process runs and --durable leases are kept); records of
                                       functions that cannot be seen are kept and reported; set aside
@@ -94,7 +111,9 @@ final class Cli {
               status [--json]         functions taken from the host: phase, original driver, guest, the
                                       lease (holder kind and pid), who holds the lock; then the ledger
                                       files that are not usable records, until an operator deals with
-                                      them (--json: also attachedTo, the Xen domain it is attached to)
+                                      them (--json: also attachedTo, the Xen domain it is attached to,
+                                      and savedNetConfig, the VF network settings restored when it goes
+                                      back)
               vfio-check BDF [--json] open a function on vfio-pci (detached or leased) through VFIO and
                                       report each step: the IOMMU interface (iommufd or the legacy
                                       container), group viability, device, regions, IRQ counts, ERR/REQ
@@ -273,6 +292,7 @@ final class Cli {
             }
             case "status" -> status(config.build(), flags("status", rest, "--json"));
             case "vfio-check" -> vfioCheck(config.build(), rest);
+            case "vf-config" -> VfNetCli.run(config.build(), rest, opener, out);
             case "demo" -> {
                 flags("demo", rest);
                 yield new Demo(out).run();
@@ -486,8 +506,12 @@ final class Cli {
         String domain = null;
         List<LeaseHolder> holders = new ArrayList<>();
         List<String> positional = new ArrayList<>();
+        VfNetCli.Options net = new VfNetCli.Options(VfNetCli.LEASE);
         while (!args.isEmpty()) {
             String a = args.removeFirst();
+            if (net.take(a, args)) {
+                continue;
+            }
             switch (a) {
                 case "--guest" -> {
                     if (args.isEmpty()) {
@@ -520,14 +544,15 @@ final class Cli {
         }
         if (positional.size() != 1 || guest == null || holders.size() != 1) {
             throw new UsageException("usage: lease BDF --guest NAME (--hold | --holder-pid PID | --durable)"
-                    + " [--attach DOMAIN]");
+                    + " [--attach DOMAIN] [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]");
         }
         LeaseHolder holder = holders.get(0);
         PciAddress f = address("lease", positional.get(0));
+        org.sriov4j.VfNetConfig netConfig = net.any() ? net.build() : null;
         SriovHost host = opener.apply(config);
         Lease lease;
         try {
-            lease = host.lease(f, guest, holder);
+            lease = netConfig == null ? host.lease(f, guest, holder) : host.lease(f, guest, holder, netConfig);
             if (domain != null) {
                 try {
                     lease.attachToGuest(domain);
@@ -541,6 +566,7 @@ final class Cli {
             throw e;
         }
         String what = "leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
+                + (netConfig == null ? "" : ", " + VfNetCli.text(host.vfNetConfig(f)))
                 + (domain != null ? ", attached to domain " + domain : "");
         if (holder.kind() != LeaseHolder.Kind.TAKER) {
             host.close(); // leaves the lease: it outlives this process
@@ -759,10 +785,14 @@ final class Cli {
         List<Assignment> list;
         List<LedgerProblem> problems;
         Path stateDir;
+        Map<PciAddress, org.sriov4j.VfNetConfig> saved = new java.util.HashMap<>();
         try (SriovHost host = opener.apply(config)) {
             stateDir = host.config().stateDir();
             list = host.assignments();
             problems = host.ledgerProblems();
+            for (Assignment a : list) {
+                host.savedVfNetConfig(a.device()).ifPresent(c -> saved.put(a.device(), c));
+            }
         }
         boolean exists = Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if (flags.contains("--json")) {
@@ -786,6 +816,8 @@ final class Cli {
                     h.put("guest", a.guest().orElse(null));
                     return (Object) h;
                 }).orElse(null));
+                org.sriov4j.VfNetConfig c = saved.get(a.device());
+                m.put("savedNetConfig", c == null ? null : VfNetCli.json(c, java.util.Optional.empty()));
                 items.add(m);
             }
             List<Object> bad = new ArrayList<>();
@@ -886,17 +918,47 @@ final class Cli {
             throw new UsageException(String.valueOf(e.getMessage()));
         }
         Topology t;
+        java.util.Optional<Map<String, Object>> net = java.util.Optional.empty();
         try (SriovHost host = opener.apply(config)) {
             t = host.topologyOf(address); // only what the function belongs to: a broken device elsewhere is no matter
+            if (t.virtualFunction(address).isPresent()) {
+                net = VfNetCli.forShow(host, address); // a VF whose PF has a netdev: its network settings
+            }
         }
         PciFunction f = t.function(address).orElseThrow(() -> new SriovException("show", address, null, null,
                 "no such PCI function under " + config.sysfsRoot() + "/bus/pci/devices", null));
         if (rest.contains("--json")) {
-            out.println(Json.write(json(t, f)));
+            Map<String, Object> m = json(t, f);
+            net.ifPresent(n -> m.put("net", n));
+            out.println(Json.write(m));
         } else {
             out.print(Table.details(t, f));
+            net.ifPresent(n -> out.println("net:      " + netLine(n)));
         }
         return OK;
+    }
+
+    /** {@code show}'s human line of a VF's network settings and counters. */
+    private static String netLine(Map<String, Object> n) {
+        StringBuilder b = new StringBuilder();
+        b.append("mac ").append(n.get("mac"));
+        Object vlan = n.get("vlan");
+        if (vlan != null && (!vlan.equals(0) || !java.util.Objects.equals(n.get("qos"), 0))) {
+            b.append(", vlan ").append(vlan).append(" qos ").append(n.get("qos")).append(' ')
+                    .append(n.get("vlanProtocol"));
+        }
+        n.forEach((k, v) -> {
+            if (v != null && List.of("spoofCheck", "trust", "linkState", "minTxRateMbps", "maxTxRateMbps")
+                    .contains(k)) {
+                b.append(", ").append(k).append(' ').append(v instanceof Boolean x ? (x ? "on" : "off") : v);
+            }
+        });
+        if (n.get("stats") instanceof Map<?, ?> st) {
+            b.append("; rx ").append(st.get("rxPackets")).append(" packets ").append(st.get("rxBytes"))
+                    .append(" bytes, tx ").append(st.get("txPackets")).append(" packets ").append(st.get("txBytes"))
+                    .append(" bytes");
+        }
+        return b.toString();
     }
 
     /** The JSON object of one function (the format documented in the README). */

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PhysicalFunction;
+import org.sriov4j.VfNetConfig;
 
 /**
  * Device-specific knowledge about a family of physical functions, found through {@link java.util.ServiceLoader}.
@@ -144,5 +145,22 @@ public interface VendorPlugin {
      * @param pf the PF as it is now, with its VFs
      */
     default void beforeDisable(VendorContext ctx, PhysicalFunction pf) {
+    }
+
+    /**
+     * Whether the device refuses a VF network setting, known before the kernel is asked, so that a change that
+     * would fail is refused before any setting of the VF changes (and the error names the setting and the device).
+     * Called once per setting of a change, with the whole change and the PF's link as the kernel reports it. The
+     * default refuses nothing: the kernel decides.
+     *
+     * @param ctx sysfs and the PF
+     * @param setting the setting about to be changed
+     * @param change the whole change (the rates: both, the missing one filled in from the VF's current value)
+     * @param pfLinkUp whether the PF's netdev is up with a carrier ({@code IFF_UP} and {@code IFF_LOWER_UP})
+     * @return the refusal, or empty to let the kernel decide
+     */
+    default Optional<VfNetRefusal> vfNetRefusal(VendorContext ctx, VfNetConfig.Setting setting, VfNetConfig change,
+            boolean pfLinkUp) {
+        return Optional.empty();
     }
 }

@@ -130,6 +130,8 @@ final class Kernel {
             .thenComparing(Comparator.naturalOrder()));
     final Set<Integer> onlineNodes = new TreeSet<>();
     boolean busDriversAutoprobe = true;
+    /** Interface indexes of the netdevs that are up ({@link SimulatedNetlink#setLinkUp}). */
+    final Set<Integer> netdevsUp = new TreeSet<>();
     /** {@code /sys/hypervisor/type}, or null when there is no {@code hypervisor} directory. */
     @Nullable String hypervisorType;
     private int nextIfindex = 2;

@@ -80,6 +80,8 @@ import org.sriov4j.testing.Kernel.Device;
  *       no override), {@code reset}, {@code reset_method}, {@code numa_node}, {@code uevent},
  *       {@code sriov_vf_msix_count} ({@code EOPNOTSUPP}), pciback's {@code slots}, {@code new_slot} and
  *       {@code remove_slot}.</li>
+ *   <li><b>routing netlink</b> ({@link #netlink()}): VF network settings as {@code ip link} sees them, with igb's
+ *       rules and errnos for a PF on igb (see {@link SimulatedNetlink}).</li>
  * </ul>
  *
  * <p>Not simulated: timing (every write has its full effect when it returns, as measured on 6.12), open VFIO
@@ -106,6 +108,7 @@ public final class SimulatedKernel implements SysfsAccess {
     private final List<Fault> faults = new ArrayList<>();
     private final DeviceNodeAccess devNodes = new DevNodes();
     private volatile HostCommands commands = HostCommands.none();
+    private final SimulatedNetlink netlink;
 
     /** A write fault: {@code nth} 0 means every matching write. */
     private static final class Fault {
@@ -124,6 +127,17 @@ public final class SimulatedKernel implements SysfsAccess {
     private SimulatedKernel(Kernel kernel) {
         this.kernel = kernel;
         this.tree = new SysfsTree(kernel);
+        this.netlink = new SimulatedNetlink(lock, kernel);
+    }
+
+    /**
+     * This kernel's routing netlink: VF network settings as {@code ip link} sees them, with igb's rules for a PF on
+     * igb; also brings netdevs up and renames them. Hosts opened with {@link #openHost()} use it.
+     *
+     * @return the netlink (the same instance every time)
+     */
+    public SimulatedNetlink netlink() {
+        return netlink;
     }
 
     /**
@@ -335,15 +349,16 @@ public final class SimulatedKernel implements SysfsAccess {
 
     /**
      * Opens the sriov4j engine on this kernel ({@link SriovEngine#open(SriovConfig, SysfsAccess, DeviceNodeAccess)}
-     * with this kernel, {@link #devices()}, and {@link SriovConfig#defaults()} except for the state directory,
-     * which is {@link #stateDir()}, and the proc root, which is {@link #procRoot()}: every host opened on one simulated kernel shares its ledger and locks, as the
+     * with this kernel, {@link #devices()}, its {@link #netlink()}, and {@link SriovConfig#defaults()} except for the
+     * state directory, which is {@link #stateDir()}, and the proc root, which is {@link #procRoot()}: every host opened
+     * on one simulated kernel shares its ledger and locks, as the
      * processes of one real host share {@code /run/sriov4j}).
      *
      * @return an open host; close it when done
      */
     public SriovHost openHost() {
         return SriovEngine.open(SriovConfig.builder().stateDir(stateDir()).procRoot(procRoot()).build(), this, devNodes,
-                commands);
+                commands, netlink);
     }
 
     /**
@@ -484,7 +499,7 @@ public final class SimulatedKernel implements SysfsAccess {
      */
     public SriovHost openHost(java.util.function.UnaryOperator<SriovConfig.Builder> customize) {
         SriovConfig config = customize.apply(SriovConfig.builder().stateDir(stateDir()).procRoot(procRoot())).build();
-        return SriovEngine.open(config, this, devNodes, commands);
+        return SriovEngine.open(config, this, devNodes, commands, netlink);
     }
 
     /**

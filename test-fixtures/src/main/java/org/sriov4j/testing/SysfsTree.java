@@ -407,7 +407,8 @@ final class SysfsTree {
             m.put("addr_assign_type", ro(nd.randomMac() ? "1\n" : "0\n"));
             m.put("ifindex", ro(nd.ifindex() + "\n"));
             m.put("iflink", ro(nd.ifindex() + "\n"));
-            m.put("operstate", ro("down\n"));
+            boolean up = k.netdevsUp.contains(nd.ifindex());
+            m.put("operstate", ro(up ? "up\n" : "down\n"));
             m.put("type", ro("1\n"));
             m.put("mtu", ro("1500\n")); // real 6.12 guest: the Ethernet default, on PF and VF netdevs
             m.put("subsystem", new Node.Link("../../../../../../class/net"));

@@ -8,6 +8,7 @@ import org.sriov4j.spi.HostCommands;
 import org.sriov4j.spi.HypervisorBackendProvider;
 import org.sriov4j.spi.NioDeviceNodeAccess;
 import org.sriov4j.spi.NioSysfsAccess;
+import org.sriov4j.spi.RtNetlink;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.internal.EngineHost;
 
@@ -51,6 +52,27 @@ public final class SriovEngine {
                 .forEach(providers::add);
         return new EngineHost(Objects.requireNonNull(config, "config"), Objects.requireNonNull(sysfs, "sysfs"),
                 Objects.requireNonNull(devices, "devices"), Objects.requireNonNull(commands, "commands"), providers);
+    }
+
+    /**
+     * Opens a host on the given sysfs, device-node accessors, host commands and routing netlink (the simulated
+     * kernel's, in tests). The roots in {@code config} are not used.
+     *
+     * @param config the configuration
+     * @param sysfs how to read and write sysfs
+     * @param devices how to look at {@code /dev}
+     * @param commands how to read files outside sysfs and run the hypervisor's tools
+     * @param netlink how to read and make VF network settings; closed with the host
+     * @return an open host
+     */
+    public static SriovHost open(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices,
+            HostCommands commands, RtNetlink netlink) {
+        java.util.List<HypervisorBackendProvider> providers = new java.util.ArrayList<>();
+        java.util.ServiceLoader.load(HypervisorBackendProvider.class, SriovEngine.class.getClassLoader())
+                .forEach(providers::add);
+        return new EngineHost(Objects.requireNonNull(config, "config"), Objects.requireNonNull(sysfs, "sysfs"),
+                Objects.requireNonNull(devices, "devices"), Objects.requireNonNull(commands, "commands"), providers,
+                Objects.requireNonNull(netlink, "netlink"));
     }
 
     /**

@@ -24,6 +24,9 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Subscription;
 import org.sriov4j.Topology;
 import org.sriov4j.VfEnableOptions;
+import org.sriov4j.VfNetConfig;
+import org.sriov4j.VfStats;
+import org.sriov4j.spi.RtNetlink;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.BackendContext;
 import org.sriov4j.spi.BackendSelector;
@@ -51,6 +54,10 @@ public final class EngineHost implements SriovHost {
     private final Events events = new Events();
     private final Hotplug hotplug;
     private final VfioHolders holders;
+    private final RtNetlink netlink;
+    private final VfNetIdentity net;
+    /** Whether VF network settings work here: probed once, on first {@link #backendFeatures()}. */
+    private @Nullable Boolean netConfigWorks;
 
     /**
      * Creates the host, with the backends and vendor plugins found through {@link ServiceLoader}.
@@ -87,13 +94,31 @@ public final class EngineHost implements SriovHost {
      */
     public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices, HostCommands commands,
             List<HypervisorBackendProvider> providers) {
+        this(config, sysfs, devices, commands, providers, RtNetlink.system());
+    }
+
+    /**
+     * Creates the host with the given backends, host commands and routing netlink.
+     *
+     * @param config configuration
+     * @param sysfs sysfs access
+     * @param devices /dev access
+     * @param commands files outside sysfs and the hypervisor's tools
+     * @param providers the backends to choose from
+     * @param netlink the kernel's routing netlink, for VF network settings (closed with the host)
+     */
+    public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices, HostCommands commands,
+            List<HypervisorBackendProvider> providers, RtNetlink netlink) {
+        this.netlink = java.util.Objects.requireNonNull(netlink, "netlink");
         this.commands = commands;
         this.config = config;
         this.sysfs = sysfs;
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
         this.holders = new VfioHolders(sysfs, config.procRoot(), config.holderWait(), this::requestFromSelf);
-        this.vfs = new VfController(sysfs, scanner, VendorPlugins.load(), holders::checkUnbind);
+        VendorPlugins plugins = VendorPlugins.load();
+        this.vfs = new VfController(sysfs, scanner, plugins, holders::checkUnbind);
+        this.net = new VfNetIdentity(sysfs, () -> this.netlink, plugins, scanner);
         this.providers = List.copyOf(providers);
         this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps,
                 holders::checkUnbind);
@@ -146,7 +171,30 @@ public final class EngineHost implements SriovHost {
         } else {
             f.remove(BackendFeature.HOT_PLUG);
         }
+        // the engine makes VF network settings for every backend (in Xen, dom0 owns the PF): present exactly when
+        // the kernel's routing netlink answers here
+        f.remove(BackendFeature.VF_NET_CONFIG);
+        if (netConfigWorks()) {
+            f.add(BackendFeature.VF_NET_CONFIG);
+        }
         return Set.copyOf(f);
+    }
+
+    /** Asks the routing netlink for the loopback link: a netlink that answers that can make VF settings. */
+    private synchronized boolean netConfigWorks() {
+        if (netConfigWorks == null) {
+            boolean works;
+            try {
+                netlink.link("lo");
+                works = true;
+            } catch (RuntimeException | LinkageError e) {
+                System.getLogger(EngineHost.class.getName()).log(System.Logger.Level.DEBUG,
+                        "VF network settings unavailable: routing netlink does not answer: {0}", e.toString());
+                works = false;
+            }
+            netConfigWorks = works;
+        }
+        return netConfigWorks;
     }
 
     @Override
@@ -167,7 +215,7 @@ public final class EngineHost implements SriovHost {
     /** The lifecycle engine, created on first use (it needs the state directory). */
     private synchronized Lifecycle lifecycle() {
         if (lifecycle == null) {
-            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events, hotplug);
+            lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events, hotplug, net);
         }
         return lifecycle;
     }
@@ -236,7 +284,43 @@ public final class EngineHost implements SriovHost {
 
     @Override
     public Lease lease(PciAddress function, String guest, LeaseHolder holder) {
-        Lease taken = lifecycle().lease(function, guest, holder);
+        return track(lifecycle().lease(function, guest, holder), holder);
+    }
+
+    @Override
+    public Lease lease(PciAddress function, String guest, LeaseHolder holder, VfNetConfig netConfig) {
+        java.util.Objects.requireNonNull(netConfig, "netConfig");
+        return track(lifecycle().lease(function, guest, holder, netConfig), holder);
+    }
+
+    @Override
+    public VfNetConfig vfNetConfig(PciAddress vf) {
+        return net.read(vf).config();
+    }
+
+    @Override
+    public java.util.Map<PciAddress, VfNetConfig> vfNetConfigs(PciAddress pf) {
+        return java.util.Collections.unmodifiableMap(net.readAll(pf));
+    }
+
+    @Override
+    public VfStats vfStats(PciAddress vf) {
+        return net.stats(vf);
+    }
+
+    @Override
+    public VfNetConfig configureVf(PciAddress vf, VfNetConfig changes) {
+        java.util.Objects.requireNonNull(changes, "changes");
+        return lifecycle().configureVf(vf, changes);
+    }
+
+    @Override
+    public Optional<VfNetConfig> savedVfNetConfig(PciAddress vf) {
+        return lifecycle().savedNet(vf);
+    }
+
+    /** Keeps a taker lease in this host's list of open leases; other kinds outlive this host object. */
+    private Lease track(Lease taken, LeaseHolder holder) {
         if (holder.kind() != LeaseHolder.Kind.TAKER) {
             return taken; // outlives this host object: close() leaves it alone
         }
@@ -408,6 +492,15 @@ public final class EngineHost implements SriovHost {
             }
         }
         vfs.close();
+        try {
+            netlink.close();
+        } catch (RuntimeException e) {
+            if (first == null) {
+                first = e;
+            } else {
+                first.addSuppressed(e);
+            }
+        }
         if (first != null) {
             throw first;
         }

@@ -45,12 +45,13 @@ import org.sriov4j.PciAddress;
  * crc32=1c291ca3
  * </pre>
  *
- * <p>Version 2 is version 1 with three more core keys, for a leased function ({@link LedgerEntry#lease()}):
- * {@code lease} ({@code taker}, {@code process} or {@code durable}), {@code lease_pid} and {@code lease_start} (the
- * holding process's pid and start time; empty for a durable lease). An entry without a lease is written as version 1,
- * byte for byte as before, so that a sriov4j that reads only version 1 still reads it; an entry with a lease is
- * written as version 2, which such a sriov4j reports as of an unknown version and never acts on (it must not give
- * back a function whose lease it cannot see).
+ * <p>Version 2 is version 1 with, for a leased function ({@link LedgerEntry#lease()}), three more core keys that
+ * come together: {@code lease} ({@code taker}, {@code process} or {@code durable}), {@code lease_pid} and
+ * {@code lease_start} (the holding process's pid and start time; empty for a durable lease); and, for a VF whose
+ * network settings sriov4j changed, the saved originals as {@code x.net.*} extras. An entry with neither is written as
+ * version 1, byte for byte as before, so that a sriov4j that reads only version 1 still reads it; an entry with
+ * either is written as version 2, which such a sriov4j reports as of an unknown version and never acts on (it must
+ * not give back a function whose lease it cannot see, nor leave a guest's MAC on a VF).
  *
  * <pre>
  * sriov4j-ledger 2
@@ -83,10 +84,14 @@ final class LedgerFormat {
 
     /** The version line's prefix. */
     static final String MAGIC = "sriov4j-ledger ";
-    /** The version of entries without a lease. */
+    /** The version of entries without a lease and without saved VF network settings. */
     static final int VERSION = 1;
-    /** The version of entries with a lease: {@link #VERSION} plus {@link #LEASE_KEYS}. */
-    static final int LEASE_VERSION = 2;
+    /**
+     * The version of entries with a lease ({@link #LEASE_KEYS}) or with saved VF network settings ({@code x.net.*}
+     * extras), or both: things a reader must act on. An older reader, which would give back a function whose lease it
+     * cannot see or leave a guest's MAC on a VF, reports such an entry as of an unknown version instead.
+     */
+    static final int VERSION_2 = 2;
     /** Files larger than this are not read (an entry is a few hundred bytes; 64 extras of 4096 fit). */
     static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -143,7 +148,8 @@ final class LedgerFormat {
      */
     static byte[] encode(LedgerEntry e) {
         StringBuilder b = new StringBuilder(512);
-        b.append(MAGIC).append(e.lease().isPresent() ? LEASE_VERSION : VERSION).append('\n');
+        boolean net = e.extras().keySet().stream().anyMatch(k -> k.startsWith(VfNetIdentity.PREFIX));
+        b.append(MAGIC).append(e.lease().isPresent() || net ? VERSION_2 : VERSION).append('\n');
         line(b, "device", e.device().toString());
         line(b, "phase", e.phase().name());
         line(b, "original_driver", e.originalDriver().orElse(""));
@@ -199,12 +205,12 @@ final class LedgerFormat {
             throw new FormatException("not a ledger entry: first line is not '" + MAGIC + VERSION + "'");
         }
         String version = first.substring(MAGIC.length());
-        boolean leased = version.equals(Integer.toString(LEASE_VERSION));
-        if (!version.equals(Integer.toString(VERSION)) && !leased) {
+        boolean v2 = version.equals(Integer.toString(VERSION_2));
+        if (!version.equals(Integer.toString(VERSION)) && !v2) {
             if (firstEnd >= 0 && !version.isEmpty() && version.length() <= 9 && version.chars().allMatch(
                     c -> c >= '0' && c <= '9')) {
                 throw new FormatException("entry of version " + version + "; this sriov4j reads versions " + VERSION
-                        + " and " + LEASE_VERSION, true);
+                        + " and " + VERSION_2, true);
             }
             throw new FormatException("not a ledger entry: bad version line");
         }
@@ -243,7 +249,7 @@ final class LedgerFormat {
                 if (extras.put(key.substring(EXTRA_PREFIX.length()), value) != null) {
                     throw new FormatException("key '" + abbreviate(key) + "' appears twice");
                 }
-            } else if (CORE_KEYS.contains(key) || leased && LEASE_KEYS.contains(key)) {
+            } else if (CORE_KEYS.contains(key) || v2 && LEASE_KEYS.contains(key)) {
                 if (values.put(key, value) != null) {
                     throw new FormatException("key '" + key + "' appears twice");
                 }
@@ -256,12 +262,15 @@ final class LedgerFormat {
                 throw new FormatException("key '" + k + "' missing");
             }
         }
-        if (leased) {
-            for (String k : LEASE_KEYS) {
-                if (!values.containsKey(k)) {
-                    throw new FormatException("key '" + k + "' missing");
-                }
-            }
+        long leaseKeys = LEASE_KEYS.stream().filter(values::containsKey).count();
+        if (leaseKeys != 0 && leaseKeys != LEASE_KEYS.size()) {
+            throw new FormatException("the lease keys " + new java.util.TreeSet<>(LEASE_KEYS)
+                    + " come all together or not at all");
+        }
+        boolean leased = leaseKeys != 0;
+        if (v2 && !leased && extras.keySet().stream().noneMatch(k -> k.startsWith(VfNetIdentity.PREFIX))) {
+            throw new FormatException("a version-2 entry names a lease or holds saved VF network settings; this one"
+                    + " does neither");
         }
         try {
             return new LedgerEntry(

@@ -58,9 +58,12 @@ final class Lifecycle {
 
     private final Events events;
     private final Hotplug hotplug;
+    /** VF network settings (MAC, VLAN...): saved in the ledger, restored before a function goes back. */
+    private final @org.jspecify.annotations.Nullable VfNetIdentity net;
 
     Lifecycle(SriovConfig config, SysfsAccess sysfs, Assigner assigner, Supplier<String> stubDriver, Events events,
-            Hotplug hotplug) {
+            Hotplug hotplug, @org.jspecify.annotations.Nullable VfNetIdentity net) {
+        this.net = net;
         this.events = events;
         this.hotplug = hotplug;
         this.sysfs = sysfs;
@@ -327,7 +330,7 @@ final class Lifecycle {
             }
             return;
         }
-        LedgerEntry entry = detachFromGuestIfAny(e.get(), false);
+        LedgerEntry entry = restoreNet(Assigner.REATTACH, detachFromGuestIfAny(e.get(), false));
         ledger.put(entry.inPhase(LedgerEntry.Phase.REATTACHING));
         assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()),
                 entry.extras());
@@ -462,6 +465,15 @@ final class Lifecycle {
 
 
     Lease lease(PciAddress f, String guest, LeaseHolder holder) {
+        return lease(f, guest, holder, null);
+    }
+
+    /**
+     * A lease; with {@code netConfig}, the VF's network settings are applied (with the secure defaults) before it is
+     * recorded as leased and returned.
+     */
+    Lease lease(PciAddress f, String guest, LeaseHolder holder,
+            org.sriov4j.@org.jspecify.annotations.Nullable VfNetConfig netConfig) {
         Objects.requireNonNull(guest, "guest");
         Objects.requireNonNull(holder, "holder");
         LedgerEntry.checkGuest(guest); // before anything is locked or written
@@ -484,7 +496,15 @@ final class Lifecycle {
             boolean onStub = fn.driver().filter(stubDriver.get()::equals).isPresent();
             // a function whose previous lease ended with its holder keeps that lease's "managed": it goes back then
             boolean managed = prev.map(LedgerEntry::managed).orElse(!onStub);
+            if (netConfig != null) {
+                // known refusals before the detach
+                netOrRefuse(LEASE, f).check(LEASE, f, netConfig.withSecureDefaults());
+            }
             detachRecorded(fn, managed, guest);
+            if (netConfig != null) {
+                // before the entry names the lease: a lease that could not be set up is never recorded as live
+                applyLeaseNet(f, managed, netConfig);
+            }
             LeaseHolder recorded = holder.kind() == LeaseHolder.Kind.TAKER
                     ? new LeaseHolder(LeaseHolder.Kind.TAKER, java.util.OptionalLong.of(ProcessHandle.current().pid()),
                             LedgerEntry.currentProcessStart())
@@ -526,6 +546,9 @@ final class Lifecycle {
             reattachRecorded(assigner.describe(Assigner.REATTACH, device));
         } else {
             LedgerEntry next = detachFromGuestIfAny(e.get(), false);
+            if (next.extras().containsKey(VfNetIdentity.BY_LEASE)) {
+                next = restoreNet(Assigner.REATTACH, next); // what this lease set; the VF stays detached
+            }
             ledger.put(next.withLease(Optional.empty(), "", false)); // detached, leased to nobody
         }
     }
@@ -787,5 +810,58 @@ final class Lifecycle {
 
     RecoveryReport recover(PciAddress f) {
         return recovery.recover(f);
+    }
+
+    // ---- VF network settings (VfNetIdentity): the few places the lifecycle calls it ----
+
+    /** Restores the VF network settings saved in an entry (none: the entry unchanged). */
+    LedgerEntry restoreNet(String operation, LedgerEntry e) {
+        if (!e.extras().containsKey(VfNetIdentity.SAVED) && !e.extras().containsKey(VfNetIdentity.BY_LEASE)) {
+            return e;
+        }
+        return netOrRefuse(operation, e.device()).restoreRecorded(operation, e, ledger);
+    }
+
+    private VfNetIdentity netOrRefuse(String operation, PciAddress f) {
+        if (net == null) {
+            throw new SriovException(operation, f, org.sriov4j.Errno.EOPNOTSUPP, null,
+                    "this engine makes no VF network settings", null);
+        }
+        return net;
+    }
+
+    /** Applies a lease's settings; on failure the function goes back as it was, and the failure is thrown. */
+    private void applyLeaseNet(PciAddress f, boolean managed, org.sriov4j.VfNetConfig netConfig) {
+        try {
+            netOrRefuse(LEASE, f).applyRecorded(LEASE, f, netConfig.withSecureDefaults(), ledger, true);
+        } catch (RuntimeException e) {
+            if (managed) { // give the function back (restoring what the rollback could not, if anything)
+                try {
+                    reattachRecorded(assigner.describe(Assigner.REATTACH, f));
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+            } // a function detached before stays so; what the rollback could not set back stays recorded
+            throw e;
+        }
+    }
+
+    /**
+     * Changes a VF's network settings under its lock; a VF in the ledger (detached by sriov4j) has its settings
+     * before the first change saved there, others are the operator's and are not recorded.
+     */
+    org.sriov4j.VfNetConfig configureVf(PciAddress f, org.sriov4j.VfNetConfig changes) {
+        VfNetIdentity n = netOrRefuse(VfNetIdentity.CONFIGURE, f);
+        try (FunctionLock lock = lock(VfNetIdentity.CONFIGURE, f, "")) {
+            if (ledger.get(f).isPresent()) {
+                return n.applyRecorded(VfNetIdentity.CONFIGURE, f, changes, ledger, false);
+            }
+            return n.apply(VfNetIdentity.CONFIGURE, f, changes, before -> { });
+        }
+    }
+
+    /** The VF network settings saved for a function. */
+    Optional<org.sriov4j.VfNetConfig> savedNet(PciAddress f) {
+        return ledger.get(f).flatMap(VfNetIdentity::saved);
     }
 }

@@ -178,18 +178,23 @@ final class Recovery {
                     if (assigner.steps().isPresent() && sysfs.linkName(TopologyScanner.dev(f) + "/driver")
                             .filter(stubDriver.get()::equals).isEmpty()) {
                         // given back by the hypervisor's own tools (xl pci-assignable-remove -r): nothing is left
-                        // for us to undo
+                        // for us to undo but the VF network settings sriov4j changed
+                        lifecycle.restoreNet(Lifecycle.RECOVER, e);
                         ledger.remove(f);
                         r.restored.add(f);
                         return;
                     }
-                    if (e.lease().isPresent()) {
-                        ledger.put(e.withLease(Optional.empty(), "", false)); // its lessee is gone
+                    LedgerEntry now = e;
+                    if (now.extras().containsKey(VfNetIdentity.BY_LEASE)) {
+                        now = lifecycle.restoreNet(Lifecycle.RECOVER, now); // what the dead holder's lease set
+                    }
+                    if (now.lease().isPresent()) {
+                        ledger.put(now.withLease(Optional.empty(), "", false)); // its lessee is gone
                     }
                     r.keptDetached.add(f);
                     return;
                 }
-                LedgerEntry current = lifecycle.detachFromGuestIfAny(e, true);
+                LedgerEntry current = lifecycle.restoreNet(Lifecycle.RECOVER, lifecycle.detachFromGuestIfAny(e, true));
                 ledger.put(current.inPhase(LedgerEntry.Phase.REATTACHING));
                 assigner.reattach(f, new Assigner.Original(e.originalDriver(), e.originalDriverOverride()),
                         current.extras());

@@ -1,6 +1,9 @@
 package org.sriov4j.spi.vendor;
 
 import java.util.Optional;
+import org.sriov4j.Errno;
+import org.sriov4j.VfNetConfig;
+import org.sriov4j.spi.VfNetRefusal;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.sriov4j.PciAddress;
@@ -23,6 +26,11 @@ import org.sriov4j.spi.VendorPlugin;
  * <li>{@link #beforeEnable} checks that the PF reports {@code 10ca} as its VF device id, and {@link #afterEnable}
  * that every new VF is a {@code 10ca}: a mismatch means the device is not what igbvf and this plugin expect, and
  * the enable is rolled back.</li>
+ * <li>VF network settings ({@link #vfNetRefusal}), as igb on Linux 6.12 answers them (measured, see the repository's
+ * {@code docs/vf-net-config.md}): MAC, VLAN with QoS (802.1Q), spoof checking and trust are accepted; a link state
+ * is refused with {@code EOPNOTSUPP} (igb has no {@code ndo_set_vf_link_state}), a VLAN of protocol 802.1ad with
+ * {@code EPROTONOSUPPORT}, a non-zero minimum transmit rate with {@code EINVAL}, and a non-zero maximum rate with
+ * {@code EINVAL} while the PF link is down (igb checks it against the link speed, 0 then).</li>
  * </ul>
  */
 public final class IntelIgbVendorPlugin implements VendorPlugin {
@@ -122,6 +130,42 @@ public final class IntelIgbVendorPlugin implements VendorPlugin {
                 throw new IllegalStateException(String.format("VF %s of %s is device %04x, expected %04x for igbvf",
                         vf, pf.address(), device, VF_DEVICE));
             }
+        }
+    }
+
+    /**
+     * igb's refusals (class comment).
+     *
+     * @param ctx sysfs and the PF
+     * @param setting the setting
+     * @param change the whole change
+     * @param pfLinkUp whether the PF link is up
+     * @return the refusal, if igb refuses it
+     */
+    @Override
+    public Optional<VfNetRefusal> vfNetRefusal(VendorContext ctx, VfNetConfig.Setting setting, VfNetConfig change,
+            boolean pfLinkUp) {
+        switch (setting) {
+            case LINK_STATE:
+                return Optional.of(new VfNetRefusal(Errno.EOPNOTSUPP, "igb has no VF link-state control"));
+            case VLAN:
+                if (change.vlan().orElseThrow().protocol() != VfNetConfig.VlanProtocol.IEEE_802_1Q) {
+                    return Optional.of(new VfNetRefusal(Errno.EPROTONOSUPPORT, "igb tags VFs with 802.1Q only"));
+                }
+                return Optional.empty();
+            case MIN_TX_RATE:
+                if (change.minTxRateMbps().orElse(0) != 0) {
+                    return Optional.of(new VfNetRefusal(Errno.EINVAL, "igb has no minimum transmit rate"));
+                }
+                return Optional.empty();
+            case MAX_TX_RATE:
+                if (change.maxTxRateMbps().orElse(0) != 0 && !pfLinkUp) {
+                    return Optional.of(new VfNetRefusal(Errno.EINVAL, "igb limits a VF's rate only while the PF "
+                            + "link is up (bring " + ctx.pf() + "'s netdev up first)"));
+                }
+                return Optional.empty();
+            default:
+                return Optional.empty();
         }
     }
 

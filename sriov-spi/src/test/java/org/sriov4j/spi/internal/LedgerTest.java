@@ -65,7 +65,8 @@ class LedgerTest {
         assertEquals(Optional.of(durable), ledger.get(VF3));
         assertEquals(List.of(plain, leased, durable), ledger.scan().entries());
 
-        // lease keys in a version-1 file, or a version-2 file without them, are damage
+        // lease keys in a version-1 file, or a version-2 file with neither lease keys nor saved VF network settings,
+        // are damage
         String v1WithLease = text.replace("sriov4j-ledger 2", "sriov4j-ledger 1");
         assertThrows(LedgerFormat.FormatException.class, () -> LedgerFormat.decode(recrc(v1WithLease)));
         String v2WithoutLease = Files.readString(ledger.file(VF)).replace("sriov4j-ledger 1", "sriov4j-ledger 2");

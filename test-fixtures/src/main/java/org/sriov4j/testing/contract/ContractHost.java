@@ -121,7 +121,21 @@ public interface ContractHost {
             public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
                 return starter.apply(f, keepGroupFd);
             }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return self.net();
+            }
         };
+    }
+
+    /**
+     * How the kits look at VF network settings without the library, and bring a PF's link up or down.
+     *
+     * @return the inspector, or empty when the host has none (the network kit is then skipped)
+     */
+    default java.util.Optional<NetInspector> net() {
+        return java.util.Optional.empty();
     }
 
     /**
@@ -167,6 +181,11 @@ public interface ContractHost {
             @Override
             public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
                 return self.holdVfioDevice(f, keepGroupFd);
+            }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return self.net();
             }
         };
     }
@@ -228,6 +247,23 @@ public interface ContractHost {
                     }
                 };
             }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return java.util.Optional.of(new NetInspector() {
+                    @Override
+                    public java.util.Map<Integer, org.sriov4j.VfNetConfig> vfs(String pfNetdev) {
+                        java.util.Map<Integer, org.sriov4j.VfNetConfig> m = new java.util.TreeMap<>();
+                        kernel.netlink().link(pfNetdev).vfs().forEach(v -> m.put(v.index(), v.config()));
+                        return m;
+                    }
+
+                    @Override
+                    public void setLinkUp(String netdev, boolean up) {
+                        kernel.netlink().setLinkUp(netdev, up);
+                    }
+                });
+            }
         };
     }
 
@@ -269,6 +305,11 @@ public interface ContractHost {
             @Override
             public List<PfUnderTest> pfs() {
                 return list;
+            }
+
+            @Override
+            public java.util.Optional<NetInspector> net() {
+                return java.util.Optional.of(new IpLink());
             }
         };
     }

@@ -35,9 +35,9 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
 
     @Override
     public Set<BackendFeature> features() {
-        // no HOT_PLUG: only the VMM can plug a device into its guest; the engine adds the flag when the VMM gives
-        // its plug actuator (SriovConfig.Builder.plugActuator)
-        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.VF_NET_CONFIG);
+        // neither HOT_PLUG nor VF_NET_CONFIG is the backend's to claim: the engine adds HOT_PLUG when the VMM gives
+        // its plug actuator (SriovConfig.Builder.plugActuator), and VF_NET_CONFIG where the routing netlink answers
+        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING);
     }
 
     @Override
