@@ -55,10 +55,13 @@ final class Cli {
                                       enable exactly N VFs on PF (through 0 when it has others;
                                       --no-autoprobe: host VF drivers never touch the new VFs)
               disable-vfs PF          remove every VF of PF
-              detach BDF              move a function onto the backend's stub driver (vfio-pci; pciback on
+              detach TARGET...        move functions onto the backend's stub driver (vfio-pci; pciback on
                                       Xen, listed by xl pci-assignable-list) and keep
-                                      it there until reattach; its original driver is recorded
-              reattach BDF            give a detached function back to exactly its original driver
+                                      them there until reattach; each original driver is recorded.
+                                      TARGET: a BDF, or PF#RANGES for VFs (0000:01:00.0#0-6,
+                                      ens1f0#0-3,6); one line per function, failures on stderr, the
+                                      others still done; exit status 1 if any failed
+              reattach TARGET...      give detached functions back to exactly their original drivers
               lease BDF --guest NAME --hold [--attach DOMAIN]
                                       lease a function to a guest and hold the lease until this process
                                       is stopped (a function on a host driver is detached and given back
@@ -198,8 +201,8 @@ final class Cli {
             case "show" -> show(config.build(), rest);
             case "enable-vfs" -> enableVfs(config.build(), rest);
             case "disable-vfs" -> disableVfs(config.build(), rest);
-            case "detach" -> detach(config.build(), oneAddress("detach", rest));
-            case "reattach" -> reattach(config.build(), oneAddress("reattach", rest));
+            case "detach" -> detach(config.build(), manyAddresses("detach", rest));
+            case "reattach" -> reattach(config.build(), manyAddresses("reattach", rest));
             case "lease" -> lease(config.build(), rest);
             case "attach" -> attach(config.build(), rest);
             case "detach-guest" -> detachGuest(config.build(), oneAddress("detach-guest", rest));
@@ -352,18 +355,26 @@ final class Cli {
                 + f.driverOverride().map(o -> " (driver_override " + o + ")").orElse("");
     }
 
-    private int detach(SriovConfig config, PciAddress f) {
-        try (SriovHost host = opener.apply(config)) {
-            out.println(describe(host.detach(f)));
-        }
-        return OK;
+    /** The positional arguments of a command that takes several functions (syntax checked, see {@link Targets}). */
+    private static List<String> manyAddresses(String command, List<String> rest) {
+        List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
+        flags(rest.stream().filter(r -> r.startsWith("-")).toList());
+        Targets.check(command, positional);
+        return positional;
     }
 
-    private int reattach(SriovConfig config, PciAddress f) {
+    private int detach(SriovConfig config, List<String> targets) {
         try (SriovHost host = opener.apply(config)) {
-            out.println(describe(host.reattach(f)));
+            return Targets.each("detach", "detached", Targets.resolve("detach", host, targets),
+                    f -> describe(host.detach(f)), out, err);
         }
-        return OK;
+    }
+
+    private int reattach(SriovConfig config, List<String> targets) {
+        try (SriovHost host = opener.apply(config)) {
+            return Targets.each("reattach", "reattached", Targets.resolve("reattach", host, targets),
+                    f -> describe(host.reattach(f)), out, err);
+        }
     }
 
     private int lease(SriovConfig config, List<String> rest) {
