@@ -18,7 +18,8 @@
 #
 #   benchmarks/run-provisioning.sh            build (reactor package, no install), run (~6-8 minutes)
 #
-# Environment: MVN (mvn), MVN_FLAGS (-o), ROUNDS (3), TOOLS (all of the above), TIMEOUT (1500: the guest run),
+# Environment: QEMU_LOCK (a lock file: only the guest boot runs under `flock QEMU_LOCK`, not the build), MVN (mvn),
+# MVN_FLAGS (-o), ROUNDS (3), TOOLS (all of the above), TIMEOUT (1500: the guest run),
 # OUT (benchmarks/target/provisioning), SRIOV4J_IT_CACHE (/var/cache/sriov4j-it). Needs root (the guest harness;
 # apt-get download when the peers are missing). Exit status: 0 when every tool ran every round, 1 otherwise.
 set -euo pipefail
@@ -55,16 +56,15 @@ if ! command -v driverctl > /dev/null || ! command -v dpdk-devbind.py > /dev/nul
     done
 fi
 
-echo "== building the command line (package in the reactor, nothing installed)"
+echo "== building the command line (package in the reactor, nothing installed; makes the CDS archive)"
 (cd "$top" && "$mvn" -q -B $mvn_flags package -pl cli -am -DskipTests)
-# a snapshot: a jar another build rewrites while the guest's JVM runs would break it
-rm -rf "$out/lib" "$out/classes" "$out/tools" && mkdir -p "$out/lib" "$out/classes" "$out/tools"
-cp "$top/cli/target/sriov4j.jar" "$out/lib/"
-[[ -f "$top/cli/target/sriov4j.jsa" ]] && cp "$top/cli/target/sriov4j.jsa" "$out/lib/"
-cp "$top/sriov4j" "$out/sriov4j"
-# the launcher copy runs the snapshot jar, never rebuilds
-sed -i "s|^jar=.*|jar=\"$out/lib/sriov4j.jar\"|; s|^  \\[ ! -f \"\$jar\" \\] \\&\\& return 0|  return 1|" "$out/sriov4j"
-javac -d "$out/classes" -cp "$out/lib/sriov4j.jar" "$here/provisioning/ProvisioningBench.java"
+[[ -f "$top/cli/target/sriov4j.jsa" ]] || echo "note: no cli/target/sriov4j.jsa: the cli tool runs without an archive" >&2
+rm -rf "$out/classes" "$out/tools" && mkdir -p "$out/classes" "$out/tools"
+# the launcher as is, except that it never rebuilds in the guest (the jar and its archive stay where the build put
+# them: the archive is only valid for that path)
+sed -e "s|^here=.*|here=\"$top\"|" -e 's|^stale() {|stale() { return 1;|' "$top/sriov4j" > "$out/sriov4j"
+chmod +x "$out/sriov4j"
+javac -d "$out/classes" -cp "$top/cli/target/sriov4j.jar" "$here/provisioning/ProvisioningBench.java"
 
 # --- the tools' scripts: TOOL.sh detach|reattach BDF... prints seconds=S, timed inside --------------------------
 tool_script() { # name, body (uses $phase, "$@" = BDFs, $target = vfio-pci or igbvf)
@@ -111,15 +111,17 @@ export SRIOV4J_STATE_DIR=/run/sriov4j-bench
 echo "guest: kernel \$(uname -r), \$(nproc) CPUs; driverctl \$(command -v driverctl), dpdk-devbind \$(command -v dpdk-devbind.py)"
 cd "$out"
 status=0
-java -cp "$out/lib/sriov4j.jar:$out/classes" ProvisioningBench \$pf 7 $rounds "$out/tools" $tools || status=1
+java -cp "$top/cli/target/sriov4j.jar:$out/classes" ProvisioningBench \$pf 7 $rounds "$out/tools" $tools || status=1
 echo 0 > /sys/bus/pci/devices/\$pf/sriov_numvfs
 exit \$status
 GUEST
 chmod +x "$out/guest.sh"
 
-echo "== running in the guest (machine single)"
+echo "== running in the guest (machine single)${QEMU_LOCK:+, under flock $QEMU_LOCK}"
+lock=()
+[[ -n "${QEMU_LOCK:-}" ]] && lock=(flock "$QEMU_LOCK")
 set +e
-"$top/it/scripts/run-in-guest.sh" --machine single --timeout "${TIMEOUT:-1500}" --out "$out/guest" --quiet \
+"${lock[@]}" "$top/it/scripts/run-in-guest.sh" --machine single --timeout "${TIMEOUT:-1500}" --out "$out/guest" --quiet \
     --script "$out/guest.sh"
 rc=$?
 set -e

@@ -15,7 +15,8 @@
 #
 #   benchmarks/run-vfio-map.sh                 build (reactor package, no install), compile, run (~4 minutes)
 #
-# Environment: MVN (mvn), MVN_FLAGS (-o), CC (gcc), SIZES ("4096 2097152": bytes per mapping), SLICES (1000) of
+# Environment: QEMU_LOCK (a lock file: only the guest boot runs under `flock QEMU_LOCK`, not the build), MVN (mvn),
+# MVN_FLAGS (-o), CC (gcc), SIZES ("4096 2097152": bytes per mapping), SLICES (1000) of
 # SLICE (0.02) seconds, WARMUP (5) and MEASURE (5) seconds per separate run, ROUNDS (1), TIMEOUT (900: the guest run),
 # OUT (benchmarks/target/vfio-map), PROFILE (0; 1: then, for the first size, perf (cpu-clock, call graphs, the
 # JIT's perf map) records PROFILE_SECONDS (8) of the warmed-up sriov4j loop and of the C program, and JFR a whole
@@ -119,9 +120,11 @@ exit \$status
 GUEST
 chmod +x "$out/guest.sh"
 
-echo "== running in the guest (machine single)"
+echo "== running in the guest (machine single)${QEMU_LOCK:+, under flock $QEMU_LOCK}"
+lock=()
+[[ -n "${QEMU_LOCK:-}" ]] && lock=(flock "$QEMU_LOCK")
 set +e
-"$top/it/scripts/run-in-guest.sh" --machine single --timeout "${TIMEOUT:-900}" --out "$out/guest" --quiet \
+"${lock[@]}" "$top/it/scripts/run-in-guest.sh" --machine single --timeout "${TIMEOUT:-900}" --out "$out/guest" --quiet \
     --script "$out/guest.sh"
 rc=$?
 set -e

@@ -12,12 +12,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the JMH CSV of {@link CostCurveBenchmark} into a Markdown table (stdout) and an SVG chart: microseconds per
- * operation against the number of VFs, both axes logarithmic, with the growth exponent between neighbouring sizes
- * ({@code log(t2/t1) / log(n2/n1)}: 1 is linear, 0 constant, 2 quadratic) and a dashed line of linear growth.
+ * Turns the JMH CSVs of {@link CostCurveBenchmark} (one per round) into a Markdown table (stdout) and an SVG chart:
+ * microseconds per operation against the number of VFs, both axes logarithmic, with the growth exponent between
+ * neighbouring sizes ({@code log(t2/t1) / log(n2/n1)}: 1 is linear, 0 constant, 2 quadratic) and a dashed line of
+ * linear growth. With several rounds each point is the median of the rounds' scores and the table shows the rounds'
+ * range: on a shared machine the load changes between the sizes of one round, and the median of rounds run one
+ * after the other is what resists it.
  *
  * <pre>
- * java -cp benchmarks.jar org.sriov4j.benchmarks.CostCurveReport RESULTS.csv CHART.svg
+ * java -cp benchmarks.jar org.sriov4j.benchmarks.CostCurveReport CHART.svg TITLE ROUND1.csv [ROUND2.csv ...]
  * </pre>
  */
 public final class CostCurveReport {
@@ -27,7 +30,7 @@ public final class CostCurveReport {
     private CostCurveReport() {
     }
 
-    /** One benchmark's scores by VF count. */
+    /** One benchmark's scores by VF count: {median, lowest, highest} of the rounds. */
     record Curve(String name, TreeMap<Integer, double[]> points) {
         /** Growth exponent from the smallest to the largest size. */
         double overallExponent() {
@@ -45,6 +48,31 @@ public final class CostCurveReport {
      * @return the curves in the order of first appearance
      * @throws IOException if it cannot be read
      */
+    static List<Curve> read(List<Path> csvs) throws IOException {
+        Map<String, TreeMap<Integer, List<Double>>> scores = new LinkedHashMap<>();
+        for (Path csv : csvs) {
+            for (Curve c : read(csv)) {
+                for (var e : c.points().entrySet()) {
+                    scores.computeIfAbsent(c.name(), n -> new TreeMap<>())
+                            .computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()[0]);
+                }
+            }
+        }
+        List<Curve> out = new ArrayList<>();
+        for (var e : scores.entrySet()) {
+            TreeMap<Integer, double[]> points = new TreeMap<>();
+            for (var p : e.getValue().entrySet()) {
+                List<Double> v = new ArrayList<>(p.getValue());
+                v.sort(null);
+                int n = v.size();
+                double median = n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+                points.put(p.getKey(), new double[] {median, v.get(0), v.get(n - 1)});
+            }
+            out.add(new Curve(e.getKey(), points));
+        }
+        return out;
+    }
+
     static List<Curve> read(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
         List<String> header = split(lines.get(0));
@@ -60,9 +88,8 @@ public final class CostCurveReport {
             List<String> c = split(line);
             String name = c.get(0).substring(c.get(0).lastIndexOf('.') + 1);
             double score = Double.parseDouble(c.get(4));
-            double error = c.get(5).isEmpty() || c.get(5).equals("NaN") ? 0 : Double.parseDouble(c.get(5));
             curves.computeIfAbsent(name, n -> new Curve(n, new TreeMap<>()))
-                    .points().put(Integer.parseInt(c.get(param)), new double[] {score, error});
+                    .points().put(Integer.parseInt(c.get(param)), new double[] {score, score, score});
         }
         return new ArrayList<>(curves.values());
     }
@@ -93,7 +120,8 @@ public final class CostCurveReport {
             b.append("| ").append(c.name()).append(" |");
             for (int s : sizes) {
                 double[] p = c.points().get(s);
-                b.append(p == null ? " - |" : String.format(Locale.ROOT, " %s ± %s |", num(p[0]), num(p[1])));
+                b.append(p == null ? " - |" : p[1] == p[2] ? " " + num(p[0]) + " |"
+                        : String.format(Locale.ROOT, " %s (%s-%s) |", num(p[0]), num(p[1]), num(p[2])));
             }
             StringBuilder exps = new StringBuilder();
             for (int i = 1; i < sizes.size(); i++) {
@@ -217,16 +245,19 @@ public final class CostCurveReport {
     /**
      * Prints the table and writes the chart.
      *
-     * @param args the JMH CSV, the SVG to write, and optionally the chart's title
+     * @param args the SVG to write, its title, and the JMH CSVs (one per round)
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
-        List<Curve> curves = read(Path.of(args[0]));
+        List<Path> csvs = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) {
+            csvs.add(Path.of(args[i]));
+        }
+        List<Curve> curves = read(csvs);
         if (curves.isEmpty()) {
-            throw new IllegalArgumentException("no results in " + args[0]);
+            throw new IllegalArgumentException("no results in " + csvs);
         }
         System.out.print(table(curves));
-        Files.writeString(Path.of(args[1]), svg(curves, args.length > 2 ? args[2]
-                : "sriov4j cost curves: microseconds per operation (log-log)"), StandardCharsets.UTF_8);
+        Files.writeString(Path.of(args[0]), svg(curves, args[1]), StandardCharsets.UTF_8);
     }
 }
