@@ -8,8 +8,8 @@
 #       slices of SLICE seconds of the C loop (vfio-map/vfio_map_loop.c, a shared library called through JNA on the
 #       same container descriptor, once per slice) and of sriov4j, in both orders. Slices of tens of milliseconds
 #       see the same load from the rest of a shared machine, which two separate processes seconds apart do not.
-#       Reported: the ratio of the total rates C/sriov4j, and the spread of the ratios of blocks of 50 slices
-#       (median, quartiles, extremes).
+#       Reported: the ratio of the total rates C/sriov4j, and the spread of the ratios of blocks of slices
+#       (20 blocks: median, quartiles, extremes). Sizes of 1 MiB and more use slices 10 times longer and 10 times fewer.
 #   separate processes  the C program (vfio-map/vfio_map_bench.c), then Java, then C again, ROUNDS times; the ratio
 #       is the mean of the two C runs over Java's (the measurement of issue 5; noisier).
 #
@@ -21,7 +21,7 @@
 # OUT (benchmarks/target/vfio-map), PROFILE (0; 1: then, for the first size, perf (cpu-clock, call graphs, the
 # JIT's perf map) records PROFILE_SECONDS (8) of the warmed-up sriov4j loop and of the C program, and JFR a whole
 # sriov4j run; reports in OUT/guest/out/: perf-java-self.txt, perf-java-children.txt, perf-c-self.txt,
-# perf-c-children.txt, jfr-java.txt).
+# perf-c-children.txt, jfr-java.txt, with the perf data, the guest's kallsyms and the JIT's perf map).
 # Needs root (the guest harness). Exit status: 0 when every run produced a rate, 1 otherwise.
 set -euo pipefail
 export LC_NUMERIC=C
@@ -70,7 +70,10 @@ echo "guest: kernel \$(uname -r), \$(nproc) CPUs, VF \$vf on \$(basename \$(read
 status=0
 jcp="$out/classes:$cp_libs"
 for size in $sizes; do
-    java -Dvfio.map.loop="$out/libvfiomaploop.so" -cp "\$jcp" VfioMapBench \$vf \$size $warmup $slice $slices \\
+    # a slice holds at least ~40 pairs: 20 ms at 4 KiB; at 2 MiB (~0.3-0.5 ms a pair) 10x longer and 10x fewer
+    if (( size >= 1048576 )); then sl=\$(awk -v s=$slice 'BEGIN { print s * 10 }'); n=\$(( $slices / 10 ));
+    else sl=$slice; n=$slices; fi
+    java -Dvfio.map.loop="$out/libvfiomaploop.so" -cp "\$jcp" VfioMapBench \$vf \$size $warmup \$sl \$n \$(( n / 20 )) \\
         || status=1
 done
 for round in \$(seq ${ROUNDS:-1}); do
@@ -86,14 +89,15 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
     ps=${PROFILE_SECONDS:-8}
     cd /tmp
     # perf attaches after the warm-up, for PROFILE_SECONDS of the steady loop only
-    report() { # data, name
-        perf report -i \$1 --no-children --comm \$3 --sort dso,sym -g none --percent-limit 0.2 --stdio \\
-            2>/dev/null | grep -v '^#' | grep -v '^\$' > \$o/\$2-self.txt || true
-        perf report -i \$1 --children --comm \$3 --sort sym -g none --percent-limit 1 --stdio \\
-            2>/dev/null | grep -v '^#' | grep -v '^\$' > \$o/\$2-children.txt || true
-        perf report -i \$1 --no-children --comm \$3 --sort sym -g caller,0.5,callee --percent-limit 2 --stdio \\
-            2>/dev/null | grep -v '^\$' | head -400 > \$o/\$2-callers.txt || true
+    report() { # data, name: self time by command/library/symbol, and with children by symbol; the data, the
+        # guest's kallsyms and the JIT's perf maps are kept too (perf report --kallsyms on the host)
+        perf report -i \$1 --no-children --sort comm,dso,sym -g none --percent-limit 0.2 --stdio \\
+            > \$o/\$2-self.txt 2> \$o/\$2-report.err || true
+        perf report -i \$1 --children --sort comm,sym -g none --percent-limit 1 --stdio \\
+            > \$o/\$2-children.txt 2>> \$o/\$2-report.err || true
+        cp \$1 \$o/ || true
     }
+    cat /proc/kallsyms > \$o/kallsyms.txt || true
     # system-wide (attaching to the JVM's threads races with threads that come and go), reported for the command
     java -XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -cp "\$jcp" \\
         VfioMapBench \$vf \$size $warmup \$((ps + 6)) > \$o/profiled-java.txt &
@@ -101,13 +105,14 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
     sleep \$(( ${warmup%.*} + 5 ))
     perf record -q -a -e cpu-clock -F 1999 -g -o /tmp/perf-java.data -- sleep \$ps || status=1
     wait \$pid || status=1
-    report /tmp/perf-java.data perf-java java
+    report /tmp/perf-java.data perf-java
     "$out/vfio_map_bench" \$group \$size 2 \$((ps + 4)) > \$o/profiled-c.txt &
     pid=\$!
     sleep 3
     perf record -q -a -e cpu-clock -F 1999 -g -o /tmp/perf-c.data -- sleep \$ps || status=1
     wait \$pid || status=1
-    report /tmp/perf-c.data perf-c vfio_map_bench
+    report /tmp/perf-c.data perf-c
+    cp /tmp/perf-*.map \$o/ 2> /dev/null || true
     java -XX:StartFlightRecording=filename=\$o/java.jfr,settings=profile -cp "\$jcp" VfioMapBench \\
         \$vf \$size $warmup $measure || status=1
     jfr print --events jdk.ExecutionSample --stack-depth 12 \$o/java.jfr > \$o/jfr-java.txt || true
@@ -154,7 +159,7 @@ summary="$(awk '
     END {
         for (s in tot) {
             sort(s, n[s], a)
-            printf "size %8d  alternating: %s; blocks of 50 slices (%d): median %.3fx, quartiles %.3f-%.3f, " \
+            printf "size %8d  alternating: %s; %d blocks: median %.3fx, quartiles %.3f-%.3f, " \
                 "range %.3f-%.3f\n", s, tot[s], n[s], q(a, n[s], 0.5), q(a, n[s], 0.25), q(a, n[s], 0.75), a[1], a[n[s]]
         }
         for (s in m) printf "size %8d  separate processes: %d round(s), C/sriov4j pairs/s%s, ratio%s\n", s, m[s],
