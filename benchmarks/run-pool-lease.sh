@@ -30,7 +30,7 @@ for r in $(seq "${RUNS:-3}"); do
     line="$("${pin[@]}" "$java" "${props[@]}" -cp "$jar" org.sriov4j.benchmarks.PoolLeaseRatio "${PFS:-8}" \
         "${VFS_PER_PF:-128}" "${ROUNDS:-400}" "${BATCH:-10}")"
     echo "run $r: $line"
-    ratio="$(sed -n 's/.* ratio=\([0-9.]*\) .*/\1/p' <<< "$line")"
+    ratio="$(sed -n 's/^pool-ratio.* ratio=\([0-9.]*\) .*/\1/p' <<< "$line")"
     awk -v r="$ratio" -v m="${MAX_RATIO:-1.2}" 'BEGIN { exit !(r <= m) }' || status=1
 done
 exit "$status"

@@ -24,7 +24,9 @@ import org.sriov4j.spi.SriovEngine;
  * <pre>
  * java -cp benchmarks.jar org.sriov4j.benchmarks.PoolLeaseRatio [PFS VFS_PER_PF ROUNDS BATCH]   (8 128 400 10)
  * </pre>
- * Prints {@code pool-ratio vfs=N direct_us=D pool_us=P ratio=P/D} and the spread.
+ * Prints {@code pool-ratio vfs=N direct_us=D pool_us=P ratio=P/D} and the spread, and, for comparison, the same
+ * for a few leases from {@link SriovHost}'s default pool, which scans the host at each lease
+ * ({@code scan-pool-ratio}).
  */
 public final class PoolLeaseRatio {
 
@@ -50,6 +52,23 @@ public final class PoolLeaseRatio {
             l.close();
         }
         return System.nanoTime() - t0;
+    }
+
+    /** The default {@link SriovHost#pool} (a fresh topology at each lease) on top of {@code host}. */
+    private static VfPool scanningPool(SriovHost host) {
+        java.lang.reflect.InvocationHandler h = (proxy, method, args) -> {
+            if (method.isDefault() && method.getName().equals("pool")) {
+                return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            try {
+                return method.invoke(host, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        SriovHost plain = (SriovHost) java.lang.reflect.Proxy.newProxyInstance(SriovHost.class.getClassLoader(),
+                new Class<?>[] {SriovHost.class}, h);
+        return plain.pool(VfSelector.any());
     }
 
     /**
@@ -105,6 +124,18 @@ public final class PoolLeaseRatio {
                 double n = (double) rounds * batch;
                 groups.sort(null);
                 int g = groups.size();
+                // the pool that scans the host at each lease (SriovHost's default pool, which the engine's replaced):
+                // a few blocks, alternating with direct leases too
+                VfPool scanning = scanningPool(host);
+                long sd = 0;
+                long sp = 0;
+                for (int r = 0; r < 4; r++) {
+                    sd += direct(host, first, 2);
+                    sp += pooled(scanning, first, 2);
+                }
+                System.out.println(String.format(Locale.ROOT,
+                        "scan-pool-ratio vfs=%d leases=8 direct_us=%.1f scanning_pool_us=%.1f ratio=%.1f",
+                        t.virtualFunctions().size(), sd / 8e3, sp / 8e3, (double) sp / sd));
                 System.out.println(String.format(Locale.ROOT,
                         "pool-ratio vfs=%d pfs=%d leases=%d direct_us=%.1f pool_us=%.1f ratio=%.3f "
                                 + "groups=%d group_median=%.3f group_q1=%.3f group_q3=%.3f group_min=%.3f group_max=%.3f",
