@@ -164,7 +164,7 @@ final class Lifecycle {
             String guest) {
         ProcessHandle me = ProcessHandle.current();
         return new LedgerEntry(f, phase, original.driver(), original.driverOverride(), stubDriver.get(), managed,
-                me.pid(), me.info().startInstant(), guest.isEmpty() ? Optional.empty() : Optional.of(guest),
+                me.pid(), LedgerEntry.currentProcessStart(), guest.isEmpty() ? Optional.empty() : Optional.of(guest),
                 Instant.now(), Map.of());
     }
 
