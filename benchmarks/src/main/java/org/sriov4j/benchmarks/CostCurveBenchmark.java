@@ -26,7 +26,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfPool;
 import org.sriov4j.VfSelector;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * How the costs grow with the host (issue 15, item 5): on a {@link SysfsTreeGenerator} tree of {@link #vfs} VFs

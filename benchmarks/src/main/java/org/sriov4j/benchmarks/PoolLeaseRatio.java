@@ -12,7 +12,7 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.Topology;
 import org.sriov4j.VfPool;
 import org.sriov4j.VfSelector;
-import org.sriov4j.spi.SriovEngine;
+import org.sriov4j.spi.engine.SriovEngine;
 
 /**
  * Pool lease against direct lease, side by side (issue 15, item 4): on a {@link SysfsTreeGenerator} tree of PFS x

@@ -44,7 +44,8 @@ public final class CdsTraining {
             k.write("bus/pci/drivers_probe", onVfio.toString());
             Path sys = dir.resolve("sys");
             SysfsCapture.capture(k, sys);
-            String[] common = {"--sysfs-root", sys.toString(), "--state-dir", dir.resolve("state").toString()};
+            String[] common = {"--sysfs-root", sys.toString(), "--writable-tree", "--state-dir",
+                dir.resolve("state").toString()};
             String vf0 = k.vfsOf(pf).get(0).toString();
             String vf1 = onVfio.toString();
             String vf2 = k.vfsOf(pf).get(2).toString();
