@@ -34,7 +34,7 @@ public interface VfPool {
     /**
      * The VFs that match now, leased or not, in address order.
      *
-     * @return the members, from a fresh topology
+     * @return the members, as the host is now
      * @throws SriovException if the topology cannot be read
      */
     List<PciAddress> members();
