@@ -323,8 +323,10 @@ public interface SriovHost extends AutoCloseable {
     java.util.Optional<VfNetConfig> savedVfNetConfig(PciAddress vf);
 
     /**
-     * A pool of the VFs that match any of {@code selectors}, to lease one without naming it. The pool keeps no
-     * state: it looks at a fresh {@link #topology()} at each call and leases with {@link #lease(PciAddress, String)}.
+     * A pool of the VFs that match any of {@code selectors}, to lease one without naming it. The pool works out its
+     * members from the host as it is at each call and leases with {@link #lease(PciAddress, String)}; this default
+     * pool looks at a fresh {@link #topology()} each time, the engine's pool reads only what can have changed
+     * (see {@link VfPool}).
      *
      * <pre>{@code
      * VfPool pool = host.pool(VfSelector.parse("ens1f0#0-3,6"));

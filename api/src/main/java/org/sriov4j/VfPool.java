@@ -14,8 +14,11 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>A pool holds no state of its own: membership is worked out from a fresh {@link SriovHost#topology()} at each
- * call, and a lease is an ordinary {@link SriovHost#lease(PciAddress, String)} lease. So taking a VF is as
+ * <p>Membership is worked out from the host as it is at each call, and a lease is an ordinary
+ * {@link SriovHost#lease(PciAddress, String)} lease. (The engine's pool does not scan the whole host for that: it
+ * remembers which VFs the selectors' PFs have, reads a PF's {@code sriov_numvfs} before it relies on that, reads the
+ * state-dependent criteria (id, driver, NUMA node) from each VF it tries, and looks at the whole host again before
+ * it reports a pool exhausted.) So taking a VF is as
  * exclusive as a lease is, across the threads and processes of the host, including callers that use other pools
  * with overlapping selectors, or no pool: no two callers ever hold the same VF. Pools are thread-safe.
  */
@@ -31,7 +34,7 @@ public interface VfPool {
     /**
      * The VFs that match now, leased or not, in address order.
      *
-     * @return the members, from a fresh topology
+     * @return the members, as the host is now
      * @throws SriovException if the topology cannot be read
      */
     List<PciAddress> members();

@@ -101,6 +101,7 @@ public final class SysfsTreeGenerator {
     private final int vfsPerPf;
     private final int busesPerPf;
     private final boolean filler;
+    private final boolean allVfio;
     private final List<Node> nodes;
 
     /** One function to write: what discovery must report, and where its directory is. */
@@ -118,10 +119,10 @@ public final class SysfsTreeGenerator {
      * @throws IllegalArgumentException if the host does not fit in PCI domain 0
      */
     public SysfsTreeGenerator(int pfCount, int vfsPerPf) {
-        this(pfCount, vfsPerPf, true);
+        this(pfCount, vfsPerPf, true, false);
     }
 
-    private SysfsTreeGenerator(int pfCount, int vfsPerPf, boolean filler) {
+    private SysfsTreeGenerator(int pfCount, int vfsPerPf, boolean filler, boolean allVfio) {
         if (pfCount < 1 || pfCount > 28) {
             throw new IllegalArgumentException("PF count must be 1..28 (one root port each): " + pfCount);
         }
@@ -131,6 +132,7 @@ public final class SysfsTreeGenerator {
         this.pfCount = pfCount;
         this.vfsPerPf = vfsPerPf;
         this.filler = filler;
+        this.allVfio = allVfio;
         this.busesPerPf = vfsPerPf == 0 ? 1 : ((VF_OFFSET + VF_STRIDE * (vfsPerPf - 1)) >> 8) + 1;
         if (FIRST_PF_BUS + pfCount * busesPerPf - 1 > 0xff) {
             throw new IllegalArgumentException("too many buses: " + pfCount + " PFs x " + busesPerPf);
@@ -156,7 +158,18 @@ public final class SysfsTreeGenerator {
      * @return a generator of the lean tree
      */
     public SysfsTreeGenerator withoutUnreadAttributes() {
-        return new SysfsTreeGenerator(pfCount, vfsPerPf, false);
+        return new SysfsTreeGenerator(pfCount, vfsPerPf, false, allVfio);
+    }
+
+    /**
+     * The same host with every VF on {@code vfio-pci} ({@code driver_override} set), as on a host whose VFs were all
+     * detached for guests: every VF can be leased without a driver change, which a tree of files cannot make (the
+     * cost curves lease from pools of every VF).
+     *
+     * @return a generator of that tree
+     */
+    public SysfsTreeGenerator withAllVfsOnVfio() {
+        return new SysfsTreeGenerator(pfCount, vfsPerPf, filler, true);
     }
 
     /**
@@ -234,7 +247,7 @@ public final class SysfsTreeGenerator {
                 @Nullable String driver;
                 @Nullable String override = null;
                 List<String> net = List.of();
-                switch (i % 4) {
+                switch (allVfio ? 2 : i % 4) {
                     case 0, 1 -> {
                         driver = VF_DRIVER;
                         net = List.of(pfNetdev(pfs[k]) + "v" + i);

@@ -61,11 +61,14 @@ final class Cli {
               disable-vfs PF          remove every VF of PF
                                       (enable-vfs and disable-vfs are refused while PF is detached
                                       or leased, or one of its VFs is leased)
-              detach BDF              move a function onto the backend's stub driver (vfio-pci; pciback on
+              detach TARGET...        move functions onto the backend's stub driver (vfio-pci; pciback on
                                       Xen, listed by xl pci-assignable-list) and keep
-                                      it there until reattach; its original driver is recorded;
-                                      a PF with VFs is refused (unbinding its driver destroys them)
-              reattach BDF            give a detached function back to exactly its original driver
+                                      them there until reattach; each original driver is recorded;
+                                      a PF with VFs is refused (unbinding its driver destroys them).
+                                      TARGET: a BDF, or PF#RANGES for VFs (0000:01:00.0#0-6,
+                                      ens1f0#0-3,6); one line per function, failures on stderr, the
+                                      others still done; exit status 1 if any failed
+              reattach TARGET...      give detached functions back to exactly their original drivers
               lease BDF --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
                     [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]
                                       lease a function to a guest (a function on a host driver is
@@ -196,8 +199,8 @@ final class Cli {
             err.println("Try 'sriov4j --help'.");
             return USAGE;
         } catch (org.sriov4j.DeviceInUseException e) {
-            err.println("sriov4j: " + e.getMessage());
-            printHolders(e.device().map(Object::toString).orElse("the function"), e.holders());
+            err.println("sriov4j: " + Table.printable(e.getMessage()));
+            printHolders(err, e);
             return FAILED;
         } catch (SriovException e) {
             err.println("sriov4j: " + Table.printable(e.getMessage()));
@@ -280,8 +283,8 @@ final class Cli {
             case "show" -> show(config.build(), rest);
             case "enable-vfs" -> enableVfs(config.build(), rest);
             case "disable-vfs" -> disableVfs(config.build(), rest);
-            case "detach" -> detach(config.build(), oneAddress("detach", rest));
-            case "reattach" -> reattach(config.build(), oneAddress("reattach", rest));
+            case "detach" -> detach(config.build(), manyAddresses("detach", rest));
+            case "reattach" -> reattach(config.build(), manyAddresses("reattach", rest));
             case "lease" -> lease(config.build(), rest);
             case "attach" -> attach(config.build(), rest);
             case "detach-guest" -> detachGuest(config.build(), oneAddress("detach-guest", rest));
@@ -486,18 +489,26 @@ final class Cli {
                 + f.driverOverride().map(o -> " (driver_override " + o + ")").orElse("");
     }
 
-    private int detach(SriovConfig config, PciAddress f) {
-        try (SriovHost host = opener.apply(config)) {
-            out.println(describe(host.detach(f)));
-        }
-        return OK;
+    /** The positional arguments of a command that takes several functions (syntax checked, see {@link Targets}). */
+    private static List<String> manyAddresses(String command, List<String> rest) {
+        List<String> positional = rest.stream().filter(r -> !r.startsWith("-")).toList();
+        flags(command, rest.stream().filter(r -> r.startsWith("-")).toList());
+        Targets.check(command, positional);
+        return positional;
     }
 
-    private int reattach(SriovConfig config, PciAddress f) {
+    private int detach(SriovConfig config, List<String> targets) {
         try (SriovHost host = opener.apply(config)) {
-            out.println(describe(host.reattach(f)));
+            return Targets.each("detach", "detached", Targets.resolve("detach", host, targets),
+                    f -> describe(host.detach(f)), out, err);
         }
-        return OK;
+    }
+
+    private int reattach(SriovConfig config, List<String> targets) {
+        try (SriovHost host = opener.apply(config)) {
+            return Targets.each("reattach", "reattached", Targets.resolve("reattach", host, targets),
+                    f -> describe(host.reattach(f)), out, err);
+        }
     }
 
     private int lease(SriovConfig config, List<String> rest) {
@@ -675,11 +686,14 @@ final class Cli {
         return host.assignments().stream().filter(x -> x.device().equals(f)).findFirst();
     }
 
-    /** One line per process that holds (or may hold) a function's VFIO device, on stderr. */
-    private void printHolders(String device, List<org.sriov4j.VfioHolder> holders) {
+    /** One line per process that holds (or may hold) a function's VFIO device, on {@code err}. */
+    static void printHolders(PrintStream err, org.sriov4j.DeviceInUseException e) {
+        String device = e.device().map(Object::toString).orElse("the function");
+        List<org.sriov4j.VfioHolder> holders = e.holders();
         for (org.sriov4j.VfioHolder h : holders) {
-            err.println("  " + (h.certain() ? "held by" : "may be held by") + " pid " + h.pid() + " (" + h.command()
-                    + "): " + h.evidence().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            err.println("  " + (h.certain() ? "held by" : "may be held by") + " pid " + h.pid() + " ("
+                    + Table.printable(h.command()) + "): "
+                    + h.evidence().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         }
         if (!holders.isEmpty()) {
             err.println("  close " + device + "'s VFIO device in " + (holders.size() == 1 ? "that process" : "them")

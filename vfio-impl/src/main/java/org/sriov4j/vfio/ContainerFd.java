@@ -119,7 +119,8 @@ final class ContainerFd extends KernelFd {
         throw VfioException.kernel("VFIO_IOMMU_GET_INFO", null, path, 0, "capability chain size kept growing");
     }
 
-    synchronized void mapDma(long iova, long vaddr, long length, int flags) {
+    /** Callers synchronise (the domain does): the argument structure is reused, as on {@link IommufdFd}. */
+    void mapDma(long iova, long vaddr, long length, int flags) {
         checkOpen();
         ByteBuffer b = mapArg.buffer();
         b.putInt(VfioAbi.DmaMap.FLAGS, flags);
@@ -129,8 +130,8 @@ final class ContainerFd extends KernelFd {
         dmaIoctl("VFIO_IOMMU_MAP_DMA", VfioAbi.IOMMU_MAP_DMA, mapArg, -1, iova, length);
     }
 
-    /** Returns the size the kernel reports it unmapped. */
-    synchronized long unmapDma(long iova, long length) {
+    /** Returns the size the kernel reports it unmapped. Callers synchronise, as for {@link #mapDma}. */
+    long unmapDma(long iova, long length) {
         checkOpen();
         ByteBuffer b = unmapArg.buffer();
         b.putInt(VfioAbi.DmaUnmap.FLAGS, 0);

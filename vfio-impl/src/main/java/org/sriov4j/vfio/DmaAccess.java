@@ -14,8 +14,8 @@ public enum DmaAccess {
     /** Both {@link #READ} and {@link #WRITE}: guest RAM. */
     public static final Set<DmaAccess> READ_WRITE = Collections.unmodifiableSet(EnumSet.of(READ, WRITE));
 
-    private static final Set<DmaAccess> READ_ONLY = Collections.unmodifiableSet(EnumSet.of(READ));
-    private static final Set<DmaAccess> WRITE_ONLY = Collections.unmodifiableSet(EnumSet.of(WRITE));
+    static final Set<DmaAccess> READ_ONLY = Collections.unmodifiableSet(EnumSet.of(READ));
+    static final Set<DmaAccess> WRITE_ONLY = Collections.unmodifiableSet(EnumSet.of(WRITE));
     private static final Set<DmaAccess> NONE = Collections.unmodifiableSet(EnumSet.noneOf(DmaAccess.class));
 
     /**
@@ -25,6 +25,9 @@ public enum DmaAccess {
      * @return an unmodifiable set with the same elements
      */
     static Set<DmaAccess> canonical(Set<DmaAccess> access) {
+        if (access == READ_WRITE || access == READ_ONLY || access == WRITE_ONLY || access == NONE) {
+            return access; // already canonical: the usual case, no look-ups
+        }
         boolean read = access.contains(READ);
         boolean write = access.contains(WRITE);
         return read ? (write ? READ_WRITE : READ_ONLY) : (write ? WRITE_ONLY : NONE);

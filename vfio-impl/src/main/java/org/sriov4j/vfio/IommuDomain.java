@@ -2,11 +2,8 @@ package org.sriov4j.vfio;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
 import org.sriov4j.Lease;
@@ -40,13 +37,11 @@ import org.sriov4j.PciAddress;
  * <p>Thread-safe: all methods synchronise on the domain.
  */
 public final class IommuDomain implements AutoCloseable {
-    private static final Comparator<Long> UNSIGNED = Long::compareUnsigned;
-
     private final DomainBacking backing;
     private final VfioSystem system;
     private final LinuxSyscalls sys;
     private final List<AssignedDevice> devices = new ArrayList<>();
-    private final TreeMap<Long, DmaMapping> mappings = new TreeMap<>(UNSIGNED);
+    private final DmaTable mappings = new DmaTable();
     private boolean closed;
 
     IommuDomain(DomainBacking backing, LinuxSyscalls sys, VfioSystem system) {
@@ -214,14 +209,14 @@ public final class IommuDomain implements AutoCloseable {
             throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + "-0x"
                     + Long.toHexString(last) + " is not inside one of the IOMMU's IOVA ranges " + i.iovaRanges());
         }
-        Long key = iova; // boxed once for the table's three look-ups
-        DmaMapping overlap = overlapping(key, last);
+        DmaMapping overlap = mappings.overlapping(iova, last);
         if (overlap != null) {
             throw VfioException.rejected(op, null, Errno.EEXIST, "overlaps the mapping " + overlap);
         }
-        backing.map(iova, hostAddress, length, access.contains(DmaAccess.READ), access.contains(DmaAccess.WRITE));
         DmaMapping m = new DmaMapping(iova, hostAddress, length, access);
-        mappings.put(key, m);
+        Set<DmaAccess> a = m.access(); // canonical: one of three shared sets
+        backing.map(iova, hostAddress, length, a != DmaAccess.WRITE_ONLY, a != DmaAccess.READ_ONLY);
+        mappings.add(m);
         return m;
     }
 
@@ -239,18 +234,6 @@ public final class IommuDomain implements AutoCloseable {
             throw new IllegalArgumentException("only direct buffers can be mapped for DMA");
         }
         return map(iova, sys.addressOf(direct), direct.capacity(), access);
-    }
-
-    private @Nullable DmaMapping overlapping(Long first, long last) {
-        Map.Entry<Long, DmaMapping> below = mappings.floorEntry(first);
-        if (below != null && Long.compareUnsigned(below.getValue().lastIova(), first) >= 0) {
-            return below.getValue();
-        }
-        Map.Entry<Long, DmaMapping> above = mappings.ceilingEntry(first);
-        if (above != null && Long.compareUnsigned(above.getKey(), last) <= 0) {
-            return above.getValue();
-        }
-        return null;
     }
 
     /**
@@ -278,35 +261,28 @@ public final class IommuDomain implements AutoCloseable {
         if (Long.compareUnsigned(last, iova) < 0) {
             throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around");
         }
-        // only mappings that can meet the range: the one starting at or below iova, and those starting inside it
-        Long key = iova;
-        DmaMapping exact = mappings.get(key);
-        if (exact != null && exact.length() == length) { // the usual case: one whole mapping
+        int exact = mappings.exact(iova, length);
+        if (exact >= 0) { // the usual case: one whole mapping
             long unmapped = backing.unmap(iova, length);
-            mappings.remove(key);
+            mappings.remove(exact, exact + 1);
             return checkUnmapped(op, unmapped, length);
         }
-        List<DmaMapping> covered = new ArrayList<>(2);
+        // only the mappings that meet the range: the one containing iova, and those starting inside the range
+        int[] meet = mappings.meeting(iova, last);
         long expected = 0;
-        Map.Entry<Long, DmaMapping> below = mappings.lowerEntry(iova);
-        if (below != null && Long.compareUnsigned(below.getValue().lastIova(), iova) >= 0) {
-            throw splits(op, iova, length, below.getValue());
-        }
-        for (DmaMapping m : mappings.subMap(iova, true, last, true).values()) {
-            if (Long.compareUnsigned(m.lastIova(), last) > 0) {
+        for (int k = meet[0]; k < meet[1]; k++) {
+            DmaMapping m = mappings.get(k);
+            if (Long.compareUnsigned(m.iova(), iova) < 0 || Long.compareUnsigned(m.lastIova(), last) > 0) {
                 throw splits(op, iova, length, m);
             }
-            covered.add(m);
             expected += m.length();
         }
-        if (covered.isEmpty()) {
+        if (meet[0] == meet[1]) {
             throw VfioException.rejected(op, null, Errno.ENOENT, "nothing is mapped in 0x" + Long.toHexString(iova)
                     + "+0x" + Long.toHexString(length));
         }
         long unmapped = backing.unmap(iova, length);
-        for (DmaMapping m : covered) {
-            mappings.remove(m.iova());
-        }
+        mappings.remove(meet[0], meet[1]);
         return checkUnmapped(op, unmapped, expected);
     }
 
@@ -330,7 +306,7 @@ public final class IommuDomain implements AutoCloseable {
      * @return a snapshot of the current mappings
      */
     public synchronized List<DmaMapping> mappings() {
-        return List.copyOf(mappings.values());
+        return mappings.snapshot();
     }
 
     /**
@@ -340,8 +316,7 @@ public final class IommuDomain implements AutoCloseable {
      * @return the mapping, or null
      */
     public synchronized @Nullable DmaMapping mappingAt(long iova) {
-        Map.Entry<Long, DmaMapping> e = mappings.floorEntry(iova);
-        return e != null && Long.compareUnsigned(e.getValue().lastIova(), iova) >= 0 ? e.getValue() : null;
+        return mappings.containing(iova);
     }
 
     /**
@@ -390,7 +365,7 @@ public final class IommuDomain implements AutoCloseable {
                 first = add(first, e);
             }
         }
-        for (DmaMapping m : List.copyOf(mappings.values())) {
+        for (DmaMapping m : mappings.snapshot()) {
             try {
                 backing.unmap(m.iova(), m.length());
             } catch (RuntimeException e) {

@@ -27,6 +27,8 @@ import org.sriov4j.VfEnableOptions;
 import org.sriov4j.VfNetConfig;
 import org.sriov4j.VfStats;
 import org.sriov4j.spi.RtNetlink;
+import org.sriov4j.VfPool;
+import org.sriov4j.VfSelector;
 import org.sriov4j.spi.AssignmentSteps;
 import org.sriov4j.spi.BackendContext;
 import org.sriov4j.spi.BackendSelector;
@@ -280,6 +282,17 @@ public final class EngineHost implements SriovHost {
     @Override
     public PciFunction reattach(PciAddress function) {
         return lifecycle().reattach(function);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The engine's pool leases without scanning the host: it remembers which VFs the selectors' PFs have and
+     * checks each PF's {@code sriov_numvfs} before it relies on what it remembers ({@link EnginePool}).
+     */
+    @Override
+    public VfPool pool(VfSelector... selectors) {
+        return new EnginePool(this, sysfs, scanner, List.of(selectors));
     }
 
     @Override
