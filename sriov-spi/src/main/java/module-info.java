@@ -11,6 +11,8 @@
 module org.sriov4j.spi {
     requires transitive org.sriov4j;
     requires static org.jspecify;
+    // ETHTOOL_GDRVINFO for device profiles (org.sriov4j.spi.internal.JnaEthtool), loaded on first use only
+    requires com.sun.jna;
 
     exports org.sriov4j.spi;
     exports org.sriov4j.spi.engine;

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PhysicalFunction;
+import org.sriov4j.spi.CompatibilityMatrix;
 import org.sriov4j.spi.VendorContext;
 import org.sriov4j.spi.VendorPlugin;
 
@@ -23,6 +24,9 @@ import org.sriov4j.spi.VendorPlugin;
  * <li>{@link #beforeEnable} checks that the PF reports {@code 10ca} as its VF device id, and {@link #afterEnable}
  * that every new VF is a {@code 10ca}: a mismatch means the device is not what igbvf and this plugin expect, and
  * the enable is rolled back.</li>
+ * <li>{@link #compatibilityMatrix()}: {@code intel-igb-compatibility.json} next to this class (docs/device-profile.md
+ * says where each entry comes from): in-tree igb with in-tree igbvf, both Linux 5.8 or later, COMPATIBLE; anything
+ * else UNKNOWN.</li>
  * </ul>
  */
 public final class IntelIgbVendorPlugin implements VendorPlugin {
@@ -43,6 +47,9 @@ public final class IntelIgbVendorPlugin implements VendorPlugin {
     /** The 82576 PF device ids igb binds (drivers/net/ethernet/intel/igb/e1000_hw.h). */
     private static final Set<Integer> PF_DEVICES = Set.of(0x10c9, 0x10e6, 0x10e7, 0x10e8, 0x1526, 0x150a, 0x1518,
             0x150d);
+
+    private static final CompatibilityMatrix MATRIX = CompatibilityMatrix.load(IntelIgbVendorPlugin.class,
+            "intel-igb-compatibility.json");
 
     /** Creates the plugin (called by ServiceLoader). */
     public IntelIgbVendorPlugin() {
@@ -123,6 +130,16 @@ public final class IntelIgbVendorPlugin implements VendorPlugin {
                         vf, pf.address(), device, VF_DEVICE));
             }
         }
+    }
+
+    /**
+     * The igb/igbvf matrix shipped with this plugin ({@code intel-igb-compatibility.json}).
+     *
+     * @return the matrix
+     */
+    @Override
+    public Optional<CompatibilityMatrix> compatibilityMatrix() {
+        return Optional.of(MATRIX);
     }
 
     @Override
