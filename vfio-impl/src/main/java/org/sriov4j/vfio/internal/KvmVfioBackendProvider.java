@@ -35,8 +35,10 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
 
     @Override
     public Set<BackendFeature> features() {
+        // LIVE_MIGRATION_STATE_TRANSFER: VFIO migration v2 through AssignedDevice.migrationControl() for devices
+        // whose driver offers it (a device profile's vfioMigration says whether a given device does)
         return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.HOT_PLUG,
-                BackendFeature.VF_NET_CONFIG);
+                BackendFeature.VF_NET_CONFIG, BackendFeature.LIVE_MIGRATION_STATE_TRANSFER);
     }
 
     @Override
