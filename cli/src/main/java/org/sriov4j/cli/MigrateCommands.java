@@ -99,8 +99,7 @@ final class MigrateCommands {
         options.pool(pool.toArray(VfSelector[]::new));
         try (SriovHost host = opener.apply(config)) {
             DestinationReport r = host.checkDestination(profile, options.build());
-            Optional<MigrationPlan> plan = r.chosen().map(c -> plan(profile, c, r.backend(), featuresOf(r, profile,
-                    host)));
+            Optional<MigrationPlan> plan = r.chosen().map(c -> plan(profile, c, featuresOf(r, profile, host)));
             if (json) {
                 out.println(Json.write(json(r, plan)));
             } else {
@@ -119,8 +118,7 @@ final class MigrateCommands {
         }
     }
 
-    private static MigrationPlan plan(DeviceProfile p, Candidate c, Optional<String> backend,
-            Set<BackendFeature> features) {
+    private static MigrationPlan plan(DeviceProfile p, Candidate c, Set<BackendFeature> features) {
         return MigrationPlanner.plan("(guest)", List.of(new MigrationPlanner.Move(p, c, features, features,
                 Optional.empty())));
     }
