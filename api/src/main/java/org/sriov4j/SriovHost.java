@@ -278,7 +278,8 @@ public interface SriovHost extends AutoCloseable {
      * and for each every field that does not simply match, classified by the rules (identical ids, revision, BAR
      * layout, MSI-X count, firmware, driver family; network settings carried over; BDF and IOMMU group ignored; see
      * {@link org.sriov4j.migration.ProfileRules}). A VF is free when no process holds it (no lease, no change in
-     * progress) and it is not on the stub driver for someone else. Nothing on the host is changed.
+     * progress), it is attached to no guest, and it is not on the stub driver for someone else. Nothing on the host
+     * is changed.
      *
      * <pre>{@code
      * DestinationReport r = host.checkDestination(DeviceProfile.fromJson(json), DestinationOptions.defaults());

@@ -122,4 +122,17 @@ class XenMigrationPlanTest {
             }
         }
     }
+
+    @Test
+    void aDetachedVfAttachedToAGuestIsNoCandidateThoughNoProcessHoldsIt() {
+        host.detach(vfs.get(0));
+        host.attachToGuest(vfs.get(0), "vm-1");
+        DestinationReport r = host.checkDestination(host.profile(vfs.get(0)), DestinationOptions.defaults());
+        assertEquals(1, r.freeVfs());
+        assertEquals(vfs.get(1), r.chosen().orElseThrow().vf());
+        host.detachFromGuest(vfs.get(0));
+        assertEquals(2, host.checkDestination(host.profile(vfs.get(0)), DestinationOptions.defaults()).freeVfs(),
+                "detached to pciback by sriov4j and attached to no guest: free");
+        host.reattach(vfs.get(0));
+    }
 }

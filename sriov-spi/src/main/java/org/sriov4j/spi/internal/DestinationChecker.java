@@ -65,7 +65,7 @@ final class DestinationChecker {
         Set<PciAddress> ours = new HashSet<>();
         for (Assignment a : recorded) {
             ours.add(a.device());
-            if (a.heldBy().isPresent() || a.phase() != Assignment.Phase.DETACHED) {
+            if (a.heldBy().isPresent() || a.phase() != Assignment.Phase.DETACHED || a.attachedTo().isPresent()) {
                 held.add(a.device());
             }
         }
