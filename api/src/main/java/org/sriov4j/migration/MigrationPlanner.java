@@ -171,11 +171,12 @@ public final class MigrationPlanner {
     /** Why state transfer is not possible; empty when it is. */
     private static String stateTransferRefusal(Move m) {
         if (!m.sourceFeatures().contains(BackendFeature.LIVE_MIGRATION_STATE_TRANSFER)) {
-            return "the source backend " + m.source().backend().orElse("(unknown)") + " does not transfer device state";
+            return m.source().backend().map(b -> "the source backend " + b + " does not transfer device state")
+                    .orElse("the source backend is unknown");
         }
         if (!m.destinationFeatures().contains(BackendFeature.LIVE_MIGRATION_STATE_TRANSFER)) {
-            return "the destination backend " + m.destination().profile().backend().orElse("(unknown)")
-                    + " does not transfer device state";
+            return m.destination().profile().backend().map(b -> "the destination backend " + b
+                    + " does not transfer device state").orElse("the destination backend is unknown");
         }
         Optional<DeviceProfile.VfioMigration> src = m.source().vfioMigration();
         Optional<DeviceProfile.VfioMigration> dst = m.destination().profile().vfioMigration();

@@ -17,7 +17,6 @@ import org.sriov4j.PhysicalFunction;
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovException;
 import org.sriov4j.Topology;
-import org.sriov4j.VfSelector;
 import org.sriov4j.VirtualFunction;
 import org.sriov4j.migration.Candidate;
 import org.sriov4j.migration.CompatibilityVerdict;
@@ -73,7 +72,7 @@ final class DestinationChecker {
         boolean canApplyNet = features.get().contains(BackendFeature.VF_NET_CONFIG);
         List<Candidate> candidates = new ArrayList<>();
         for (VirtualFunction vf : topology.virtualFunctions()) {
-            if (!options.pool().isEmpty() && options.pool().stream().noneMatch(s -> matches(s, topology, vf))) {
+            if (!options.pool().isEmpty() && options.pool().stream().noneMatch(s -> s.matches(topology, vf))) {
                 continue;
             }
             if (held.contains(vf.address())) {
@@ -101,7 +100,7 @@ final class DestinationChecker {
         }
         int free = candidates.size();
         candidates.sort(Comparator.comparing((Candidate c) -> !c.fits())
-                .thenComparingLong(c -> refusing(c, true))
+                .thenComparingLong(DestinationChecker::refusing)
                 .thenComparingLong(c -> c.findings(Outcome.UNVERIFIED).size())
                 .thenComparing(c -> !c.profile().numaNode().equals(profile.numaNode()))
                 .thenComparing(Candidate::vf));
@@ -112,13 +111,9 @@ final class DestinationChecker {
         return new DestinationReport(profile, options, backend.get(), free, chosen, reported);
     }
 
-    private static long refusing(Candidate c, boolean strict) {
+    private static long refusing(Candidate c) {
         return c.findings().stream().filter(f -> f.refuses(false)).count()
                 + (c.compatibility().map(v -> v.refuses(false)).orElse(false) ? 1 : 0);
-    }
-
-    private static boolean matches(VfSelector s, Topology t, VirtualFunction vf) {
-        return s.matches(t, vf);
     }
 
     /**
