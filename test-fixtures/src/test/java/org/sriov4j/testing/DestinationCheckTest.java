@@ -60,7 +60,10 @@ class DestinationCheckTest {
         assertEquals("8086:10c9", p.pf().id().toString());
         assertEquals(Optional.of("igb"), p.pf().driver());
         assertEquals(Optional.of("igbvf"), p.vfDriver(), "from the intel-igb vendor plugin");
-        assertEquals(Optional.empty(), p.bars(), "the simulator has no resource file");
+        assertEquals(Optional.of(List.of(new DeviceProfile.Bar(0, 16384, DeviceProfile.BarType.MEM64, true),
+                new DeviceProfile.Bar(3, 16384, DeviceProfile.BarType.MEM64, true))), p.bars(),
+                "the simulator models the 82576 VF's resource file as Linux 6.12 shows it");
+        assertEquals(java.util.OptionalInt.of(3), p.msixVectors(), "and its MSI-X capability");
         assertEquals(Optional.empty(), p.pf().driverVersion(), "no ethtool outside the real /sys");
         assertEquals(p, DeviceProfile.fromJson(p.toJson()));
     }
@@ -78,7 +81,6 @@ class DestinationCheckTest {
             assertEquals(vfs.get(1), c.vf());
             assertTrue(c.fits());
             assertEquals(Outcome.IGNORED, finding(c, "source.address").outcome());
-            assertEquals(Outcome.UNVERIFIED, finding(c, "device.bars").outcome());
             assertEquals(Outcome.UNVERIFIED, finding(c, "net").outcome());
             assertTrue(c.findings().stream().noneMatch(f -> f.outcome() == Outcome.DIFFERENT), c.findings()
                     .toString());
@@ -94,6 +96,7 @@ class DestinationCheckTest {
         assertEquals(2, r.candidates().size());
         Candidate c = r.candidates().get(0);
         assertTrue(finding(c, "pf.firmwareVersion").refuses(true));
+        assertTrue(c.findings().stream().noneMatch(f -> f.field().startsWith("device.")), "BARs and MSI-X known");
         assertEquals("unknown on both sides", finding(c, "pf.firmwareVersion").detail());
     }
 
@@ -150,8 +153,7 @@ class DestinationCheckTest {
         assertEquals(DriverCompatibility.UNKNOWN, c.compatibility().orElseThrow().result(),
                 "the simulator's igb has no ethtool version");
         assertFalse(host.checkDestination(p, DestinationOptions.builder().guestVfDriver(igbvf).strict(true)
-                .rules(ProfileRules.defaults().with("device.bars", FieldRule.IGNORED)
-                        .with("device.msixVectors", FieldRule.IGNORED).with("pf.firmwareVersion", FieldRule.IGNORED)
+                .rules(ProfileRules.defaults().with("pf.firmwareVersion", FieldRule.IGNORED)
                         .with("net", FieldRule.IGNORED)).build()).fits(), "strict: UNKNOWN refuses");
         assertEquals(DriverCompatibility.UNKNOWN, host.vfDriverCompatibility(vfs.get(1), igbvf).result());
     }
