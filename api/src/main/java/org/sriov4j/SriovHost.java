@@ -255,60 +255,6 @@ public interface SriovHost extends AutoCloseable {
     void detachFromGuest(PciAddress function);
 
     /**
-     * The profile of a VF: what a guest sees of it and what its PF is, for a destination host to check
-     * ({@link #checkDestination}). Read from sysfs and, for the PF's driver and firmware versions, from the PF's
-     * netdev ({@code ETHTOOL_GDRVINFO}); what cannot be read (on a captured tree, without root, without a netdev) is
-     * unknown, never guessed. The VFIO migration capability is unknown here: a VMM that has the device open adds it
-     * with {@link org.sriov4j.migration.DeviceProfile#withVfioMigration}. The network settings are unknown until
-     * this host reads VF network settings.
-     *
-     * <pre>{@code
-     * String json = host.profile(PciAddress.parse("0000:01:10.0")).toJson();   // send it to the destination
-     * }</pre>
-     *
-     * @param vf the VF
-     * @return its profile
-     * @throws DeviceNotFoundException if there is no such function
-     * @throws SriovException {@link Errno#ENODEV} if the function is not a VF; or sysfs could not be read
-     */
-    org.sriov4j.migration.DeviceProfile profile(PciAddress vf);
-
-    /**
-     * The destination's check: which free VFs of this host can take a guest's device described by {@code profile},
-     * and for each every field that does not simply match, classified by the rules (identical ids, revision, BAR
-     * layout, MSI-X count, firmware, driver family; network settings carried over; BDF and IOMMU group ignored; see
-     * {@link org.sriov4j.migration.ProfileRules}). A VF is free when no process holds it (no lease, no change in
-     * progress), it is attached to no guest, and it is not on the stub driver for someone else. Nothing on the host
-     * is changed.
-     *
-     * <pre>{@code
-     * DestinationReport r = host.checkDestination(DeviceProfile.fromJson(json), DestinationOptions.defaults());
-     * r.chosen().ifPresent(c -> System.out.println("take " + c.vf() + ", apply " + c.applied()));
-     * }</pre>
-     *
-     * @param profile the guest's device, as the source host described it
-     * @param options the pool, strictness, the guest's VF driver, NUMA pinning, rules
-     * @return the chosen VF, if one fits, and the nearest candidates otherwise
-     * @throws SriovException if sysfs could not be read
-     */
-    org.sriov4j.migration.DestinationReport checkDestination(org.sriov4j.migration.DeviceProfile profile,
-            org.sriov4j.migration.DestinationOptions options);
-
-    /**
-     * What the vendor's PF/VF driver compatibility matrix says about a guest's VF driver on this VF's PF: check it
-     * when leasing a VF to a guest whose VF driver and version are known. {@code UNKNOWN} when no matrix entry covers
-     * the pair (reported, not refused: the caller decides).
-     *
-     * @param vf the VF
-     * @param guestDriver the guest's VF driver and its version
-     * @return the verdict, naming the matrix entry's source
-     * @throws DeviceNotFoundException if there is no such function
-     * @throws SriovException {@link Errno#ENODEV} if the function is not a VF
-     */
-    org.sriov4j.migration.CompatibilityVerdict vfDriverCompatibility(PciAddress vf,
-            org.sriov4j.migration.GuestVfDriver guestDriver);
-
-    /**
      * Subscribes to the changes this host object makes.
      *
      * @param listener called after each change, on the thread that made it; exceptions it throws are logged and

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.sriov4j.VfSelector;
 
 /**
- * How {@link org.sriov4j.SriovHost#checkDestination(DeviceProfile, DestinationOptions)} looks for a VF. Immutable;
+ * How {@link MigrationHost#checkDestination(DeviceProfile, DestinationOptions)} looks for a VF. Immutable;
  * {@link #defaults()}: every free VF, not strict, no guest driver stated, NUMA ignored, the default rules, the 3
  * nearest refused candidates reported.
  *

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The answer of {@link org.sriov4j.SriovHost#checkDestination(DeviceProfile, DestinationOptions)}.
+ * The answer of {@link MigrationHost#checkDestination(DeviceProfile, DestinationOptions)}.
  *
  * @param profile the profile checked
  * @param options the options used

@@ -15,8 +15,8 @@ import org.sriov4j.PciId;
 
 /**
  * A host-independent description of a VF as a guest sees it, made on the source host
- * ({@link org.sriov4j.SriovHost#profile(PciAddress)}) and checked on a destination
- * ({@link org.sriov4j.SriovHost#checkDestination(DeviceProfile, DestinationOptions)}). Its JSON form
+ * ({@link MigrationHost#profile(PciAddress)}) and checked on a destination
+ * ({@link MigrationHost#checkDestination(DeviceProfile, DestinationOptions)}). Its JSON form
  * ({@link #toJson()}, {@link #fromJson(String)}) is the transfer format; {@code docs/device-profile.md} documents it.
  *
  * <p>Every field a host may be unable to know is optional: empty means <em>unknown</em> (e.g. BAR sizes on a

@@ -109,7 +109,7 @@ final class ProfileJson {
         try {
             doc = Json.parse(utf8);
         } catch (JsonFormatException e) {
-            throw new ProfileFormatException("$", e.getMessage());
+            throw new ProfileFormatException("$", String.valueOf(e.getMessage()));
         }
         return read(doc);
     }
@@ -119,7 +119,7 @@ final class ProfileJson {
         try {
             doc = Json.parse(json);
         } catch (JsonFormatException e) {
-            throw new ProfileFormatException("$", e.getMessage());
+            throw new ProfileFormatException("$", String.valueOf(e.getMessage()));
         }
         return read(doc);
     }
@@ -178,7 +178,7 @@ final class ProfileJson {
             if (e instanceof ProfileFormatException) {
                 throw e;
             }
-            throw new ProfileFormatException("$", e.getMessage());
+            throw new ProfileFormatException("$", String.valueOf(e.getMessage()));
         }
     }
 
@@ -202,7 +202,7 @@ final class ProfileJson {
             if (e instanceof ProfileFormatException) {
                 throw e;
             }
-            throw new ProfileFormatException("net", e.getMessage());
+            throw new ProfileFormatException("net", String.valueOf(e.getMessage()));
         }
     }
 
@@ -248,7 +248,7 @@ final class ProfileJson {
             return path.equals("$") ? key : path + "." + key;
         }
 
-        Object raw(String key) {
+        @org.jspecify.annotations.Nullable Object raw(String key) {
             return map.get(key);
         }
 

@@ -1,5 +1,6 @@
 package org.sriov4j.cli;
 
+import org.sriov4j.migration.MigrationHost;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ final class MigrateCommands {
     /** {@code profile BDF [--json]}. */
     int profile(SriovConfig config, PciAddress vf, boolean json) {
         try (SriovHost host = opener.apply(config)) {
-            DeviceProfile p = host.profile(vf);
+            DeviceProfile p = MigrationHost.of(host).profile(vf);
             if (json) {
                 out.println(p.toJson());
             } else {
@@ -98,7 +99,7 @@ final class MigrateCommands {
         DeviceProfile profile = DeviceProfile.fromJson(bytes); // ProfileFormatException: exit 2, naming the field
         options.pool(pool.toArray(VfSelector[]::new));
         try (SriovHost host = opener.apply(config)) {
-            DestinationReport r = host.checkDestination(profile, options.build());
+            DestinationReport r = MigrationHost.of(host).checkDestination(profile, options.build());
             Optional<MigrationPlan> plan = r.chosen().map(c -> plan(profile, c, featuresOf(r, profile, host)));
             if (json) {
                 out.println(Json.write(json(r, plan)));

@@ -1,5 +1,6 @@
 package org.sriov4j.it;
 
+import org.sriov4j.migration.MigrationHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,7 +71,7 @@ class RealMigrationIT {
 
     DeviceProfile leasedProfile(PciAddress vf) throws Exception {
         long t0 = System.nanoTime();
-        DeviceProfile p = host.profile(vf);
+        DeviceProfile p = MigrationHost.of(host).profile(vf);
         System.out.printf("  profile of %s in %.1f ms%n%s%n", vf, (System.nanoTime() - t0) / 1e6, p.toJson());
         return p;
     }
@@ -98,7 +99,7 @@ class RealMigrationIT {
 
             DeviceProfile withNet = p.withNet(NetConfig.none().withMac("52:54:00:aa:bb:01").withVlan(100, 3));
             long t0 = System.nanoTime();
-            DestinationReport r = host.checkDestination(withNet, DestinationOptions.defaults());
+            DestinationReport r = MigrationHost.of(host).checkDestination(withNet, DestinationOptions.defaults());
             System.out.printf("  check on the same host in %.1f ms: %s%n", (System.nanoTime() - t0) / 1e6,
                     r.chosen().map(Candidate::findings).orElse(List.of()));
             assertEquals(2, r.freeVfs(), "the leased VF is no candidate");
@@ -108,9 +109,9 @@ class RealMigrationIT {
             assertTrue(c.findings(Outcome.UNVERIFIED).isEmpty(), "everything is known on a live host: "
                     + c.findings(Outcome.UNVERIFIED));
             assertEquals(List.of("net.mac", "net.vlan", "net.qos"), c.applied().stream().map(Finding::field).toList());
-            assertTrue(host.checkDestination(withNet, DestinationOptions.builder().strict(true).build()).fits());
+            assertTrue(MigrationHost.of(host).checkDestination(withNet, DestinationOptions.builder().strict(true).build()).fits());
 
-            CompatibilityVerdict v = host.vfDriverCompatibility(c.vf(), new GuestVfDriver("igbvf", kernelRelease()));
+            CompatibilityVerdict v = MigrationHost.of(host).vfDriverCompatibility(c.vf(), new GuestVfDriver("igbvf", kernelRelease()));
             System.out.println("  " + v);
             assertEquals(DriverCompatibility.COMPATIBLE, v.result());
         }
@@ -127,8 +128,8 @@ class RealMigrationIT {
             Path root = CapturedTrees.unpack(tree, dir);
             try (SriovHost other = SriovHost.open(SriovConfig.builder().sysfsRoot(root)
                     .stateDir(Files.createDirectories(dir.resolve("state"))).build())) {
-                DestinationReport r = other.checkDestination(p, DestinationOptions.defaults());
-                DestinationReport strict = other.checkDestination(p, DestinationOptions.builder().strict(true).build());
+                DestinationReport r = MigrationHost.of(other).checkDestination(p, DestinationOptions.defaults());
+                DestinationReport strict = MigrationHost.of(other).checkDestination(p, DestinationOptions.builder().strict(true).build());
                 System.out.printf("  %s: %d free, fits %s, strict fits %s; %s%n", tree, r.freeVfs(), r.fits(),
                         strict.fits(), r.candidates().isEmpty() ? "no candidate" : r.candidates().get(0).findings());
                 if (tree.equals("igb-novf")) {

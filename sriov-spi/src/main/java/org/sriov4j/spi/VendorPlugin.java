@@ -152,7 +152,7 @@ public interface VendorPlugin {
 
     /**
      * The vendor's PF/VF driver compatibility matrix for the PFs this plugin matches, used when a guest's VF driver
-     * is checked ({@code SriovHost.vfDriverCompatibility}, {@code SriovHost.checkDestination} with a guest driver).
+     * is checked ({@code MigrationHost.vfDriverCompatibility}, {@code MigrationHost.checkDestination} with a guest driver).
      * Ship it as a JSON resource next to the plugin class and load it from there, so that the lookup works in the
      * plugin's own module:
      * <pre>{@code

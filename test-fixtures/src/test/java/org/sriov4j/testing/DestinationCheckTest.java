@@ -1,5 +1,6 @@
 package org.sriov4j.testing;
 
+import org.sriov4j.migration.MigrationHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class DestinationCheckTest {
 
     @Test
     void aProfileOfTheSimulatedVfSaysWhatTheSimulatorCannotKnow() {
-        DeviceProfile p = host.profile(vfs.get(0));
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
         assertEquals("8086:10ca", p.id().toString());
         assertEquals("8086:10c9", p.pf().id().toString());
         assertEquals(Optional.of("igb"), p.pf().driver());
@@ -71,10 +72,10 @@ class DestinationCheckTest {
     @Test
     void anotherFreeVfOfTheSamePfFitsAndTheLeasedOneIsNoCandidate() {
         try (Lease lease = host.lease(vfs.get(0), "vm-1")) {
-            DeviceProfile p = host.profile(vfs.get(0));
+            DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
             String before = kernel.read("bus/pci/devices/" + vfs.get(1) + "/driver_override");
 
-            DestinationReport r = host.checkDestination(p, DestinationOptions.defaults());
+            DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults());
 
             assertEquals(2, r.freeVfs(), "the leased VF is not free");
             Candidate c = r.chosen().orElseThrow();
@@ -90,8 +91,8 @@ class DestinationCheckTest {
 
     @Test
     void strictTurnsUnverifiedIntoRefusalAndReportsTheNearest() {
-        DeviceProfile p = host.profile(vfs.get(0));
-        DestinationReport r = host.checkDestination(p, DestinationOptions.builder().strict(true).nearest(2).build());
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
+        DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.builder().strict(true).nearest(2).build());
         assertFalse(r.fits());
         assertEquals(2, r.candidates().size());
         Candidate c = r.candidates().get(0);
@@ -102,11 +103,11 @@ class DestinationCheckTest {
 
     @Test
     void aDifferentRevisionIsNamedAndRefusesEveryCandidate() {
-        DeviceProfile other = DeviceProfile.fromJson(host.profile(vfs.get(0)).toJson()
+        DeviceProfile other = DeviceProfile.fromJson(MigrationHost.of(host).profile(vfs.get(0)).toJson()
                 .replace("\"revision\": \"01\"", "\"revision\": \"02\"")
-                .replace("\"subsystemDeviceId\": \"" + host.profile(vfs.get(0)).subsystem().orElseThrow().deviceHex()
+                .replace("\"subsystemDeviceId\": \"" + MigrationHost.of(host).profile(vfs.get(0)).subsystem().orElseThrow().deviceHex()
                         + "\"", "\"subsystemDeviceId\": \"beef\""));
-        DestinationReport r = host.checkDestination(other, DestinationOptions.defaults());
+        DestinationReport r = MigrationHost.of(host).checkDestination(other, DestinationOptions.defaults());
         assertFalse(r.fits());
         Candidate c = r.candidates().get(0);
         Finding rev = finding(c, "device.revision");
@@ -118,26 +119,26 @@ class DestinationCheckTest {
 
     @Test
     void carriedOverSettingsNeedABackendThatSetsVfNetworkSettings() {
-        DeviceProfile p = host.profile(vfs.get(0)).withNet(NetConfig.none().withMac("52:54:00:12:34:56")
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0)).withNet(NetConfig.none().withMac("52:54:00:12:34:56")
                 .withVlan(100, 0));
-        DestinationReport r = host.checkDestination(p, DestinationOptions.defaults());
+        DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults());
         assertFalse(r.fits(), "the test backend declares no VF_NET_CONFIG");
         Finding mac = finding(r.candidates().get(0), "net.mac");
         assertEquals(Outcome.NOT_APPLICABLE, mac.outcome());
         assertEquals(FieldRule.CARRIED_OVER, mac.rule());
-        DestinationReport ignored = host.checkDestination(p, DestinationOptions.builder().rules(ProfileRules
+        DestinationReport ignored = MigrationHost.of(host).checkDestination(p, DestinationOptions.builder().rules(ProfileRules
                 .defaults().with("net.mac", FieldRule.IGNORED).with("net.vlan", FieldRule.IGNORED).with("net.qos", FieldRule.IGNORED)).build());
         assertTrue(ignored.fits(), "rules decide");
     }
 
     @Test
     void aSelectorNarrowsTheCandidatesAndNoFreeVfIsSaid() {
-        DeviceProfile p = host.profile(vfs.get(0));
-        DestinationReport r = host.checkDestination(p, DestinationOptions.builder()
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
+        DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.builder()
                 .pool(VfSelector.parse(PF + "#2")).build());
         assertEquals(vfs.get(2), r.chosen().orElseThrow().vf());
         try (Lease lease = host.lease(vfs.get(2), "vm-2")) {
-            DestinationReport none = host.checkDestination(p, DestinationOptions.builder()
+            DestinationReport none = MigrationHost.of(host).checkDestination(p, DestinationOptions.builder()
                     .pool(VfSelector.parse(PF + "#2")).build());
             assertEquals(0, none.freeVfs());
             assertTrue(none.candidates().isEmpty());
@@ -146,15 +147,15 @@ class DestinationCheckTest {
 
     @Test
     void theGuestDriverIsJudgedAndUnknownVersionsAreReportedNotRefused() {
-        DeviceProfile p = host.profile(vfs.get(0));
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
         GuestVfDriver igbvf = GuestVfDriver.parse("igbvf:6.12.118");
-        DestinationReport r = host.checkDestination(p, DestinationOptions.builder().guestVfDriver(igbvf).build());
+        DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.builder().guestVfDriver(igbvf).build());
         Candidate c = r.chosen().orElseThrow();
         assertEquals(DriverCompatibility.UNKNOWN, c.compatibility().orElseThrow().result(),
                 "the simulator's igb has no ethtool version");
-        assertFalse(host.checkDestination(p, DestinationOptions.builder().guestVfDriver(igbvf).strict(true)
+        assertFalse(MigrationHost.of(host).checkDestination(p, DestinationOptions.builder().guestVfDriver(igbvf).strict(true)
                 .rules(ProfileRules.defaults().with("pf.firmwareVersion", FieldRule.IGNORED)
                         .with("net", FieldRule.IGNORED)).build()).fits(), "strict: UNKNOWN refuses");
-        assertEquals(DriverCompatibility.UNKNOWN, host.vfDriverCompatibility(vfs.get(1), igbvf).result());
+        assertEquals(DriverCompatibility.UNKNOWN, MigrationHost.of(host).vfDriverCompatibility(vfs.get(1), igbvf).result());
     }
 }

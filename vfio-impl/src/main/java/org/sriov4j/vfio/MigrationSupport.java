@@ -40,7 +40,7 @@ public record MigrationSupport(boolean supported, long flags, String reason) {
      * This capability as a device profile records it ({@link org.sriov4j.migration.DeviceProfile#withVfioMigration}).
      *
      * <pre>{@code
-     * DeviceProfile p = host.profile(vf).withVfioMigration(device.migration().toProfile());
+     * DeviceProfile p = MigrationHost.of(host).profile(vf).withVfioMigration(device.migration().toProfile());
      * }</pre>
      *
      * @return the profile's capability

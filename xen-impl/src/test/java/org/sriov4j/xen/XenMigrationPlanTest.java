@@ -22,6 +22,7 @@ import org.sriov4j.migration.DeviceProfile.NetConfig;
 import org.sriov4j.migration.LeasePlugActions;
 import org.sriov4j.migration.MigrationAbortedException;
 import org.sriov4j.migration.MigrationExecutor;
+import org.sriov4j.migration.MigrationHost;
 import org.sriov4j.migration.MigrationPlan;
 import org.sriov4j.migration.MigrationPlanner;
 import org.sriov4j.migration.PlanStep.Action;
@@ -66,10 +67,10 @@ class XenMigrationPlanTest {
     void theGuestsVfIsUnpluggedAndTheDestinationsPluggedWithTheStandbysMac() {
         try (Lease src = host.lease(vfs.get(0), "vm-1")) {
             src.attachToGuest("vm-1");
-            DeviceProfile p = host.profile(vfs.get(0));
+            DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
             assertEquals(Optional.of("xen-pciback"), p.backend());
             assertEquals(Optional.of(DeviceProfile.IOMMU_HYPERVISOR), p.iommuInterface());
-            DestinationReport r = host.checkDestination(p, DestinationOptions.defaults());
+            DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults());
             Candidate c = r.chosen().orElseThrow(() -> new AssertionError(r.candidates().toString()));
             assertEquals(vfs.get(1), c.vf());
             MigrationPlan plan = plan(p, c);
@@ -104,8 +105,8 @@ class XenMigrationPlanTest {
     void aFailedPlugPlugsTheSourceVfBackIn() {
         try (Lease src = host.lease(vfs.get(0), "vm-1")) {
             src.attachToGuest("vm-1");
-            DeviceProfile p = host.profile(vfs.get(0));
-            Candidate c = host.checkDestination(p, DestinationOptions.defaults()).chosen().orElseThrow();
+            DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
+            Candidate c = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults()).chosen().orElseThrow();
             MigrationPlan plan = MigrationPlanner.plan("vm-1", List.of(new MigrationPlanner.Move(p, c,
                     host.backendFeatures(), host.backendFeatures(), Optional.empty())));
             try (Lease dst = host.lease(c.vf(), "vm-1")) {
@@ -127,11 +128,11 @@ class XenMigrationPlanTest {
     void aDetachedVfAttachedToAGuestIsNoCandidateThoughNoProcessHoldsIt() {
         host.detach(vfs.get(0));
         host.attachToGuest(vfs.get(0), "vm-1");
-        DestinationReport r = host.checkDestination(host.profile(vfs.get(0)), DestinationOptions.defaults());
+        DestinationReport r = MigrationHost.of(host).checkDestination(MigrationHost.of(host).profile(vfs.get(0)), DestinationOptions.defaults());
         assertEquals(1, r.freeVfs());
         assertEquals(vfs.get(1), r.chosen().orElseThrow().vf());
         host.detachFromGuest(vfs.get(0));
-        assertEquals(2, host.checkDestination(host.profile(vfs.get(0)), DestinationOptions.defaults()).freeVfs(),
+        assertEquals(2, MigrationHost.of(host).checkDestination(MigrationHost.of(host).profile(vfs.get(0)), DestinationOptions.defaults()).freeVfs(),
                 "detached to pciback by sriov4j and attached to no guest: free");
         host.reattach(vfs.get(0));
     }

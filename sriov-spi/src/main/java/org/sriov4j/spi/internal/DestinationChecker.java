@@ -33,8 +33,8 @@ import org.sriov4j.spi.CompatibilityMatrix;
 import org.sriov4j.spi.VendorPlugin;
 
 /**
- * The destination's check ({@code SriovHost.checkDestination}) and the compatibility verdict of a guest's VF driver
- * ({@code SriovHost.vfDriverCompatibility}). Reads only; changes nothing.
+ * The destination's check ({@code MigrationHost.checkDestination}) and the compatibility verdict of a guest's VF driver
+ * ({@code MigrationHost.vfDriverCompatibility}). Reads only; changes nothing.
  */
 final class DestinationChecker {
     private static final String OP = "check destination";

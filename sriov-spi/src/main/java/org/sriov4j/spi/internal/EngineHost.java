@@ -32,7 +32,7 @@ import org.sriov4j.spi.ProbeContext;
 import org.sriov4j.spi.SysfsAccess;
 
 /** The engine's {@link SriovHost}. */
-public final class EngineHost implements SriovHost {
+public final class EngineHost implements SriovHost, org.sriov4j.migration.MigrationHost {
 
     private final SriovConfig config;
     private final SysfsAccess sysfs;

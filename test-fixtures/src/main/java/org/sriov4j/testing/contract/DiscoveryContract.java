@@ -1,5 +1,6 @@
 package org.sriov4j.testing.contract;
 
+import org.sriov4j.migration.MigrationHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,7 +77,7 @@ public abstract class DiscoveryContract extends HostContract {
         PfUnderTest pf = pf();
         write(dev(pf.address()) + "/sriov_drivers_autoprobe", "0");
         write(dev(pf.address()) + "/sriov_numvfs", "2");
-        org.sriov4j.migration.DeviceProfile p = sriov.profile(virtfn(pf, 1));
+        org.sriov4j.migration.DeviceProfile p = MigrationHost.of(sriov).profile(virtfn(pf, 1));
         assertEquals(pf.vfId(), p.id());
         assertEquals(p, org.sriov4j.migration.DeviceProfile.fromJson(p.toJson()));
         Assumptions.assumeTrue(pf.vfId().equals(new org.sriov4j.PciId(0x8086, 0x10ca)), "not an 82576 VF");
