@@ -3,7 +3,8 @@
 # sriov4j CLI (--backend xen-pciback) on a real Xen 4.17, with xl to check what it did.
 #   scenario-dom0.sh JAR
 # Main: 2 VFs, VF0 made assignable (detach: pciback, xl pci-assignable-list, libxl's driver_path),
-# a PV domU with passthrough, attach VF0 (igbvf binds in the domU), detach-guest, reattach (igbvf).
+# a PV domU with passthrough, attach VF0 (igbvf binds in the domU), its profile and an unplug/re-plug
+# migration plan checked against this host (migrate-check), detach-guest, reattach (igbvf).
 # Interop: sriov4j detaches VF1, `xl pci-assignable-remove -r` gives it back (igbvf).
 # Crash: `lease VF0 --guest t1 --hold --attach t1`, kill -9 the holder, `recover`: VF0 detached
 # from the domain and back on igbvf. Prints each check and "N passed, N failed".
@@ -50,6 +51,26 @@ check "sriov4j attach VF0 --guest t1" sriov4j attach "$VF0" --guest t1
 check "xl pci-list t1 shows VF0" in_domain t1 "$VF0"
 check "VF0 bound to igbvf in the domU" "$D" wait-driver t1 igbvf 90
 echo "  domU PCI: $("$D" pci t1)"
+
+echo "== migration (issue 13): VF0's profile in dom0 and an unplug/re-plug plan checked against this host"
+check "sriov4j profile VF0 --json" sh -c "java -jar '$JAR' --backend xen-pciback profile '$VF0' --json \
+    > '$OUTD/vf0-profile.json'"
+sed 's/^/    /' "$OUTD/vf0-profile.json"
+check "profile: backend xen-pciback, IOMMU owned by the hypervisor" \
+    grep -q '"iommuInterface": "hypervisor"' "$OUTD/vf0-profile.json"
+check "profile: PF driver version from ETHTOOL_GDRVINFO in dom0 is the kernel release" \
+    grep -q "\"driverVersion\": \"$(uname -r)\"" "$OUTD/vf0-profile.json"
+sriov4j migrate-check "$OUTD/vf0-profile.json" --guest-vf-driver "igbvf:$(uname -r)" > "$OUTD/migrate-check.txt" 2>&1
+MC=$?
+sed 's/^/    /' "$OUTD/migrate-check.txt"
+check "migrate-check exits 0: a VF of this host fits" test "$MC" -eq 0
+check "VF1 is chosen (VF0 is attached to t1: not free)" grep -q "^fits: $VF1" "$OUTD/migrate-check.txt"
+check "plan: unplug/re-plug, Xen has no state transfer" \
+    grep -q 'UNPLUG_REPLUG (the source backend xen-pciback does not transfer device state)' "$OUTD/migrate-check.txt"
+check "plan: SOURCE UNPLUG $VF0 then DESTINATION PLUG $VF1" sh -c "grep -q '1. SOURCE UNPLUG $VF0' \
+    '$OUTD/migrate-check.txt' && grep -q '2. DESTINATION PLUG $VF1' '$OUTD/migrate-check.txt'"
+check "igbvf of this kernel on igb: COMPATIBLE (intel-igb matrix)" \
+    grep -q 'on igb .* (in-tree): COMPATIBLE' "$OUTD/migrate-check.txt"
 check "sriov4j detach-guest VF0" sriov4j detach-guest "$VF0"
 check "xl pci-list t1 no longer shows VF0" not_in_domain t1 "$VF0"
 check "no igbvf device left in the domU" "$D" wait-no-driver t1 igbvf 60

@@ -11,6 +11,9 @@ module org.sriov4j {
 
     exports org.sriov4j;
     exports org.sriov4j.bootstrap;
+    exports org.sriov4j.migration;
+    // the JSON reader/writer of the profile format, for the engine's compatibility matrices; not for applications
+    exports org.sriov4j.internal.json to org.sriov4j.spi, org.sriov4j.cli;
 
     uses org.sriov4j.bootstrap.SriovHostFactory;
 }

@@ -11,7 +11,8 @@
 module org.sriov4j.spi {
     requires transitive org.sriov4j;
     requires static org.jspecify;
-    // the netlink socket (org.sriov4j.spi.netlink), loaded at the first VF network request only
+    // the netlink socket (org.sriov4j.spi.netlink), loaded at the first VF network request only, and
+    // ETHTOOL_GDRVINFO for device profiles (org.sriov4j.spi.internal.JnaEthtool), loaded on first use only
     requires com.sun.jna;
 
     exports org.sriov4j.spi;

@@ -123,6 +123,19 @@ final class Cli {
                                       notifications, hot-reset scope, IOMMU page sizes and IOVA ranges,
                                       a 2 MiB DMA map/unmap round trip; exit status 1 at the first step
                                       that fails
+              profile BDF [--json]    the VF's device profile: ids, revision, class, BARs, MSI-X vectors,
+                                      PF ids, PF driver, its version and firmware (ethtool), NUMA node,
+                                      backend; "unknown" where this host cannot tell (--json: the
+                                      transfer format, docs/device-profile.md)
+              migrate-check PROFILE.json [--pool SELECTOR]... [--guest-vf-driver NAME:VERSION]
+                            [--strict] [--pin-numa] [--json]
+                                      on a destination: the free VF that can take the device the profile
+                                      describes (identical ids, revision, BARs, MSI-X, firmware, driver
+                                      family; network settings carried over), what is applied there and
+                                      the migration plan; exit status 0 when one fits, 1 with the
+                                      differences of the nearest candidates (or "no free VF"), 2 for a
+                                      malformed or unsupported profile (naming the field); --strict:
+                                      unknown fields and an UNKNOWN driver compatibility refuse
               demo                    a tour of the library on a simulated host: discovery, enabling
                                       VFs, the kernel's refusals, a pool lease, a non-viable IOMMU
                                       group, a lease holder (a second JVM) killed and recovered, the
@@ -296,6 +309,13 @@ final class Cli {
             case "status" -> status(config.build(), flags("status", rest, "--json"));
             case "vfio-check" -> vfioCheck(config.build(), rest);
             case "vf-config" -> VfNetCli.run(config.build(), rest, opener, out);
+            case "profile" -> {
+                List<String> profileArgs = new ArrayList<>(rest);
+                boolean json = profileArgs.remove("--json");
+                yield new MigrateCommands(out, opener).profile(config.build(), oneAddress("profile", profileArgs),
+                        json);
+            }
+            case "migrate-check" -> new MigrateCommands(out, opener).migrateCheck(config.build(), rest);
             case "demo" -> {
                 flags("demo", rest);
                 yield new Demo(out).run();

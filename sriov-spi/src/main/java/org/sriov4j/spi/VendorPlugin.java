@@ -1,7 +1,11 @@
 package org.sriov4j.spi;
 
+import java.util.Map;
 import java.util.Optional;
+import org.sriov4j.migration.FieldRule;
+import org.sriov4j.migration.ProfileRules;
 import java.util.OptionalInt;
+import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PhysicalFunction;
 import org.sriov4j.VfNetConfig;
@@ -162,5 +166,48 @@ public interface VendorPlugin {
     default Optional<VfNetRefusal> vfNetRefusal(VendorContext ctx, VfNetConfig.Setting setting, VfNetConfig change,
             boolean pfLinkUp) {
         return Optional.empty();
+    }
+
+    /**
+     * The vendor's PF/VF driver compatibility matrix for the PFs this plugin matches, used when a guest's VF driver
+     * is checked ({@code MigrationHost.vfDriverCompatibility}, {@code MigrationHost.checkDestination} with a guest driver).
+     * Ship it as a JSON resource next to the plugin class and load it from there, so that the lookup works in the
+     * plugin's own module:
+     * <pre>{@code
+     * public Optional<CompatibilityMatrix> compatibilityMatrix() {
+     *     return Optional.of(CompatibilityMatrix.load(AcmePlugin.class, "acme-compatibility.json"));
+     * }
+     * }</pre>
+     *
+     * @return the matrix; empty (every pair UNKNOWN) by default
+     * @throws org.sriov4j.migration.ProfileFormatException if the shipped matrix is malformed
+     */
+    default Optional<CompatibilityMatrix> compatibilityMatrix() {
+        return Optional.empty();
+    }
+
+    /**
+     * Rules of the destination check for VFs of this PF that differ from {@link ProfileRules#defaults()}, and rules
+     * for the fields {@link #profileFields} adds (named {@code vendor.NAME}; {@link FieldRule#MUST_MATCH} unless
+     * given here). Applied on top of the caller's rules for candidates on this PF.
+     *
+     * @param pf the physical function
+     * @return field to rule; empty by default
+     */
+    default Map<String, FieldRule> profileRules(PciFunction pf) {
+        return Map.of();
+    }
+
+    /**
+     * Device-specific fields to add to the profile of a VF of this PF (e.g. a firmware feature level read from the
+     * PF's sysfs): they appear as {@code vendor.NAME} in the profile and are compared by the destination check. Must
+     * not change the device.
+     *
+     * @param ctx sysfs and the PF
+     * @param vf the VF being profiled
+     * @return name ({@code [a-zA-Z][a-zA-Z0-9_.-]*}) to value; empty by default
+     */
+    default Map<String, String> profileFields(VendorContext ctx, PciAddress vf) {
+        return Map.of();
     }
 }

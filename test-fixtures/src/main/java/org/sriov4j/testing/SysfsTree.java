@@ -330,6 +330,9 @@ final class SysfsTree {
             m.put("subsystem_vendor", ro(hex4(s.subsystem().vendor())));
             m.put("subsystem_device", ro(hex4(s.subsystem().device())));
             m.put("revision", ro(String.format("0x%02x", s.revision()) + "\n"));
+            int vfIndex = d.physfn == null ? -1 : d.vfIndex;
+            DeviceModels.resource(s.id(), vfIndex).ifPresent(r -> m.put("resource", ro(r)));
+            DeviceModels.config(s.id(), vfIndex, d.driver).ifPresent(c -> m.put("config", ro(c)));
             m.put("modalias", ro(modalias(d) + "\n"));
             m.put("uevent", rw(() -> uevent(d), Kernel::writeUevent));
             m.put("driver_override", rw(() -> (d.override == null ? "(null)" : d.override) + "\n",

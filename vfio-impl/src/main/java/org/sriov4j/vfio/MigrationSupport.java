@@ -35,4 +35,18 @@ public record MigrationSupport(boolean supported, long flags, String reason) {
     public boolean preCopy() {
         return (flags & VfioAbi.MIGRATION_PRE_COPY) != 0;
     }
+
+    /**
+     * This capability as a device profile records it ({@link org.sriov4j.migration.DeviceProfile#withVfioMigration}).
+     *
+     * <pre>{@code
+     * DeviceProfile p = MigrationHost.of(host).profile(vf).withVfioMigration(device.migration().toProfile());
+     * }</pre>
+     *
+     * @return the profile's capability
+     */
+    public org.sriov4j.migration.DeviceProfile.VfioMigration toProfile() {
+        return supported ? org.sriov4j.migration.DeviceProfile.VfioMigration.ofFlags(flags)
+                : org.sriov4j.migration.DeviceProfile.VfioMigration.unsupported();
+    }
 }

@@ -54,7 +54,9 @@ class ModulePathTest {
         Module api = SriovHost.class.getModule();
         Module spi = org.sriov4j.spi.SysfsAccess.class.getModule();
         Module vfio = VfioSystem.class.getModule();
-        assertEquals(Set.of("org.sriov4j", "org.sriov4j.bootstrap"), exports(api));
+        assertEquals(Set.of("org.sriov4j", "org.sriov4j.bootstrap", "org.sriov4j.migration"), exports(api));
+        assertFalse(api.isExported("org.sriov4j.internal.json"), "only to the engine and the CLI");
+        assertTrue(api.isExported("org.sriov4j.internal.json", spi));
         assertEquals(Set.of("org.sriov4j.spi", "org.sriov4j.spi.engine"), exports(spi));
         assertEquals(Set.of("org.sriov4j.vfio"), exports(vfio));
         assertFalse(vfio.isExported("org.sriov4j.vfio.internal"));

@@ -39,7 +39,7 @@ import org.sriov4j.spi.ProbeContext;
 import org.sriov4j.spi.SysfsAccess;
 
 /** The engine's {@link SriovHost}. */
-public final class EngineHost implements SriovHost {
+public final class EngineHost implements SriovHost, org.sriov4j.migration.MigrationHost {
 
     private final SriovConfig config;
     private final SysfsAccess sysfs;
@@ -60,6 +60,7 @@ public final class EngineHost implements SriovHost {
     private final VfNetIdentity net;
     /** Whether VF network settings work here: probed once, on first {@link #backendFeatures()}. */
     private @Nullable Boolean netConfigWorks;
+    private final VendorPlugins plugins;
 
     /**
      * Creates the host, with the backends and vendor plugins found through {@link ServiceLoader}.
@@ -118,7 +119,7 @@ public final class EngineHost implements SriovHost {
         this.devices = devices;
         this.scanner = new TopologyScanner(sysfs);
         this.holders = new VfioHolders(sysfs, config.procRoot(), config.holderWait(), this::requestFromSelf);
-        VendorPlugins plugins = VendorPlugins.load();
+        this.plugins = VendorPlugins.load();
         this.vfs = new VfController(sysfs, scanner, plugins, holders::checkUnbind);
         this.net = new VfNetIdentity(sysfs, () -> this.netlink, plugins, scanner);
         this.providers = List.copyOf(providers);
@@ -220,6 +221,66 @@ public final class EngineHost implements SriovHost {
             lifecycle = new Lifecycle(config, sysfs, assigner, () -> backend().stubDriver(), events, hotplug, net);
         }
         return lifecycle;
+    }
+
+    /** A profile reader for one profile or check: ethtool only on the real /sys (netdevs of this namespace). */
+    private ProfileReader profileReader() {
+        boolean realSys = sysfs instanceof org.sriov4j.spi.NioSysfsAccess n
+                && n.root().toAbsolutePath().normalize().equals(java.nio.file.Path.of("/sys"));
+        java.util.function.Supplier<Ethtool> ethtool = realSys ? () -> JnaEthtool.INSTANCE : () -> {
+            throw new org.sriov4j.SriovException("ETHTOOL_GDRVINFO", null, org.sriov4j.Errno.EOPNOTSUPP, null,
+                    "not on the real /sys: the netdevs of this tree are not this process's", null);
+        };
+        return new ProfileReader(sysfs, scanner, plugins, ethtool, this::optionalBackendId, this::iommuInterface);
+    }
+
+    private Optional<String> optionalBackendId() {
+        try {
+            return Optional.of(backendId());
+        } catch (org.sriov4j.EngineUnavailableException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Set<BackendFeature> optionalFeatures() {
+        try {
+            return backendFeatures();
+        } catch (org.sriov4j.EngineUnavailableException e) {
+            return Set.of();
+        }
+    }
+
+    private Optional<String> iommuInterface() {
+        if (optionalBackendId().isEmpty()) {
+            return Optional.empty();
+        }
+        if (!optionalFeatures().contains(BackendFeature.USER_SPACE_DMA_MAPPING)) {
+            return Optional.of(org.sriov4j.migration.DeviceProfile.IOMMU_HYPERVISOR);
+        }
+        return Optional.of(devices.exists("iommu") && devices.exists("vfio/devices")
+                ? org.sriov4j.migration.DeviceProfile.IOMMU_IOMMUFD : org.sriov4j.migration.DeviceProfile.IOMMU_TYPE1);
+    }
+
+    private DestinationChecker destinationChecker() {
+        return new DestinationChecker(scanner, plugins, this::profileReader, this::assignments,
+                this::optionalBackendId, this::optionalFeatures);
+    }
+
+    @Override
+    public org.sriov4j.migration.DeviceProfile profile(PciAddress vf) {
+        return profileReader().read(vf);
+    }
+
+    @Override
+    public org.sriov4j.migration.DestinationReport checkDestination(org.sriov4j.migration.DeviceProfile profile,
+            org.sriov4j.migration.DestinationOptions options) {
+        return destinationChecker().check(profile, options);
+    }
+
+    @Override
+    public org.sriov4j.migration.CompatibilityVerdict vfDriverCompatibility(PciAddress vf,
+            org.sriov4j.migration.GuestVfDriver guestDriver) {
+        return destinationChecker().compatibility(vf, guestDriver);
     }
 
     @Override

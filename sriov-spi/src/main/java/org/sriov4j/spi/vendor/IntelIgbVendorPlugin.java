@@ -9,6 +9,7 @@ import java.util.Set;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.PhysicalFunction;
+import org.sriov4j.spi.CompatibilityMatrix;
 import org.sriov4j.spi.VendorContext;
 import org.sriov4j.spi.VendorPlugin;
 
@@ -31,6 +32,9 @@ import org.sriov4j.spi.VendorPlugin;
  * is refused with {@code EOPNOTSUPP} (igb has no {@code ndo_set_vf_link_state}), a VLAN of protocol 802.1ad with
  * {@code EPROTONOSUPPORT}, a non-zero minimum transmit rate with {@code EINVAL}, and a non-zero maximum rate with
  * {@code EINVAL} while the PF link is down (igb checks it against the link speed, 0 then).</li>
+ * <li>{@link #compatibilityMatrix()}: {@code intel-igb-compatibility.json} next to this class (docs/device-profile.md
+ * says where each entry comes from): in-tree igb with in-tree igbvf, both Linux 5.8 or later, COMPATIBLE; anything
+ * else UNKNOWN.</li>
  * </ul>
  */
 public final class IntelIgbVendorPlugin implements VendorPlugin {
@@ -51,6 +55,9 @@ public final class IntelIgbVendorPlugin implements VendorPlugin {
     /** The 82576 PF device ids igb binds (drivers/net/ethernet/intel/igb/e1000_hw.h). */
     private static final Set<Integer> PF_DEVICES = Set.of(0x10c9, 0x10e6, 0x10e7, 0x10e8, 0x1526, 0x150a, 0x1518,
             0x150d);
+
+    private static final CompatibilityMatrix MATRIX = CompatibilityMatrix.load(IntelIgbVendorPlugin.class,
+            "intel-igb-compatibility.json");
 
     /** Creates the plugin (called by ServiceLoader). */
     public IntelIgbVendorPlugin() {
@@ -167,6 +174,16 @@ public final class IntelIgbVendorPlugin implements VendorPlugin {
             default:
                 return Optional.empty();
         }
+    }
+
+    /**
+     * The igb/igbvf matrix shipped with this plugin ({@code intel-igb-compatibility.json}).
+     *
+     * @return the matrix
+     */
+    @Override
+    public Optional<CompatibilityMatrix> compatibilityMatrix() {
+        return Optional.of(MATRIX);
     }
 
     @Override

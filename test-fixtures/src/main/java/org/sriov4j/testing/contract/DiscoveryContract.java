@@ -1,5 +1,6 @@
 package org.sriov4j.testing.contract;
 
+import org.sriov4j.migration.MigrationHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,26 @@ public abstract class DiscoveryContract extends HostContract {
             assertEquals(pf.address(), PciAddress.parse(
                     host.sysfs().linkName(dev(vf.function().address()) + "/physfn").orElseThrow()));
         }
+    }
+
+    /**
+     * An 82576 VF's device profile knows what Linux 6.12 shows of it through sysfs ({@code resource}: BAR0 and BAR3,
+     * 16 KiB, 64-bit prefetchable; {@code config}: an MSI-X table of 3), and round-trips through its JSON form.
+     * Other VFs: only the round trip.
+     */
+    @Test
+    void aVfsProfileHasItsBarsAndMsixVectorsFromSysfs() {
+        PfUnderTest pf = pf();
+        write(dev(pf.address()) + "/sriov_drivers_autoprobe", "0");
+        write(dev(pf.address()) + "/sriov_numvfs", "2");
+        org.sriov4j.migration.DeviceProfile p = MigrationHost.of(sriov).profile(virtfn(pf, 1));
+        assertEquals(pf.vfId(), p.id());
+        assertEquals(p, org.sriov4j.migration.DeviceProfile.fromJson(p.toJson()));
+        Assumptions.assumeTrue(pf.vfId().equals(new org.sriov4j.PciId(0x8086, 0x10ca)), "not an 82576 VF");
+        org.sriov4j.migration.DeviceProfile.BarType m64 = org.sriov4j.migration.DeviceProfile.BarType.MEM64;
+        assertEquals(Optional.of(List.of(new org.sriov4j.migration.DeviceProfile.Bar(0, 16384, m64, true),
+                new org.sriov4j.migration.DeviceProfile.Bar(3, 16384, m64, true))), p.bars());
+        assertEquals(java.util.OptionalInt.of(3), p.msixVectors());
     }
 
     @Test

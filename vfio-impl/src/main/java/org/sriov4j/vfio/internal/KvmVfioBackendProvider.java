@@ -36,8 +36,10 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
     @Override
     public Set<BackendFeature> features() {
         // neither HOT_PLUG nor VF_NET_CONFIG is the backend's to claim: the engine adds HOT_PLUG when the VMM gives
-        // its plug actuator (SriovConfig.Builder.plugActuator), and VF_NET_CONFIG where the routing netlink answers
-        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING);
+        // its plug actuator (SriovConfig.Builder.plugActuator), and VF_NET_CONFIG where the routing netlink answers.
+        // LIVE_MIGRATION_STATE_TRANSFER: VFIO migration v2 through AssignedDevice.migrationControl() for devices
+        // whose driver offers it (a device profile's vfioMigration says whether a given device does)
+        return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.LIVE_MIGRATION_STATE_TRANSFER);
     }
 
     @Override
