@@ -133,7 +133,7 @@ class RealVfNetIT {
     void igbsRefusalsAreTheKernelsErrnosAndTheLibraryRaisesTheSameBeforeAnyChange() throws IOException {
         PciAddress vf = host.enableVfs(PF, 2, VfEnableOptions.builder().driversAutoprobe(false).build()).vfs()
                 .get(0);
-        try (RtNetlink n = RtNetlink.system()) {
+        try (RtNetlink n = org.sriov4j.spi.netlink.SocketRtNetlink.system()) {
             int ifindex = n.link(netdev).index();
             assertEquals(Errno.EOPNOTSUPP, kernelErrno(n, ifindex, 0, VfNetConfig.builder()
                     .linkState(VfNetConfig.LinkState.DISABLE).build()));

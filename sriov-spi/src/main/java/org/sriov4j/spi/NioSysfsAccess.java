@@ -209,6 +209,11 @@ public final class NioSysfsAccess implements SysfsAccess {
 
     private List<String> list(String dir, boolean cached) throws IOException {
         Path real = tree.realDir("list", TreeRoot.checkRelative(dir), cached);
+        // opening a FIFO for reading blocks until a writer comes (NIO opens a directory with plain O_RDONLY, no
+        // O_DIRECTORY): anything but a directory is refused before the open (found by TopologyScanFuzzTest)
+        if (!Files.isDirectory(real)) {
+            throw new NotDirectoryException(real.toString());
+        }
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(real)) {
             for (Path p : ds) {

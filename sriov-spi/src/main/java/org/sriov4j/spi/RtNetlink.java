@@ -12,7 +12,7 @@ import org.sriov4j.VfStats;
  * ({@code RTM_SETLINK} with one {@code IFLA_VF_INFO} in {@code IFLA_VFINFO_LIST}). Every VF network setting the engine
  * reads or makes goes through this interface, as every sysfs access goes through {@link SysfsAccess}.
  *
- * <p>Implementations: {@link #system()} (a netlink socket through JNA, loaded on first use) and the simulated kernel
+ * <p>Implementations: the engine's own (a netlink socket through JNA, loaded on first use) and the simulated kernel
  * of {@code sriov4j-test-fixtures}, which answers as the igb PF driver of Linux 6.12 does. Implementations are
  * thread-safe. Every failure is an {@link org.sriov4j.SriovException} carrying the kernel's errno; the operation
  * names the request ({@code RTM_GETLINK eth0}, {@code RTM_SETLINK ifindex 2 vf 0 mac}).
@@ -116,16 +116,6 @@ public interface RtNetlink extends AutoCloseable {
     /** Closes the socket, if one is open. The instance may be used again (it opens a new one). */
     @Override
     void close();
-
-    /**
-     * The kernel's routing netlink through a socket. Nothing is loaded or opened until the first call: JNA loads then,
-     * not for discovery. One socket is kept open until {@link #close()}; calls are serialised on it.
-     *
-     * @return a new instance
-     */
-    static RtNetlink system() {
-        return org.sriov4j.spi.netlink.SocketRtNetlink.system();
-    }
 
     /**
      * Checks that a setting holds the values of exactly one kernel attribute, as {@link #setVf} requires.

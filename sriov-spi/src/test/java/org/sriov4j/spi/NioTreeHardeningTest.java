@@ -181,6 +181,18 @@ class NioTreeHardeningTest {
     }
 
     @Test
+    void listingAFifoWhereADirectoryWasIsEnotdirWithoutBlocking() throws Exception {
+        // found by TopologyScanFuzzTest: NIO opens a directory with O_RDONLY and no O_DIRECTORY, which blocks on a
+        // FIFO until a writer comes
+        device();
+        Path fifo = root.resolve("kernel/fifo-for-a-directory");
+        Files.createDirectories(fifo.getParent());
+        mkfifo(fifo);
+        SysfsIoException e = refused(Errno.ENOTDIR, () -> new NioSysfsAccess(root).list("kernel/fifo-for-a-directory"));
+        assertTrue(e.getMessage().contains("kernel/fifo-for-a-directory"), e.getMessage());
+    }
+
+    @Test
     void aLinkToDevZeroIsRefusedAndNothingIsRead() throws Exception {
         device();
         Files.delete(root.resolve(DEV + "/vendor"));

@@ -144,7 +144,15 @@ class TopologyScanFuzzTest {
             try {
                 run.get(20, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                throw new AssertionError("the scan did not finish within 20 s (blocked on a FIFO?)");
+                AssertionError hung = new AssertionError("the scan did not finish within 20 s (blocked on a FIFO?)");
+                Thread.getAllStackTraces().forEach((thread, stack) -> {
+                    if (thread.getName().equals("scan-fuzz")) {
+                        Throwable where = new Throwable("where the scan is");
+                        where.setStackTrace(stack);
+                        hung.addSuppressed(where);
+                    }
+                });
+                throw hung;
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof FindingCarrier f ? f.getCause() : e.getCause();
             }

@@ -97,7 +97,7 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
      */
     public EngineHost(SriovConfig config, SysfsAccess sysfs, DeviceNodeAccess devices, HostCommands commands,
             List<HypervisorBackendProvider> providers) {
-        this(config, sysfs, devices, commands, providers, RtNetlink.system());
+        this(config, sysfs, devices, commands, providers, org.sriov4j.spi.netlink.SocketRtNetlink.system());
     }
 
     /**

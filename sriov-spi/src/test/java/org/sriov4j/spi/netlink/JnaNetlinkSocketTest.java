@@ -19,7 +19,7 @@ class JnaNetlinkSocketTest {
     @Test
     void theKernelDescribesTheLoopbackLink() {
         assumeTrue(System.getProperty("os.name").equals("Linux"));
-        try (RtNetlink n = RtNetlink.system()) {
+        try (RtNetlink n = SocketRtNetlink.system()) {
             RtNetlink.Link lo = n.link("lo");
             assertEquals(1, lo.index());
             assertEquals("lo", lo.name());
@@ -31,7 +31,7 @@ class JnaNetlinkSocketTest {
     @Test
     void anInterfaceThatDoesNotExistIsEnodev() {
         assumeTrue(System.getProperty("os.name").equals("Linux"));
-        try (RtNetlink n = RtNetlink.system()) {
+        try (RtNetlink n = SocketRtNetlink.system()) {
             SriovException e = assertThrows(SriovException.class, () -> n.link("sriov4jnone0"));
             assertEquals(Errno.ENODEV, e.errno().orElseThrow(), e.getMessage());
         }
@@ -40,7 +40,7 @@ class JnaNetlinkSocketTest {
     @Test
     void aVfSettingOnALinkWithoutVfsIsRefusedByTheKernel() {
         assumeTrue(System.getProperty("os.name").equals("Linux"));
-        try (RtNetlink n = RtNetlink.system()) {
+        try (RtNetlink n = SocketRtNetlink.system()) {
             SriovException e = assertThrows(SriovException.class, () -> n.setVf(1, 0,
                     VfNetConfig.builder().trust(false).build()));
             // loopback has no ndo_set_vf_trust: EOPNOTSUPP; without CAP_NET_ADMIN: EPERM
