@@ -112,6 +112,8 @@ public interface Lease extends AutoCloseable {
      * @param surpriseRemoval what to run when it does not; must not throw
      * @return what happened
      * @throws IllegalStateException if the lease is closed
+     * @throws UnsupportedOperationException from a {@code Lease} implemented outside sriov4j (a test double) that
+     *         does not override it; every lease the engine hands out does
      */
     default UnplugOutcome detachFromGuest(java.time.Duration grace, Runnable surpriseRemoval) {
         throw new UnsupportedOperationException("not supported by " + getClass().getName());
