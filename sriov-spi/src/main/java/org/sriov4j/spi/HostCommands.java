@@ -66,7 +66,9 @@ public interface HostCommands {
     Result run(List<String> argv, Duration timeout);
 
     /**
-     * Reads a whole file outside sysfs, e.g. {@code /proc/xen/capabilities}. Only reads.
+     * Reads a whole file outside sysfs, e.g. {@code /proc/xen/capabilities}. Only reads, and only regular files of
+     * at most 16 MiB: a FIFO, a device node or a larger file is treated as one
+     * that cannot be read (never blocks, never fills the heap).
      *
      * @param absolutePath the file
      * @return its content, or empty if it does not exist or cannot be read
@@ -107,6 +109,8 @@ public interface HostCommands {
 final class SystemCommands implements HostCommands {
 
     static final SystemCommands INSTANCE = new SystemCommands();
+    /** The largest file {@link #readFile} reads (a kernel's modules.dep is well under 2 MiB). */
+    static final int MAX_FILE_BYTES = 16 << 20;
 
     private SystemCommands() {
     }
@@ -156,8 +160,14 @@ final class SystemCommands implements HostCommands {
         if (!p.isAbsolute()) {
             throw new IllegalArgumentException("not an absolute path: " + absolutePath);
         }
-        try {
-            return Files.isReadable(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            return Optional.empty(); // missing, or a FIFO (whose open would block), a device, a directory
+        }
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+            // /proc files report size 0: read up to the limit and one byte more to tell a larger file
+            byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            return bytes.length > MAX_FILE_BYTES ? Optional.empty()
+                    : Optional.of(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -54,4 +54,20 @@ class HostCommandsTest {
         assertEquals(Optional.empty(), SYSTEM.readFile("/nonexistent-sriov4j"));
         assertThrows(IllegalArgumentException.class, () -> SYSTEM.readFile("relative"));
     }
+
+    @Test
+    void aFifoADirectoryAndAFileOverTheLimitAreUnreadableWithoutBlocking(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        java.nio.file.Path huge = dir.resolve("huge");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength((16L << 20) + 1);
+        }
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            assertEquals(Optional.empty(), SYSTEM.readFile(fifo.toString()));
+            assertEquals(Optional.empty(), SYSTEM.readFile(dir.toString()));
+            assertEquals(Optional.empty(), SYSTEM.readFile(huge.toString()));
+        });
+    }
 }
