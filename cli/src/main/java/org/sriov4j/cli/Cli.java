@@ -872,17 +872,19 @@ final class Cli {
             return OK;
         }
         if (!exists) {
-            out.println("state directory " + stateDir + " does not exist: nothing was ever detached or leased with it"
+            out.println("state directory " + Table.printable(stateDir.toString()) + " does not exist: nothing was ever detached or leased with it"
                     + " (is it the directory the other sriov4j processes use?)");
         } else if (list.isEmpty() && problems.isEmpty()) {
-            out.println("no function is detached or leased (state directory " + stateDir + ")");
+            out.println("no function is detached or leased (state directory " + Table.printable(stateDir.toString())
+                    + ")");
         } else if (!list.isEmpty()) {
             out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %-16s %s%n", "ADDRESS", "PHASE", "ORIGINAL", "STUB",
                     "MANAGED", "GUEST", "LEASE", "HELD BY");
             for (Assignment a : list) {
                 out.printf("%-13s %-12s %-10s %-9s %-8s %-12s %-16s %s%n", a.device(), a.phase(),
-                        a.originalDriver().orElse("-"), a.stubDriver(), a.managed() ? "yes" : "no",
-                        a.guest().orElse("-"), a.lease().map(Object::toString).orElse("-"), a.heldBy().orElse("-"));
+                        Table.printable(a.originalDriver().orElse("-")), Table.printable(a.stubDriver()),
+                        a.managed() ? "yes" : "no", Table.printable(a.guest().orElse("-")),
+                        a.lease().map(Object::toString).orElse("-"), Table.printable(a.heldBy().orElse("-")));
             }
         }
         if (!problems.isEmpty()) {
@@ -891,7 +893,8 @@ final class Cli {
                     + " them; read each, put its function back by hand if needed ('sriov4j reattach BDF'), then"
                     + " delete the file");
             for (LedgerProblem p : problems) {
-                out.println("  " + p.kind() + "  " + p.file() + ": " + p.reason());
+                out.println("  " + p.kind() + "  " + Table.printable(p.file().toString()) + ": "
+                        + Table.printable(p.reason()));
             }
         }
         return OK;

@@ -111,6 +111,16 @@ class CliHardeningTest {
     }
 
     @Test
+    void statusEscapesControlSequencesInTheStateDirectoryName() throws Exception {
+        String dir = tmp.resolve("st\u001b[2Jate").toString();
+        CliTest.Result missing = CliTest.run("--sysfs-root", root.toString(), "--state-dir", dir, "status");
+        assertEquals(0, missing.status(), missing.err());
+        assertTrue(missing.out().contains("st\\u001b[2Jate") && missing.out().contains("does not exist"),
+                missing.out());
+        assertTrue(missing.out().chars().noneMatch(c -> c == 0x1b), missing.out());
+    }
+
+    @Test
     void aFifoInTheTreeIsAFailureNotAHang() throws Exception {
         Path numvfs = dev(PF).resolve("sriov_numvfs");
         Files.delete(numvfs);
