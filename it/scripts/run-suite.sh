@@ -20,7 +20,7 @@
 #   SRIOV4J_IT_CONSOLE_JAR      junit-platform-console-standalone (default it/target/junit-platform-console-standalone-*.jar)
 #   SRIOV4J_IT_RESULTS          results folder (default it/target/real-kernel)
 #   SRIOV4J_IT_MACHINES         machines to boot, in order (default "single dual")
-#   SRIOV4J_IT_TIMEOUT          run-in-guest.sh --timeout per machine (default 600)
+#   SRIOV4J_IT_TIMEOUT          run-in-guest.sh --timeout per machine (default 1500; the merged suite outgrew 600 on a loaded host)
 #   SRIOV4J_IT_RUN_ARGS         more run-in-guest.sh options, split on blanks (e.g. "--iommu nopt --console")
 #   SRIOV4J_IT_JAVA_OPTS        more options for the guest's java, split on blanks (e.g. "-Dfoo=bar")
 set -euo pipefail
@@ -43,7 +43,7 @@ TEST_CLASSES=${SRIOV4J_IT_TEST_CLASSES:-$IT_DIR/target/test-classes}
 CLASSPATH_FILE=${SRIOV4J_IT_CLASSPATH_FILE:-$IT_DIR/target/real-kernel-classpath.txt}
 RESULTS=${SRIOV4J_IT_RESULTS:-$IT_DIR/target/real-kernel}
 MACHINES=${SRIOV4J_IT_MACHINES:-single dual}
-TIMEOUT=${SRIOV4J_IT_TIMEOUT:-600}
+TIMEOUT=${SRIOV4J_IT_TIMEOUT:-1500}
 read -r -a RUN_ARGS <<< "${SRIOV4J_IT_RUN_ARGS:-}"
 read -r -a JAVA_OPTS <<< "${SRIOV4J_IT_JAVA_OPTS:-}"
 read -r -a MACHINE_LIST <<< "$MACHINES"
