@@ -2,18 +2,24 @@
 # VF network settings benchmark (issue 11, item 8), in one boot of the real-kernel guest (it/scripts/run-in-guest.sh,
 # machine single: Linux 6.12 under QEMU TCG, emulated 82576 on igb, 7 VFs):
 #   cycle = set MAC + VLAN 100 QoS 3 + spoof checking off + trust on on VF 0, then set them back
-#   - through sriov4j (SriovHost.configureVf twice: VF lock, RTM_GETLINK, 4 RTM_SETLINK with acks, RTM_GETLINK;
-#     vf-net/VfNetBench.java), after a JIT warm-up;
+#   - through sriov4j (SriovHost.configureVf twice: VF lock, ledger look-up, RTM_GETLINK, vendor checks, 4 RTM_SETLINK
+#     each with its ack; vf-net/VfNetBench.java): the first cycle of a fresh JVM (cold), then after a warm-up (warm);
+#   - the same kernel requests through the bare netlink seam (the kernel's and JNA's share of the library's time);
 #   - through iproute2, one `ip link set eth0 vf 0 mac .. vlan .. qos .. spoofchk .. trust ..` process to set and one
 #     to set back (each process sends all four attributes in one RTM_SETLINK: the cheapest use of ip);
-#   and reading every VF of the 7-VF PF (SriovHost.vfNetConfigs: one RTM_GETLINK, parsing, sysfs look-ups).
-# The ip loop runs before and after Java; the ratio is ip's mean time per cycle over sriov4j's. The guest's console log
-# level is lowered (dmesg -n 1) so that igb's info lines do not go to the slow serial console during the calls.
+#   - with the save and restore: a lease of the detached VF with the four settings (saved durably in the ledger first,
+#     then set) closed again (restored);
+#   and reading every VF of the 7-VF PF (SriovHost.vfNetConfigs: one RTM_GETLINK), cold and warm.
+# Each round runs ip, a fresh JVM, ip again; RUNS rounds in the one boot. The ratio is ip's mean time per cycle over
+# sriov4j's, per round. The guest's console log level is lowered (dmesg -n 1) so that igb's info lines do not go to
+# the slow serial console during the calls.
 #
-#   benchmarks/run-vf-net.sh                   build (reactor package, no install), compile, run (~2 minutes)
+#   benchmarks/run-vf-net.sh                   build (reactor package, no install), compile, run (~5 minutes)
 #
-# Environment: MVN (mvn), MVN_FLAGS (-o), WARMUP (300 cycles), CYCLES (1000 Java cycles and reads), IP_CYCLES (30
-# per ip run), TIMEOUT (900: the guest run), OUT (benchmarks/target/vf-net). Needs root (the guest harness).
+# Environment: MVN (mvn), MVN_FLAGS (-o), RUNS (3 rounds), WARMUP (300 cycles), CYCLES (1000 Java cycles and reads),
+# LEASES (100 measured leases after as many for warm-up), IP_CYCLES (30 per ip run), TIMEOUT (1500: the guest run),
+# OUT (benchmarks/target/vf-net), PROFILE (0; 1: one more JVM under JFR, its samples summarised in
+# $OUT/guest/jfr-top.txt). Needs root (the guest harness); wrap it in flock /tmp/sriov4j-qemu.lock on a shared machine.
 # Targets: ratio >= 10, reading 7 VFs < 1000 us. Exit status: 0 when every run produced a figure, 1 otherwise.
 set -euo pipefail
 export LC_NUMERIC=C
@@ -22,6 +28,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 top="$(cd "$here/.." && pwd)"
 mvn="${MVN:-mvn}"
 mvn_flags="${MVN_FLAGS--o}"
+runs="${RUNS:-3}"
+leases="${LEASES:-100}"
 warmup="${WARMUP:-300}"
 cycles="${CYCLES:-1000}"
 ip_cycles="${IP_CYCLES:-30}"
@@ -73,10 +81,28 @@ ip_read() {
     echo "ip-read reads=$ip_cycles us_per_read=\$(( (e - s) / 1000 / $ip_cycles ))"
 }
 status=0
-ip_run || status=1
-ip_read || status=1
-java -cp "$out/classes:$cp_libs" VfNetBench \$pf 0000:01:10.0 $warmup $cycles || status=1
-ip_run || status=1
+jcp="$out/classes:$cp_libs"
+for round in \$(seq $runs); do
+    echo "round \$round"
+    ip_run || status=1
+    ip_read || status=1
+    java -cp "\$jcp" VfNetBench \$pf \$dev 0000:01:10.0 $warmup $cycles $leases || status=1
+    ip_run || status=1
+done
+if [[ "${PROFILE:-0}" == 1 ]]; then
+    o=\$SRIOV4J_IT_OUT
+    java -XX:StartFlightRecording=filename=\$o/java.jfr,settings=profile -cp "\$jcp" VfNetBench \$pf \$dev \
+        0000:01:10.0 $warmup $cycles $leases > \$o/profiled-java.txt || status=1
+    jfr print --events jdk.ExecutionSample --stack-depth 30 \$o/java.jfr > \$o/jfr-java.txt || true
+    # per method: samples with it on top (self) and anywhere in the stack (total), the 45 largest totals
+    awk '/stackTrace = \\[/ { inside = 1; first = 1; delete seen; n++; next }
+        inside && /^[[:space:]]*\\]/ { inside = 0; next }
+        inside { m = \$1; sub(/\\(.*/, "", m); if (first) { self[m]++; first = 0 }
+                 if (!(m in seen)) { seen[m] = 1; total[m]++ } }
+        END { for (k in total) printf "%6d total %5.1f%%  self %5.1f%%  %s\\n", total[k], 100 * total[k] / n,
+                  100 * self[k] / n, k; printf "%6d samples\\n", n }' \$o/jfr-java.txt \
+        | sort -rn | head -46 > \$o/jfr-top.txt || true
+fi
 ip -d link show \$dev | grep "vf 0 "
 echo 0 > /sys/bus/pci/devices/\$pf/sriov_numvfs
 echo 1 > /sys/bus/pci/devices/\$pf/sriov_drivers_autoprobe
@@ -86,7 +112,7 @@ chmod +x "$out/guest.sh"
 
 echo "== running in the guest (machine single)"
 set +e
-"$top/it/scripts/run-in-guest.sh" --machine single --timeout "${TIMEOUT:-900}" --out "$out/guest" --quiet \
+"$top/it/scripts/run-in-guest.sh" --machine single --timeout "${TIMEOUT:-1500}" --out "$out/guest" --quiet \
     --script "$out/guest.sh"
 rc=$?
 set -e
@@ -97,18 +123,28 @@ if [[ $rc -ne 0 ]]; then
     exit 1
 fi
 
-echo "== results (ratio = ip / sriov4j per cycle, target >= 10; reading 7 VFs, target < 1000 us)"
+echo "== results per round (ratio = ip / sriov4j per cycle, target >= 10; reading 7 VFs, target < 1000 us)"
 awk '
-    { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-    $1 == "ip-cycle"   { ip += v["us_per_cycle"]; ipn++ }
-    $1 == "ip-read"    { ipr = v["us_per_read"] }
-    $1 == "java-cycle" { j = v["us_per_cycle"] }
-    $1 == "java-read"  { jr = v["us_per_read"]; jb = v["best_us"]; jv = v["vfs"] }
+    { delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+    $1 == "round"      { r = $2; rounds = r }
+    $1 == "ip-cycle"   { ip[r] += v["us_per_cycle"]; ipn[r]++ }
+    $1 == "ip-read"    { ipr[r] = v["us_per_read"] }
+    $1 == "java-cold"  { cc[r] = v["first_cycle_us"]; cr[r] = v["first_read_us"] }
+    $1 == "java-cycle" { j[r] = v["us_per_cycle"] }
+    $1 == "bare-cycle" { b[r] = v["us_per_cycle"] }
+    $1 == "bare-getlink" { bg[r] = v["us_per_read"] }
+    $1 == "java-read"  { jr[r] = v["us_per_read"]; jb[r] = v["best_us"]; jv = v["vfs"] }
+    $1 == "java-lease" { jl[r] = v["us_per_lease"] }
     END {
-        if (ipn == 0 || j == 0 || jr == 0) { exit 1 }
-        m = ip / ipn
-        printf "set+restore MAC, VLAN/QoS, spoofchk, trust on one VF: ip %.0f us/cycle (2 processes), sriov4j %.1f us/cycle, ratio %.1fx%s\n",
-            m, j, m / j, (m / j >= 10 ? "" : "  (below the 10x target)")
-        printf "read all %d VFs of the PF: sriov4j %.1f us mean, %.1f us best%s; ip -d link show %.0f us\n",
-            jv, jr, jb, (jr < 1000 ? "" : "  (above the 1 ms target)"), ipr
+        bad = 0
+        for (r = 1; r <= rounds; r++) {
+            if (ipn[r] == 0 || j[r] == 0 || jr[r] == 0) { bad = 1; continue }
+            m = ip[r] / ipn[r]
+            printf "round %d: set+restore MAC, VLAN/QoS, spoofchk, trust on one VF: ip %.0f us/cycle (2 processes); sriov4j warm %.1f us/cycle, ratio %.1fx%s; cold first cycle %.0f us (ratio %.1fx); bare netlink %.1f us/cycle (%.0f%% of warm); lease+release with save/restore %.1f us (ratio %.1fx)\n",
+                r, m, j[r], m / j[r], (m / j[r] >= 10 ? "" : " (below the 10x target)"), cc[r], m / cc[r], b[r],
+                100 * b[r] / j[r], jl[r], (jl[r] > 0 ? m / jl[r] : 0)
+            printf "round %d: read all %d VFs of the PF: sriov4j %.1f us mean, %.1f us best%s, cold first %.0f us; bare RTM_GETLINK %.1f us; ip -d link show %.0f us\n",
+                r, jv, jr[r], jb[r], (jr[r] < 1000 ? "" : " (above the 1 ms target)"), cr[r], bg[r], ipr[r]
+        }
+        if (rounds == 0 || bad) { exit 1 }
     }' "$out/guest/stdout.log" | tee "$out/summary.txt"

@@ -307,7 +307,8 @@ public interface SriovHost extends AutoCloseable {
      *
      * @param vf the VF
      * @param changes the settings to change
-     * @return the VF's settings afterwards
+     * @return the VF's settings afterwards: those read before the change, with the changed ones as the kernel
+     *     acknowledged them
      * @throws VfNetConfigException if a setting is refused (the message names it, the VF and the errno)
      * @throws LeaseUnavailableException if the VF is leased (or being changed)
      * @throws DeviceNotFoundException if there is no such function

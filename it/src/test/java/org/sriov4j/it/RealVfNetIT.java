@@ -106,8 +106,9 @@ class RealVfNetIT {
         new IpLink().setLinkUp(netdev, true);
         VfNetConfig change = VfNetConfig.builder().mac(MAC).vlan(100, 3).spoofCheck(false).trust(true)
                 .maxTxRateMbps(100).build();
-        host.configureVf(vfs.get(1), change);
+        VfNetConfig returned = host.configureVf(vfs.get(1), change);
         VfNetConfig seen = ipLink().get(1);
+        assertEquals(seen, returned.only(seen.settings()), "what configureVf returns (not read again) is what ip shows");
         assertEquals(Optional.of(MAC), seen.mac());
         assertEquals(Optional.of(new VfNetConfig.Vlan(100, 3, VfNetConfig.VlanProtocol.IEEE_802_1Q)), seen.vlan());
         assertEquals(Optional.of(false), seen.spoofCheck());
@@ -227,6 +228,63 @@ class RealVfNetIT {
         assertEquals(before, ipLink().get(1), "ip link shows the saved values again");
         assertEquals(Optional.of("igbvf"), driver(vf));
         assertEquals(List.of(), host.assignments());
+    }
+
+    /** Binds a function to a driver through {@code driver_override}, as a guest's or the host's probe would. */
+    static void bind(PciAddress f, String to) throws IOException {
+        Path dev = SYS.resolve(f.toString());
+        Optional<String> now = driver(f);
+        if (now.isPresent()) {
+            Files.writeString(dev.resolve("driver").resolve("unbind"), f.toString());
+        }
+        Files.writeString(dev.resolve("driver_override"), to);
+        Files.writeString(Path.of("/sys/bus/pci/drivers_probe"), f.toString());
+        assertEquals(Optional.of(to), driver(f));
+    }
+
+    /** Waits until ip shows VF {@code index} with a MAC other than {@code not}, or 10 s; returns what it shows. */
+    Optional<MacAddress> macOtherThan(int index, MacAddress not) throws Exception {
+        Optional<MacAddress> m = Optional.empty();
+        for (int i = 0; i < 100; i++) {
+            m = ipLink().get(index).mac();
+            if (m.isPresent() && !m.get().equals(not)) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return m;
+    }
+
+    @Test
+    void aMacTheVfDriverChoseDuringALeaseGoesBackToTheAllZeroAdministrativeMac() throws Exception {
+        // the PF up: igb answers the VF driver's mailbox (reset, MAC) only then
+        new IpLink().setLinkUp(netdev, true);
+        PciAddress vf = host.enableVfs(PF, 2, VfEnableOptions.builder().driversAutoprobe(false).build()).vfs()
+                .get(1);
+        host.detach(vf);
+        VfNetConfig detached = ipLink().get(1);
+        System.out.println("RealVfNetIT: VF 1 detached (vfio-pci), no administrative MAC, ip shows: " + detached);
+        try (Lease lease = host.lease(vf, "vm-mac", VfNetConfig.none())) {
+            assertEquals(detached.mac(), host.savedVfNetConfig(vf).orElseThrow().mac(), "the MAC before is saved");
+            // the guest's igbvf: with no administrative MAC it picks a random one and tells the PF (mailbox)
+            bind(vf, "igbvf");
+            String vfNetdev;
+            try (var l = Files.list(SYS.resolve(vf.toString()).resolve("net"))) {
+                vfNetdev = l.map(p -> p.getFileName().toString()).findFirst().orElseThrow();
+            }
+            IpLink.ip("link", "set", vfNetdev, "up");
+            Optional<MacAddress> chosen = macOtherThan(1, detached.mac().orElseThrow());
+            System.out.println("RealVfNetIT: VF 1 on igbvf, up, ip shows MAC " + chosen);
+            IpLink.ip("link", "set", vfNetdev, "down");
+            bind(vf, "vfio-pci"); // the guest is gone
+            System.out.println("RealVfNetIT: VF 1 back on vfio-pci, ip shows MAC " + ipLink().get(1).mac());
+        }
+        VfNetConfig after = ipLink().get(1);
+        System.out.println("RealVfNetIT: VF 1 after the lease ended (restored), ip shows: " + after);
+        assertEquals(detached.mac(), after.mac(), "the administrative MAC as it was");
+        host.reattach(vf);
+        System.out.println("RealVfNetIT: VF 1 reattached (no driver), ip shows MAC " + ipLink().get(1).mac());
+        IpLink.ip("link", "set", netdev, "down");
     }
 
     @Test

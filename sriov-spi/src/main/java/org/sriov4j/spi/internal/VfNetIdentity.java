@@ -153,6 +153,52 @@ final class VfNetIdentity {
         return link;
     }
 
+    /**
+     * What {@link #locate} found of a VF: its target, and the interface index and VF count of the PF's netdev when it
+     * was found (after {@link #link}'s check against sysfs).
+     */
+    private record Known(Target target, int ifindex, int numVfs) {
+    }
+
+    /** {@link #locate}'s look-ups per VF, trusted only while the kernel and sysfs confirm them. */
+    private final Map<PciAddress, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A VF's target and its PF's link as the kernel describes it now. */
+    private record Located(Target target, RtNetlink.Link link) {
+    }
+
+    /**
+     * A VF's target and its PF's link now. The first call for a VF looks everything up in sysfs ({@link #target},
+     * {@link #link}); later calls reuse that while it still holds: the PF's {@code virtfnN} link still names the VF,
+     * and the kernel's link of that netdev name has the same interface index (a rebound PF driver makes a new netdev
+     * with a new index) and the same VF count. Anything else (a renamed netdev, fewer VFs, another root) drops the
+     * kept look-up and does the full one again, so the answer is always the one the full look-up would give.
+     */
+    private Located locate(String operation, PciAddress vf) {
+        Known k = known.get(vf);
+        if (k != null) {
+            Target t = k.target();
+            if (sysfs.linkName(TopologyScanner.dev(t.pf()) + "/virtfn" + t.index())
+                    .filter(vf.toString()::equals).isPresent()) {
+                try {
+                    RtNetlink.Link link = netlink.get().link(t.ifname());
+                    if (link.index() == k.ifindex() && link.numVfs() == k.numVfs()) {
+                        return new Located(t, link);
+                    }
+                } catch (SriovException e) {
+                    // looked up again below
+                }
+            }
+            known.remove(vf);
+        }
+        Target t = target(operation, vf);
+        RtNetlink.Link link = link(operation, t);
+        Target now = link.name().equals(t.ifname()) || link.name().isEmpty() ? t
+                : new Target(t.vf(), t.pf(), t.index(), link.name());
+        known.put(vf, new Known(now, link.index(), link.numVfs()));
+        return new Located(now, link);
+    }
+
     private RtNetlink.VfInfo vf(String operation, Target t, RtNetlink.Link link) {
         return link.vf(t.index()).orElseThrow(() -> new VfNetConfigException(operation, t.vf(), t.index(), null,
                 Errno.EOPNOTSUPP, "PF " + t.pf() + " (" + link.name() + ") reports no settings for it: its driver "
@@ -161,8 +207,8 @@ final class VfNetIdentity {
 
     /** The VF's settings and counters as the PF reports them now. */
     RtNetlink.VfInfo read(PciAddress vf) {
-        Target t = target(READ, vf);
-        return vf(READ, t, link(READ, t));
+        Located l = locate(READ, vf);
+        return vf(READ, l.target(), l.link());
     }
 
     /** What {@link #readAll} found of a PF: its netdev, that netdev's interface index and its VFs in index order. */
@@ -226,8 +272,9 @@ final class VfNetIdentity {
 
     /** The VF's counters. */
     VfStats stats(PciAddress vf) {
-        Target t = target(READ, vf);
-        RtNetlink.VfInfo info = vf(READ, t, link(READ, t));
+        Located l = locate(READ, vf);
+        Target t = l.target();
+        RtNetlink.VfInfo info = vf(READ, t, l.link());
         return info.stats().orElseThrow(() -> new VfNetConfigException(READ, vf, t.index(), null, Errno.EOPNOTSUPP,
                 "PF " + t.pf() + " reports no counters for its VFs", null));
     }
@@ -236,11 +283,14 @@ final class VfNetIdentity {
      * Changes the settings {@code change} has. {@code beforeFirstChange} receives the VF's settings as read before
      * anything changed, after every check passed and before the first kernel write (to save them durably).
      *
-     * @return the VF's settings afterwards
+     * @return the VF's settings afterwards: those read before the change with the changed ones as the kernel
+     *     acknowledged them (no second read: the kernel answered each change, and a VF's settings change only through
+     *     its PF's netdev)
      */
     VfNetConfig apply(String operation, PciAddress vf, VfNetConfig change, Consumer<VfNetConfig> beforeFirstChange) {
-        Target t = target(operation, vf);
-        RtNetlink.Link link = link(operation, t);
+        Located l = locate(operation, vf);
+        Target t = l.target();
+        RtNetlink.Link link = l.link();
         VfNetConfig before = vf(operation, t, link).config();
         VfNetConfig full = completeRates(change, before);
         if (full.isEmpty()) {
@@ -269,7 +319,7 @@ final class VfNetIdentity {
                 tx.done(describe(undo), () -> netlink.get().setVf(ifindex, t.index(), undo));
             }
         }
-        return vf(operation, t, link(operation, t)).config();
+        return full.orElse(before);
     }
 
     /**
@@ -279,8 +329,9 @@ final class VfNetIdentity {
      * @throws VfNetConfigException naming every setting that could not be set back (with the first errno)
      */
     List<String> restore(String operation, PciAddress vf, VfNetConfig saved) {
-        Target t = target(operation, vf);
-        RtNetlink.Link link = link(operation, t);
+        Located l = locate(operation, vf);
+        Target t = l.target();
+        RtNetlink.Link link = l.link();
         VfNetConfig now = vf(operation, t, link).config();
         List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -424,9 +475,8 @@ final class VfNetIdentity {
      * @throws VfNetConfigException if not
      */
     void check(String operation, PciAddress vf, VfNetConfig change) {
-        Target t = target(operation, vf);
-        RtNetlink.Link link = link(operation, t);
-        refusals(operation, t, link, completeRates(change, vf(operation, t, link).config()));
+        Located l = locate(operation, vf);
+        refusals(operation, l.target(), l.link(), completeRates(change, vf(operation, l.target(), l.link()).config()));
     }
 
     /**
@@ -523,8 +573,24 @@ final class VfNetIdentity {
                 e.managed(), e.ownerPid(), e.ownerStart(), e.guest(), java.time.Instant.now(), m);
     }
 
+    /** A PF's vendor plugin, found for the netdev of that interface index (a rebound PF driver has a new one). */
+    private record PfPlugin(int ifindex, VendorPlugin plugin) {
+    }
+
+    /** {@link #refusals}'s vendor plugin per PF. */
+    private final Map<PciAddress, PfPlugin> pfPlugins = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private VendorPlugin plugin(String operation, PciAddress pf, int ifindex) {
+        PfPlugin p = pfPlugins.get(pf);
+        if (p == null || p.ifindex() != ifindex) {
+            p = new PfPlugin(ifindex, plugins.forPf(operation, scanner.function(pf)));
+            pfPlugins.put(pf, p);
+        }
+        return p.plugin();
+    }
+
     private void refusals(String operation, Target t, RtNetlink.Link link, VfNetConfig full) {
-        VendorPlugin plugin = plugins.forPf(operation, scanner.function(t.pf()));
+        VendorPlugin plugin = plugin(operation, t.pf(), link.index());
         VendorContext ctx = new VendorContext(sysfs, t.pf());
         for (Setting s : full.settings()) {
             Optional<VfNetRefusal> r;
