@@ -93,9 +93,12 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
     o=\$SRIOV4J_IT_OUT
     java -XX:StartFlightRecording=filename=\$o/java.jfr,settings=profile -cp "\$jcp" VfNetBench \$pf \$dev \
         0000:01:10.0 $warmup $cycles $leases > \$o/profiled-java.txt || status=1
-    jfr print --events jdk.ExecutionSample --stack-depth 30 \$o/java.jfr > \$o/jfr-java.txt || true
+    # the main thread's samples in Java code and in native code (JNA's send/recv: the kernel's time)
+    jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 30 \$o/java.jfr \
+        > \$o/jfr-java.txt || true
     # per method: samples with it on top (self) and anywhere in the stack (total), the 45 largest totals
-    awk '/stackTrace = \\[/ { inside = 1; first = 1; delete seen; n++; next }
+    awk '/sampledThread = / { main = (\$0 ~ /"main"/); next }
+        main && /stackTrace = \\[/ { inside = 1; first = 1; delete seen; n++; next }
         inside && /^[[:space:]]*\\]/ { inside = 0; next }
         inside { m = \$1; sub(/\\(.*/, "", m); if (first) { self[m]++; first = 0 }
                  if (!(m in seen)) { seen[m] = 1; total[m]++ } }
