@@ -190,6 +190,27 @@ class EngineVfNetTest {
     }
 
     @Test
+    void changesFollowARenamedNetdevAnotherVfCountAndARebindOfThePfDriver() {
+        try (SriovHost host = vfsOnIgbvf()) {
+            host.configureVf(VF0, VfNetConfig.builder().mac(MAC).build());
+            kernel.netlink().rename("eth0", "pf0");
+            host.configureVf(VF0, VfNetConfig.builder().vlan(7).build());
+            assertEquals(Optional.of(new VfNetConfig.Vlan(7, 0, VfNetConfig.VlanProtocol.IEEE_802_1Q)),
+                    kernel.netlink().link("pf0").vf(0).orElseThrow().config().vlan(), "renamed: found again");
+            host.enableVfs(PF, 3, VfEnableOptions.builder().driversAutoprobe(false).build());
+            host.configureVf(VF0, VfNetConfig.builder().trust(true).build());
+            assertEquals(Optional.of(MacAddress.ZERO), host.vfNetConfig(VF0).mac(), "new VFs: the kernel's defaults");
+            host.disableVfs(PF);
+            kernel.write("bus/pci/drivers/igb/unbind", PF.toString());
+            kernel.write("bus/pci/drivers/igb/bind", PF.toString()); // a new netdev, a new ifindex
+            host.enableVfs(PF, 1, VfEnableOptions.builder().driversAutoprobe(false).build());
+            VfNetConfig answered = host.configureVf(VF0, VfNetConfig.builder().spoofCheck(false).build());
+            assertEquals(Optional.of(false), seen(0).spoofCheck());
+            assertEquals(seen(0), answered, "what configureVf answers is what the kernel reports");
+        }
+    }
+
+    @Test
     void vfsReCreatedByTheKernelStartFromItsDefaults() {
         try (SriovHost host = vfsOnIgbvf()) {
             host.configureVf(VF0, VfNetConfig.builder().mac(MAC).trust(true).build());
