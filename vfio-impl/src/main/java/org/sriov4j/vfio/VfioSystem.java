@@ -101,25 +101,25 @@ public final class VfioSystem {
         Path dir = sysfsRoot.resolve("bus/pci/devices").resolve(device.toString());
         String op = "open VFIO device";
         if (!Files.isDirectory(dir)) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
+            throw VfioException.rejected(VfioError.NOT_BOUND_TO_VFIO_PCI, op, device, Errno.ENODEV,
                     "no such PCI function (" + dir + ")");
         }
         String driver = linkName(dir.resolve("driver"));
         if (!VFIO_PCI.equals(driver)) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
+            throw VfioException.rejected(VfioError.NOT_BOUND_TO_VFIO_PCI, op, device, Errno.ENODEV,
                     (driver == null ? "the function is bound to no driver" : "the function is bound to " + driver)
                             + ", not vfio-pci: lease it (SriovHost.lease, managed) or detach it"
                             + " (SriovHost.detach, 'sriov4j detach') first");
         }
         String group = linkName(dir.resolve("iommu_group"));
         if (group == null) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
+            throw VfioException.rejected(VfioError.NO_IOMMU, op, device, Errno.ENODEV,
                     "the function has no IOMMU group (is the IOMMU on?)");
         }
         try {
             return Integer.parseInt(group);
         } catch (NumberFormatException e) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
+            throw VfioException.rejected(VfioError.NOT_BOUND_TO_VFIO_PCI, op, device, Errno.ENODEV,
                     "unexpected IOMMU group name '" + group + "'");
         }
     }
@@ -208,7 +208,8 @@ public final class VfioSystem {
         } catch (IOException e) {
             // no vfio-dev directory: not on vfio-pci, or no cdev support
         }
-        throw VfioException.rejected("open VFIO device cdev", device, Errno.ENODEV, "no VFIO device cdev in " + dir
+        throw VfioException.rejected(VfioError.IOMMUFD_UNAVAILABLE, "open VFIO device cdev", device, Errno.ENODEV,
+                "no VFIO device cdev in " + dir
                 + " (is the function on vfio-pci; is the kernel built with CONFIG_VFIO_DEVICE_CDEV?)");
     }
 

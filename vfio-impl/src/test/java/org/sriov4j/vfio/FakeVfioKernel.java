@@ -246,6 +246,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
     int unmapRequests;
     long[][] iovaRanges = {{0, 0xfedf_ffffL}, {0xfef0_0000L, 0xffff_ffff_ffffL}};
     int dmaAvailPerContainer = 65535;
+    /** False: a host without an IOMMU for VFIO (only vfio's no-IOMMU mode, which offers no type1). */
+    boolean type1Offered = true;
 
     Group addGroup(int number, boolean viable, Device... devices) {
         Group g = new Group(number, viable);
@@ -401,7 +403,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 return 0;
             }
             if (request == VfioAbi.CHECK_EXTENSION) {
-                return arg == VfioAbi.TYPE1_IOMMU || arg == VfioAbi.TYPE1V2_IOMMU ? 1 : 0;
+                return type1Offered && (arg == VfioAbi.TYPE1_IOMMU || arg == VfioAbi.TYPE1V2_IOMMU) ? 1 : 0;
             }
             if (request == VfioAbi.SET_IOMMU) {
                 if (c.groups.isEmpty() || c.iommu) {

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.sriov4j.DeviceNotFoundException;
 import org.sriov4j.Errno;
 import org.sriov4j.GroupNotViableException;
+import org.sriov4j.NoIommuException;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.SriovConfig;
@@ -132,7 +133,7 @@ final class Assigner {
      * other member of the group is on the stub driver, pci-stub, no driver, or is a bridge.
      *
      * @throws GroupNotViableException naming each offending member
-     * @throws SriovException if there is no IOMMU and the unsafe option is not set
+     * @throws NoIommuException if there is no IOMMU and the unsafe option is not set
      */
     void checkAssignable(String operation, PciFunction f) {
         Optional<AssignmentSteps> s = steps.get();
@@ -143,13 +144,12 @@ final class Assigner {
         String stub = stubDriver.get();
         if (f.iommuGroup().isEmpty()) {
             if (!config.allowUnsafeAssignmentWithoutIommu()) {
-                throw new SriovException(operation, f.address(), null,
+                throw new NoIommuException(operation, f.address(), null,
                         sysfs.describe(TopologyScanner.dev(f.address()) + "/iommu_group"),
                         "the host has no IOMMU (no iommu_group): a guest could read and write all host memory "
                                 + "through this device; enable the IOMMU (intel_iommu=on / amd_iommu=on), or, if you "
                                 + "accept that, use --allow-unsafe-no-iommu (command line) or "
-                                + "SriovConfig.Builder.allowUnsafeAssignmentWithoutIommu() (Java)",
-                        null);
+                                + "SriovConfig.Builder.allowUnsafeAssignmentWithoutIommu() (Java)");
             }
             LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out without an IOMMU", f.address());
             return;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sriov4j.Errno;
+import org.sriov4j.NoIommuException;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.SriovConfig;
@@ -62,11 +63,10 @@ final class PcibackSteps implements AssignmentSteps {
             return;
         }
         if (!config.allowUnsafeAssignmentWithoutIommu()) {
-            throw new SriovException(operation, f, Errno.ENODEV, null, "Xen reports no IOMMU (pv_directio is "
+            throw new NoIommuException(operation, f, Errno.ENODEV, null, "Xen reports no IOMMU (pv_directio is "
                     + "missing from the virt_caps of xl info): a guest could read and write all host memory through "
                     + "this device; enable VT-d/AMD-Vi for Xen, or, if you accept that, use the CLI's "
-                    + "--allow-unsafe-no-iommu (in Java: SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())",
-                    null);
+                    + "--allow-unsafe-no-iommu (in Java: SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())");
         }
         LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out although Xen reports no IOMMU", f);
     }
