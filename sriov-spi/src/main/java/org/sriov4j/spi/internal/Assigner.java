@@ -16,6 +16,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
+import org.sriov4j.spi.Rollback;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.SysfsNames;
 
@@ -199,14 +200,14 @@ final class Assigner {
         if (f.driver().filter(stub::equals).isPresent()) {
             return original; // already there
         }
-        Transaction tx = new Transaction(DETACH, a);
+        Rollback tx = new Rollback(DETACH, a);
         String step = "set driver_override to " + stub;
         try {
             write(DETACH, a, d + "/driver_override", stub);
             // The override must be restored before the host driver is bound again (an override naming the stub
             // makes the host driver's bind fail with ENODEV), so the rebind undo restores it first itself.
             boolean[] overrideRestored = {false};
-            Transaction.Undo restoreOverride = () -> {
+            Rollback.Undo restoreOverride = () -> {
                 if (!overrideRestored[0]) {
                     sysfs.write(d + "/driver_override", original.driverOverride().orElse("\n"));
                     overrideRestored[0] = true;
@@ -237,7 +238,7 @@ final class Assigner {
                                         + " loaded? (modprobe " + stub.replace('-', '_') + ")"), null);
             }
         } catch (RuntimeException e) {
-            throw tx.rollback(e, step);
+            throw tx.fail(e, step);
         }
         return original;
     }
