@@ -37,13 +37,13 @@ import org.sriov4j.PciAddress;
  */
 public final class IommuDomain implements AutoCloseable {
     private final DomainBacking backing;
-    private final VfioSystem system;
+    private final VfioSysfs system;
     private final LinuxSyscalls sys;
     private final List<AssignedDevice> devices = new ArrayList<>();
     private final DmaTable mappings = new DmaTable();
     private boolean closed;
 
-    IommuDomain(DomainBacking backing, LinuxSyscalls sys, VfioSystem system) {
+    IommuDomain(DomainBacking backing, LinuxSyscalls sys, VfioSysfs system) {
         this.backing = backing;
         this.sys = sys;
         this.system = system;

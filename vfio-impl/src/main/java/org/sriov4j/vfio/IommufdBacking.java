@@ -23,12 +23,12 @@ import org.sriov4j.PciAddress;
 final class IommufdBacking implements DomainBacking {
     private final IommufdFd iommufd;
     private final int ioas;
-    private final VfioSystem system;
+    private final VfioSysfs system;
     private final String devRoot;
     private final Map<PciAddress, Integer> devices = new LinkedHashMap<>();
     private ContainerFd.@Nullable IommuInfo info;
 
-    private IommufdBacking(IommufdFd iommufd, int ioas, VfioSystem system, String devRoot) {
+    private IommufdBacking(IommufdFd iommufd, int ioas, VfioSysfs system, String devRoot) {
         this.iommufd = iommufd;
         this.ioas = ioas;
         this.system = system;
@@ -43,7 +43,7 @@ final class IommufdBacking implements DomainBacking {
      * @param devRoot the device directory
      * @return the backing
      */
-    static IommufdBacking create(IommufdFd iommufd, VfioSystem system, String devRoot) {
+    static IommufdBacking create(IommufdFd iommufd, VfioSysfs system, String devRoot) {
         try {
             return new IommufdBacking(iommufd, iommufd.allocIoas(), system, devRoot);
         } catch (RuntimeException e) {

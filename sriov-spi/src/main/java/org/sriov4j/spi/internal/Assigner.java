@@ -16,6 +16,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
+import org.sriov4j.spi.GroupViability;
 import org.sriov4j.spi.Rollback;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.SysfsNames;
@@ -31,7 +32,6 @@ final class Assigner {
     static final String REATTACH = "reattach";
     private static final System.Logger LOG = System.getLogger(Assigner.class.getName());
     /** Drivers a group member may be on besides the stub: VFIO accepts pci-stub. */
-    private static final List<String> HARMLESS = List.of("pci-stub");
 
     private final SriovConfig config;
     private final SysfsAccess sysfs;
@@ -156,33 +156,9 @@ final class Assigner {
             return;
         }
         int group = f.iommuGroup().getAsInt();
-        Map<PciAddress, String> offenders = new LinkedHashMap<>();
-        String members = "kernel/iommu_groups/" + group + "/devices";
-        for (String entry : sysfs.list(members)) {
-            PciAddress member = SysfsNames.address(sysfs, members, entry);
-            if (member.equals(f.address())) {
-                continue;
-            }
-            Optional<String> driver = SysfsNames.linkedDriver(sysfs, TopologyScanner.dev(member) + "/driver");
-            if (driver.isEmpty() || driver.get().equals(stub) || HARMLESS.contains(driver.get())) {
-                continue;
-            }
-            if (isBridge(member)) {
-                continue; // VFIO ignores bridges (pcieport) when it judges a group
-            }
-            offenders.put(member, driver.get());
-        }
+        Map<PciAddress, String> offenders = GroupViability.offenders(sysfs, group, f.address(), stub);
         if (!offenders.isEmpty()) {
             throw new GroupNotViableException(operation, f.address(), group, offenders, stub);
-        }
-    }
-
-    private boolean isBridge(PciAddress a) {
-        try {
-            String c = Attributes.chomp(sysfs.read(TopologyScanner.dev(a) + "/class"));
-            return c.startsWith("0x0604");
-        } catch (SysfsIoException e) {
-            return false;
         }
     }
 
