@@ -1,6 +1,5 @@
 package org.sriov4j;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,8 +22,7 @@ import java.util.Objects;
  * @param notRestored the steps whose undo failed, each with the failure, e.g.
  *     {@code "cleared driver_override (EIO ...)"}
  */
-public record RollbackOutcome(List<String> restored, List<String> notRestored) implements Serializable {
-    private static final long serialVersionUID = 1L;
+public record RollbackOutcome(List<String> restored, List<String> notRestored) {
 
     /**
      * Creates an outcome.

@@ -23,8 +23,8 @@ public class SriovException extends RuntimeException {
     private final @Nullable String path;
     /** The explanation beyond operation, device, errno and path; may be empty. */
     private final String detail;
-    /** What the undo of a failed multi-step change achieved, or null. */
-    private final @Nullable RollbackOutcome rollback;
+    /** What the undo of a failed multi-step change achieved, or null; not serialized (the message says it). */
+    private final transient @Nullable RollbackOutcome rollback;
 
     /**
      * Creates an exception.

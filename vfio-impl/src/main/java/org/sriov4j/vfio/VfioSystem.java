@@ -66,8 +66,10 @@ public final class VfioSystem {
     }
 
     /**
-     * VFIO of this host through the C library, with the roots of {@link SriovConfig#defaults()} (so the same
-     * {@code SRIOV4J_SYSFS_ROOT}/{@code SRIOV4J_DEV_ROOT} the engine honours; normally {@code /sys} and {@code /dev}).
+     * VFIO of this host through the C library, with the roots of {@link SriovConfig#defaults()} ({@code /sys} and
+     * {@code /dev}), as {@code SriovHost.open(SriovConfig.defaults())} uses. A host opened with other roots (a
+     * container's {@code SRIOV4J_SYSFS_ROOT}, read by {@link SriovConfig#fromEnvironment()}; the CLI's
+     * {@code --sysfs-root}) passes the same configuration to {@link #open(SriovConfig)}.
      *
      * @return the system
      * @throws UnsatisfiedLinkError when JNA's native part cannot load
