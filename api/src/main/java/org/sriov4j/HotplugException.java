@@ -46,9 +46,26 @@ public final class HotplugException extends SriovException {
      */
     public HotplugException(HotplugOperation operation, PciAddress device, Kind kind, String hook, HotplugPhase phase,
             String detail, @Nullable Throwable cause) {
+        this(operation, device, kind, hook, phase, detail, cause, null);
+    }
+
+    /**
+     * Creates the exception of a hotplug whose action was undone (a hook failed in commit).
+     *
+     * @param operation plug or unplug
+     * @param device the function
+     * @param kind why it stopped
+     * @param hook the hook's {@link GuestHook#name()}
+     * @param phase the hook's phase that stopped it
+     * @param detail the reason, and what was restored
+     * @param cause what the hook threw, if it threw
+     * @param rollback whether the action was undone, if it was tried
+     */
+    public HotplugException(HotplugOperation operation, PciAddress device, Kind kind, String hook, HotplugPhase phase,
+            String detail, @Nullable Throwable cause, @Nullable RollbackOutcome rollback) {
         super(operation == HotplugOperation.PLUG ? "attach to guest" : "detach from guest", device, errno(kind), null,
                 "hook " + hook + " " + verb(kind) + " in " + phase.name().toLowerCase(java.util.Locale.ROOT)
-                        + (detail.isEmpty() ? "" : ": " + detail), cause);
+                        + (detail.isEmpty() ? "" : ": " + detail), cause, rollback);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.hook = Objects.requireNonNull(hook, "hook");
         this.phase = Objects.requireNonNull(phase, "phase");

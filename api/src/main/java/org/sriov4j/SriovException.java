@@ -23,6 +23,8 @@ public class SriovException extends RuntimeException {
     private final @Nullable String path;
     /** The explanation beyond operation, device, errno and path; may be empty. */
     private final String detail;
+    /** What the undo of a failed multi-step change achieved, or null; not serialized (the message says it). */
+    private final transient @Nullable RollbackOutcome rollback;
 
     /**
      * Creates an exception.
@@ -36,12 +38,29 @@ public class SriovException extends RuntimeException {
      */
     public SriovException(String operation, @Nullable PciAddress device, @Nullable Errno errno,
             @Nullable String path, String detail, @Nullable Throwable cause) {
+        this(operation, device, errno, path, detail, cause, null);
+    }
+
+    /**
+     * Creates the exception of a failed multi-step change, with what its undo achieved.
+     *
+     * @param operation what was being done, e.g. {@code "detach"}
+     * @param device the device concerned, if any
+     * @param errno the kernel's error, if the failure came from the kernel
+     * @param path the file concerned, if any
+     * @param detail further explanation, including what the rollback restored (may be empty)
+     * @param cause the cause, if any
+     * @param rollback what was restored and what could not be, if the change rolled back
+     */
+    public SriovException(String operation, @Nullable PciAddress device, @Nullable Errno errno,
+            @Nullable String path, String detail, @Nullable Throwable cause, @Nullable RollbackOutcome rollback) {
         super(compose(operation, device, errno, path, detail), cause);
         this.operation = operation;
         this.device = device;
         this.errno = errno;
         this.path = path;
         this.detail = detail;
+        this.rollback = rollback;
     }
 
     /**
@@ -80,6 +99,17 @@ public class SriovException extends RuntimeException {
      */
     public String detail() {
         return detail;
+    }
+
+    /**
+     * What the undo of the failed change achieved: present when the operation had completed steps to undo (or
+     * tried), empty otherwise. Decide on this, not on the message: {@link RollbackOutcome#complete()} is false when
+     * something is left half-done.
+     *
+     * @return the rollback's outcome, if the change rolled back
+     */
+    public Optional<RollbackOutcome> rollback() {
+        return Optional.ofNullable(rollback);
     }
 
     /**

@@ -408,8 +408,12 @@ public interface SriovHost extends AutoCloseable {
      * {@link BackendFeature#LIVE_MIGRATION_STATE_TRANSFER} (absent: unplug before, re-plug after).
      * {@link BackendFeature#HOT_PLUG} is present exactly when {@link Lease#attachToGuest(String)} works: on Xen
      * ({@code xl pci-attach}), and on kvm-vfio only with the VMM's {@link SriovConfig#plugActuator()}.
+     * {@link BackendFeature#VF_NET_CONFIG} is present where the routing netlink answers, and
+     * {@link BackendFeature#IOMMUFD} on kvm-vfio where the kernel offers iommufd and VFIO device cdevs. Each flag is
+     * derived from what the backend and this host can do; an absent flag's operation is refused with an error that
+     * says what is missing.
      *
-     * @return the features
+     * @return the features, unmodifiable, iterated in the enum's declaration order
      * @throws EngineUnavailableException if no backend is available
      */
     java.util.Set<BackendFeature> backendFeatures();

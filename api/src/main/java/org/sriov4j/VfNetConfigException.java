@@ -30,9 +30,26 @@ public final class VfNetConfigException extends SriovException {
      */
     public VfNetConfigException(String operation, PciAddress vf, int vfIndex, VfNetConfig.@Nullable Setting setting,
             @Nullable Errno errno, String detail, @Nullable Throwable cause) {
+        this(operation, vf, vfIndex, setting, errno, detail, cause, null);
+    }
+
+    /**
+     * Creates the exception of a change that rolled back.
+     *
+     * @param operation what was being done, e.g. {@code "configure VF"}
+     * @param vf the VF
+     * @param vfIndex its index on its PF, or -1 if unknown
+     * @param setting the setting concerned, if one
+     * @param errno the errno (the kernel's, or the one the kernel would give)
+     * @param detail further explanation, including what was restored
+     * @param cause the cause, if any
+     * @param rollback what was set back and what could not be, if anything was to be set back
+     */
+    public VfNetConfigException(String operation, PciAddress vf, int vfIndex, VfNetConfig.@Nullable Setting setting,
+            @Nullable Errno errno, String detail, @Nullable Throwable cause, @Nullable RollbackOutcome rollback) {
         super(operation, vf, errno, null, (setting == null ? "" : "setting " + setting.ipName() + " of ")
                 + "VF " + (vfIndex < 0 ? "?" : Integer.toString(vfIndex)) + (detail.isEmpty() ? "" : ": " + detail),
-                cause);
+                cause, rollback);
         this.setting = setting;
         this.vfIndex = vfIndex;
     }

@@ -101,9 +101,9 @@ class RealVfioIT {
     static void expect(VfioError error, Runnable r) {
         VfioException e = assertThrows(VfioException.class, r::run);
         System.out.println("  " + error + ": " + e.getMessage());
-        assertTrue(error.matches(e), error + " (" + error.errno() + ", before kernel " + error.rejectedBeforeKernel()
-                + ") expected, got errno " + e.errnoNumber() + " before kernel " + e.rejectedBeforeKernel() + ": "
-                + e.getMessage());
+        assertTrue(error.matches(e), error + " expected, got " + e.kind() + " (errno " + e.errnoNumber()
+                + ", before kernel " + e.rejectedBeforeKernel() + "): " + e.getMessage());
+        error.errno().ifPresent(n -> assertEquals(n, e.errno().orElseThrow(), e.getMessage()));
     }
 
     @Test

@@ -37,6 +37,18 @@ public interface HypervisorBackendProvider {
     Set<BackendFeature> features();
 
     /**
+     * What this backend can do on the host the context shows: {@link #features()} plus what depends on the host
+     * (e.g. {@link BackendFeature#IOMMUFD} where the kernel offers it). Looks only, like {@link #probe}. The engine
+     * reports this set (with its own additions) as {@link org.sriov4j.SriovHost#backendFeatures()}.
+     *
+     * @param context what may be looked at
+     * @return the features; the default is {@link #features()}
+     */
+    default Set<BackendFeature> features(ProbeContext context) {
+        return features();
+    }
+
+    /**
      * The driver a function is bound to while it is prepared for guest use.
      *
      * @return e.g. {@code vfio-pci} or {@code pciback}

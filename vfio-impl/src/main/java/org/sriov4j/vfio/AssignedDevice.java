@@ -109,7 +109,7 @@ public final class AssignedDevice implements AutoCloseable {
         ByteBuffer b = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
         long n = fd.pread(b, r.offset() + offset);
         if (n != length) {
-            throw new VfioException("pread", address(), Errno.EIO.number(), null,
+            throw new VfioException(VfioError.SYSTEM_CALL_FAILED, "pread", address(), Errno.EIO.number(), null,
                     "short read of region " + index + ": " + n + " of " + length + " bytes", false);
         }
         return b;
@@ -130,7 +130,7 @@ public final class AssignedDevice implements AutoCloseable {
         b.put(data.duplicate()).flip();
         long n = fd.pwrite(b, r.offset() + offset);
         if (n != length) {
-            throw new VfioException("pwrite", address(), Errno.EIO.number(), null,
+            throw new VfioException(VfioError.SYSTEM_CALL_FAILED, "pwrite", address(), Errno.EIO.number(), null,
                     "short write of region " + index + ": " + n + " of " + length + " bytes", false);
         }
     }
@@ -184,7 +184,7 @@ public final class AssignedDevice implements AutoCloseable {
         RegionInfo r = fd.regionInfo(index);
         List<RegionInfo.Area> areas = r.mappableAreas();
         if (areas.isEmpty()) {
-            throw VfioException.rejected("mmap region " + index, address(), Errno.EINVAL,
+            throw VfioException.rejected(VfioError.NOT_SUPPORTED, "mmap region " + index, address(), Errno.EINVAL,
                     r.size() == 0 ? "the region is not implemented" : "the region does not support mmap");
         }
         int prot = (r.readable() ? LinuxSyscalls.PROT_READ : 0) | (r.writable() ? LinuxSyscalls.PROT_WRITE : 0);
@@ -219,7 +219,8 @@ public final class AssignedDevice implements AutoCloseable {
     public void enableInterrupts(int index, List<EventFd> eventfds) {
         IrqInfo irq = fd.irqInfo(index);
         if (eventfds.isEmpty() || eventfds.size() > irq.count()) {
-            throw VfioException.rejected("enable interrupts", address(), Errno.EINVAL, "index " + index + " has "
+            throw VfioException.rejected(VfioError.INVALID_REQUEST, "enable interrupts", address(), Errno.EINVAL,
+                    "index " + index + " has "
                     + irq.count() + " vector(s), " + eventfds.size() + " eventfd(s) given");
         }
         int[] fds = eventfds.stream().mapToInt(EventFd::fd).toArray();
@@ -279,7 +280,7 @@ public final class AssignedDevice implements AutoCloseable {
     private void maskOrUnmask(int index, int vector, int action, String what) {
         IrqInfo irq = fd.irqInfo(index);
         if (!irq.maskable()) {
-            throw VfioException.rejected(what + " interrupt", address(), Errno.ENOTTY,
+            throw VfioException.rejected(VfioError.NOT_SUPPORTED, what + " interrupt", address(), Errno.ENOTTY,
                     "index " + index + " is not maskable through VFIO");
         }
         fd.setIrqs(what, VfioAbi.IRQ_SET_DATA_NONE | action, index, vector, 1, null, null);
@@ -292,7 +293,8 @@ public final class AssignedDevice implements AutoCloseable {
      */
     public void reset() {
         if (!info.resetSupported()) {
-            throw VfioException.rejected("VFIO_DEVICE_RESET", address(), Errno.EINVAL, "the device has no reset");
+            throw VfioException.rejected(VfioError.NOT_SUPPORTED, "VFIO_DEVICE_RESET", address(), Errno.EINVAL,
+                    "the device has no reset");
         }
         fd.reset();
     }
@@ -316,7 +318,7 @@ public final class AssignedDevice implements AutoCloseable {
     public DeviceMigration migrationControl() {
         MigrationSupport s = fd.migration();
         if (!s.supported()) {
-            throw VfioException.kernel("VFIO_DEVICE_FEATURE MIGRATION", address(), fd.path(),
+            throw VfioException.kernel(VfioError.NOT_SUPPORTED, "VFIO_DEVICE_FEATURE MIGRATION", address(), fd.path(),
                     -Errno.ENOTTY.number(), "the device does not support migration: " + s.reason());
         }
         return new DeviceMigration(fd, s);

@@ -87,7 +87,8 @@ public final class BarMapping implements AutoCloseable {
             }
         }
         if (!failures.isEmpty()) {
-            throw new VfioException("munmap BAR", null, 0, null, String.join(", ", failures), false);
+            throw new VfioException(VfioError.SYSTEM_CALL_FAILED, "munmap BAR", null, 0, null,
+                    String.join(", ", failures), false);
         }
     }
 }

@@ -128,13 +128,15 @@ public final class DeviceMigration {
      */
     public Optional<MigrationStream> transition(MigrationState target, MigrationState recovery) {
         if (target == MigrationState.ERROR || !target.supportedWith(flags())) {
-            throw VfioException.rejected("VFIO migration -> " + target, fd.address(), Errno.EINVAL,
+            throw VfioException.rejected(VfioError.INVALID_REQUEST, "VFIO migration -> " + target, fd.address(),
+                    Errno.EINVAL,
                     "the device does not support " + target + " (migration flags 0x" + Long.toHexString(flags())
                             + ")");
         }
         MigrationState now = state();
         if (now == MigrationState.ERROR) {
-            throw VfioException.rejected("VFIO migration -> " + target, fd.address(), Errno.EINVAL,
+            throw VfioException.rejected(VfioError.INVALID_REQUEST, "VFIO migration -> " + target, fd.address(),
+                    Errno.EINVAL,
                     "the device is in ERROR; only a reset leaves it");
         }
         MigrationStream stream = null;

@@ -30,7 +30,8 @@ final class GroupFd extends KernelFd {
         String path = devRoot + "vfio/" + number;
         int fd = sys.open(path, LinuxSyscalls.O_RDWR | LinuxSyscalls.O_CLOEXEC);
         if (fd < 0) {
-            throw VfioException.kernel("open VFIO group " + number, null, path, fd,
+            throw VfioException.kernel(fd == -16 ? VfioError.GROUP_ALREADY_OPEN : VfioError.SYSTEM_CALL_FAILED,
+                    "open VFIO group " + number, null, path, fd,
                     fd == -16 ? "the group is open elsewhere (another process or domain holds it)"
                             : fd == -2 ? "no device of the group is bound to vfio-pci" : "");
         }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.sriov4j.Errno;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 
@@ -38,13 +37,13 @@ import org.sriov4j.PciAddress;
  */
 public final class IommuDomain implements AutoCloseable {
     private final DomainBacking backing;
-    private final VfioSystem system;
+    private final VfioSysfs system;
     private final LinuxSyscalls sys;
     private final List<AssignedDevice> devices = new ArrayList<>();
     private final DmaTable mappings = new DmaTable();
     private boolean closed;
 
-    IommuDomain(DomainBacking backing, LinuxSyscalls sys, VfioSystem system) {
+    IommuDomain(DomainBacking backing, LinuxSyscalls sys, VfioSysfs system) {
         this.backing = backing;
         this.sys = sys;
         this.system = system;
@@ -185,20 +184,20 @@ public final class IommuDomain implements AutoCloseable {
         ContainerFd.IommuInfo i = requireInfo("map");
         String op = "map DMA";
         if (length == 0) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "length is 0");
+            throw refuse(VfioError.INVALID_REQUEST, op, "length is 0");
         }
         if (access.isEmpty()) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "no access (READ and/or WRITE) given");
+            throw refuse(VfioError.INVALID_REQUEST, op, "no access (READ and/or WRITE) given");
         }
         long page = Long.lowestOneBit(i.pageSizes());
         if (page != 0 && ((iova | hostAddress | length) & (page - 1)) != 0) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + ", host 0x"
+            throw refuse(VfioError.UNALIGNED_MAP, op, "iova 0x" + Long.toHexString(iova) + ", host 0x"
                     + Long.toHexString(hostAddress) + " and length 0x" + Long.toHexString(length)
                     + " must be multiples of the IOMMU page size 0x" + Long.toHexString(page));
         }
         long last = iova + length - 1;
         if (Long.compareUnsigned(last, iova) < 0 || Long.compareUnsigned(hostAddress + length - 1, hostAddress) < 0) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around the end of the address space");
+            throw refuse(VfioError.INVALID_REQUEST, op, "the range wraps around the end of the address space");
         }
         boolean inside = false;
         List<IovaRange> ranges = i.iovaRanges();
@@ -206,12 +205,12 @@ public final class IommuDomain implements AutoCloseable {
             inside = ranges.get(k).contains(iova, last);
         }
         if (!inside) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "iova 0x" + Long.toHexString(iova) + "-0x"
+            throw refuse(VfioError.MAP_OUTSIDE_IOVA_RANGES, op, "iova 0x" + Long.toHexString(iova) + "-0x"
                     + Long.toHexString(last) + " is not inside one of the IOMMU's IOVA ranges " + i.iovaRanges());
         }
         DmaMapping overlap = mappings.overlapping(iova, last);
         if (overlap != null) {
-            throw VfioException.rejected(op, null, Errno.EEXIST, "overlaps the mapping " + overlap);
+            throw refuse(VfioError.OVERLAPPING_MAP, op, "overlaps the mapping " + overlap);
         }
         DmaMapping m = new DmaMapping(iova, hostAddress, length, access);
         Set<DmaAccess> a = m.access(); // canonical: one of three shared sets
@@ -250,16 +249,16 @@ public final class IommuDomain implements AutoCloseable {
         ContainerFd.IommuInfo i = requireInfo("unmap");
         String op = "unmap DMA";
         if (length == 0) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "length is 0");
+            throw refuse(VfioError.INVALID_REQUEST, op, "length is 0");
         }
         long page = Long.lowestOneBit(i.pageSizes());
         if (page != 0 && ((iova | length) & (page - 1)) != 0) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "iova and length must be multiples of 0x"
+            throw refuse(VfioError.INVALID_REQUEST, op, "iova and length must be multiples of 0x"
                     + Long.toHexString(page));
         }
         long last = iova + length - 1;
         if (Long.compareUnsigned(last, iova) < 0) {
-            throw VfioException.rejected(op, null, Errno.EINVAL, "the range wraps around");
+            throw refuse(VfioError.INVALID_REQUEST, op, "the range wraps around");
         }
         int exact = mappings.exact(iova, length);
         if (exact >= 0) { // the usual case: one whole mapping
@@ -278,7 +277,7 @@ public final class IommuDomain implements AutoCloseable {
             expected += m.length();
         }
         if (meet[0] == meet[1]) {
-            throw VfioException.rejected(op, null, Errno.ENOENT, "nothing is mapped in 0x" + Long.toHexString(iova)
+            throw refuse(VfioError.NOT_MAPPED, op, "nothing is mapped in 0x" + Long.toHexString(iova)
                     + "+0x" + Long.toHexString(length));
         }
         long unmapped = backing.unmap(iova, length);
@@ -288,15 +287,20 @@ public final class IommuDomain implements AutoCloseable {
 
     private long checkUnmapped(String op, long unmapped, long expected) {
         if (unmapped != expected) {
-            throw new VfioException(op, null, 0, backing.path(), "the kernel unmapped 0x"
+            throw new VfioException(VfioError.SYSTEM_CALL_FAILED, op, null, 0, backing.path(), "the kernel unmapped 0x"
                     + Long.toHexString(unmapped) + " bytes, the mapping table expected 0x" + Long.toHexString(expected)
                     + "; the table now assumes the whole range is unmapped", false);
         }
         return unmapped;
     }
 
+    /** A refusal before the kernel, with the kind's errno. */
+    private static VfioException refuse(VfioError kind, String op, String detail) {
+        return VfioException.rejected(kind, op, null, kind.errno().orElseThrow(), detail);
+    }
+
     private static VfioException splits(String op, long iova, long length, DmaMapping m) {
-        return VfioException.rejected(op, null, Errno.EINVAL, "the range 0x" + Long.toHexString(iova) + "+0x"
+        return refuse(VfioError.INVALID_REQUEST, op, "the range 0x" + Long.toHexString(iova) + "+0x"
                 + Long.toHexString(length) + " splits the mapping " + m);
     }
 

@@ -23,12 +23,12 @@ import org.sriov4j.PciAddress;
 final class IommufdBacking implements DomainBacking {
     private final IommufdFd iommufd;
     private final int ioas;
-    private final VfioSystem system;
+    private final VfioSysfs system;
     private final String devRoot;
     private final Map<PciAddress, Integer> devices = new LinkedHashMap<>();
     private ContainerFd.@Nullable IommuInfo info;
 
-    private IommufdBacking(IommufdFd iommufd, int ioas, VfioSystem system, String devRoot) {
+    private IommufdBacking(IommufdFd iommufd, int ioas, VfioSysfs system, String devRoot) {
         this.iommufd = iommufd;
         this.ioas = ioas;
         this.system = system;
@@ -43,7 +43,7 @@ final class IommufdBacking implements DomainBacking {
      * @param devRoot the device directory
      * @return the backing
      */
-    static IommufdBacking create(IommufdFd iommufd, VfioSystem system, String devRoot) {
+    static IommufdBacking create(IommufdFd iommufd, VfioSysfs system, String devRoot) {
         try {
             return new IommufdBacking(iommufd, iommufd.allocIoas(), system, devRoot);
         } catch (RuntimeException e) {
@@ -75,7 +75,8 @@ final class IommufdBacking implements DomainBacking {
         String op = "open VFIO device cdev";
         String problem = system.viabilityProblem(iommuGroup);
         if (problem != null) {
-            throw VfioException.rejected("attach IOMMU group " + iommuGroup, device, Errno.EPERM,
+            throw VfioException.rejected(VfioError.GROUP_NOT_VIABLE, "attach IOMMU group " + iommuGroup, device,
+                    Errno.EPERM,
                     "the group is not viable: " + problem);
         }
         String path = devRoot + IommufdAbi.CDEV_DIR + system.deviceCdev(device);
@@ -89,7 +90,8 @@ final class IommufdBacking implements DomainBacking {
             bind.putInt(IommufdAbi.BindIommufd.IOMMUFD, iommufd.fd());
             int r = sys.ioctl(fd, IommufdAbi.DEVICE_BIND_IOMMUFD, bind);
             if (r < 0) {
-                throw VfioException.kernel("VFIO_DEVICE_BIND_IOMMUFD", device, path, r, bindHint(r, iommuGroup));
+                throw VfioException.kernel(bindKind(r), "VFIO_DEVICE_BIND_IOMMUFD", device, path, r,
+                        bindHint(r, iommuGroup));
             }
             ByteBuffer attach = VfioAbi.struct(IommufdAbi.AttachPt.SIZE);
             attach.putInt(IommufdAbi.AttachPt.PT_ID, ioas);
@@ -109,6 +111,14 @@ final class IommufdBacking implements DomainBacking {
         }
         devices.put(device, iommuGroup);
         return DeviceFd.cdev(sys, iommuGroup, path, device, fd, () -> closed(device));
+    }
+
+    /** The bind's refusals that have a kind: EINVAL (already bound elsewhere) and EBUSY (legacy group open). */
+    private static VfioError bindKind(int r) {
+        if (r == -Errno.EINVAL.number()) {
+            return VfioError.DEVICE_ALREADY_BOUND;
+        }
+        return r == -Errno.EBUSY.number() ? VfioError.GROUP_ALREADY_OPEN : VfioError.SYSTEM_CALL_FAILED;
     }
 
     private static String bindHint(int r, int group) {

@@ -45,7 +45,8 @@ final class IommufdFd extends KernelFd {
         if (missing && !required) {
             return null;
         }
-        throw VfioException.kernel("open iommufd", null, path, fd, missing
+        throw VfioException.kernel(missing ? VfioError.IOMMUFD_UNAVAILABLE : VfioError.SYSTEM_CALL_FAILED,
+                "open iommufd", null, path, fd, missing
                 ? "the kernel offers no iommufd (CONFIG_IOMMUFD; modprobe iommufd)" : "");
     }
 

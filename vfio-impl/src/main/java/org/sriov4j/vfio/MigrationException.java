@@ -31,7 +31,8 @@ public final class MigrationException extends VfioException {
 
     MigrationException(@Nullable PciAddress device, int errno, MigrationState from, MigrationState to,
             Outcome outcome, MigrationState stateNow, String detail) {
-        super("VFIO migration " + from + " -> " + to, device, errno, null, detail + "; "
+        super(VfioError.MIGRATION_FAILED, "VFIO migration " + from + " -> " + to, device, errno, null,
+                detail + "; "
                 + switch (outcome) {
                     case RECOVERED -> "recovered to " + stateNow;
                     case RESET -> "recovery failed, device reset (now RUNNING)";

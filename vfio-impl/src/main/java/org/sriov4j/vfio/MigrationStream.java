@@ -195,7 +195,8 @@ public final class MigrationStream implements AutoCloseable {
         short[] revents = new short[1];
         while (true) {
             if (closed) {
-                throw VfioException.rejected(POLL, device, Errno.EBADF, "the migration stream is closed");
+                throw VfioException.rejected(VfioError.CLOSED, POLL, device, Errno.EBADF,
+                        "the migration stream is closed");
             }
             long left = total - (System.nanoTime() - start);
             int millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);

@@ -34,11 +34,11 @@ final class Type1Backing implements DomainBacking {
         try {
             int version = c.apiVersion();
             if (version != VfioAbi.API_VERSION) {
-                throw VfioException.rejected("open VFIO container", null, Errno.EINVAL,
+                throw VfioException.rejected(VfioError.NOT_SUPPORTED, "open VFIO container", null, Errno.EINVAL,
                         "unknown VFIO API version " + version + " (expected 0)");
             }
             if (!c.checkExtension(VfioAbi.TYPE1V2_IOMMU)) {
-                throw VfioException.rejected("open VFIO container", null, Errno.ENODEV,
+                throw VfioException.rejected(VfioError.NO_IOMMU, "open VFIO container", null, Errno.ENODEV,
                         "the kernel offers no type1v2 IOMMU (is vfio_iommu_type1 loaded, is the IOMMU on?)");
             }
         } catch (RuntimeException e) {
@@ -70,7 +70,8 @@ final class Type1Backing implements DomainBacking {
             group = GroupFd.open(container.sys(), devRoot, iommuGroup);
             try {
                 if (!group.viable()) {
-                    throw VfioException.rejected("attach IOMMU group " + iommuGroup, device, Errno.EPERM,
+                    throw VfioException.rejected(VfioError.GROUP_NOT_VIABLE, "attach IOMMU group " + iommuGroup, device,
+                            Errno.EPERM,
                             "the group is not viable: another device in it is bound to a host driver"
                                     + " (see /sys/kernel/iommu_groups/" + iommuGroup + "/devices)");
                 }

@@ -1,20 +1,15 @@
 package org.sriov4j.vfio;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
+import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.NioDeviceNodeAccess;
+import org.sriov4j.spi.NioSysfsAccess;
+import org.sriov4j.spi.SysfsAccess;
 
 /**
  * Entry point to VFIO on this host: creates {@link IommuDomain}s (one per guest, through iommufd when the kernel
@@ -35,14 +30,9 @@ import org.sriov4j.SriovConfig;
  * }</pre>
  */
 public final class VfioSystem {
-    private static final String VFIO_PCI = "vfio-pci";
-
-    /** Drivers whose devices leave an IOMMU group viable (they never do DMA for the host, or manage it). */
-    private static final Set<String> VIABLE_DRIVERS = Set.of("vfio-pci", "pci-stub", "pcieport");
-
     private final LinuxSyscalls sys;
     private final String devRoot;
-    private final Path sysfsRoot;
+    private final VfioSysfs sysfs;
     private final BooleanSupplier cdevNodesPresent;
 
     VfioSystem(LinuxSyscalls sys, String devRoot) {
@@ -57,35 +47,50 @@ public final class VfioSystem {
      * @param cdevNodesPresent whether {@code devRoot/vfio/devices/} exists; null: look in the file system
      */
     VfioSystem(LinuxSyscalls sys, String devRoot, Path sysfsRoot, @Nullable BooleanSupplier cdevNodesPresent) {
-        this.sys = sys;
-        this.devRoot = devRoot.endsWith("/") ? devRoot : devRoot + "/";
-        this.sysfsRoot = sysfsRoot;
-        String cdevDir = this.devRoot + IommufdAbi.CDEV_DIR;
-        this.cdevNodesPresent = cdevNodesPresent != null ? cdevNodesPresent
-                : () -> Files.isDirectory(Path.of(cdevDir));
+        this(sys, devRoot, new NioSysfsAccess(sysfsRoot), new NioDeviceNodeAccess(Path.of(devRoot)),
+                cdevNodesPresent);
     }
 
     /**
-     * VFIO of this host through the C library ({@code /dev/vfio/...}).
+     * VFIO with the engine's seams: sysfs and /dev are read only through {@code sysfs} and {@code devices}; system
+     * calls name nodes under {@code devRoot}.
+     *
+     * @param cdevNodesPresent whether device cdevs exist; null: ask {@code devices}
+     */
+    VfioSystem(LinuxSyscalls sys, String devRoot, SysfsAccess sysfs, DeviceNodeAccess devices,
+            @Nullable BooleanSupplier cdevNodesPresent) {
+        this.sys = sys;
+        this.devRoot = devRoot.endsWith("/") ? devRoot : devRoot + "/";
+        this.sysfs = new VfioSysfs(sysfs, devices);
+        this.cdevNodesPresent = cdevNodesPresent != null ? cdevNodesPresent : this.sysfs::cdevNodesPresent;
+    }
+
+    /**
+     * VFIO of this host through the C library, with the roots of {@link SriovConfig#defaults()} ({@code /sys} and
+     * {@code /dev}), as {@code SriovHost.open(SriovConfig.defaults())} uses. A host opened with other roots (a
+     * container's {@code SRIOV4J_SYSFS_ROOT}, read by {@link SriovConfig#fromEnvironment()}; the CLI's
+     * {@code --sysfs-root}) passes the same configuration to {@link #open(SriovConfig)}.
      *
      * @return the system
      * @throws UnsatisfiedLinkError when JNA's native part cannot load
      */
     public static VfioSystem open() {
-        return new VfioSystem(JnaLinuxSyscalls.INSTANCE, "/dev/");
+        return open(SriovConfig.defaults());
     }
 
     /**
      * VFIO of this host with the sysfs and device roots of a configuration (e.g. the CLI's {@code --sysfs-root} and
-     * {@code --dev-root}): device nodes are looked for under {@code devRoot/vfio/}, drivers and IOMMU groups under
-     * {@code sysfsRoot/bus/pci/devices/}.
+     * {@code --dev-root}), read through the same seams as the engine's: device nodes are looked for under
+     * {@code devRoot/vfio/}, drivers and IOMMU groups under {@code sysfsRoot/bus/pci/devices/}.
      *
      * @param config the configuration whose roots to use
      * @return the system
      * @throws UnsatisfiedLinkError when JNA's native part cannot load
      */
     public static VfioSystem open(SriovConfig config) {
-        return new VfioSystem(JnaLinuxSyscalls.INSTANCE, config.devRoot().toString(), config.sysfsRoot());
+        return new VfioSystem(JnaLinuxSyscalls.INSTANCE, config.devRoot().toString(),
+                new NioSysfsAccess(config.sysfsRoot(), config.writableTree()),
+                new NioDeviceNodeAccess(config.devRoot()), null);
     }
 
     /**
@@ -95,45 +100,11 @@ public final class VfioSystem {
      * @param device the function
      * @return its IOMMU group number
      * @throws VfioException {@link VfioError#NOT_BOUND_TO_VFIO_PCI} ({@code ENODEV}, before the kernel) when the
-     *     function does not exist, is bound to another driver or to none, or has no IOMMU group
+     *     function does not exist or is bound to another driver or to none; {@link VfioError#NO_IOMMU} when it has no
+     *     IOMMU group
      */
     public int iommuGroup(PciAddress device) {
-        Path dir = sysfsRoot.resolve("bus/pci/devices").resolve(device.toString());
-        String op = "open VFIO device";
-        if (!Files.isDirectory(dir)) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
-                    "no such PCI function (" + dir + ")");
-        }
-        String driver = linkName(dir.resolve("driver"));
-        if (!VFIO_PCI.equals(driver)) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
-                    (driver == null ? "the function is bound to no driver" : "the function is bound to " + driver)
-                            + ", not vfio-pci: lease it (SriovHost.lease, managed) or detach it"
-                            + " (SriovHost.detach, 'sriov4j detach') first");
-        }
-        String group = linkName(dir.resolve("iommu_group"));
-        if (group == null) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
-                    "the function has no IOMMU group (is the IOMMU on?)");
-        }
-        try {
-            return Integer.parseInt(group);
-        } catch (NumberFormatException e) {
-            throw VfioException.rejected(op, device, VfioError.NOT_BOUND_TO_VFIO_PCI.errno(),
-                    "unexpected IOMMU group name '" + group + "'");
-        }
-    }
-
-    private static @Nullable String linkName(Path link) {
-        if (!Files.isSymbolicLink(link) && !Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try {
-            Path target = Files.readSymbolicLink(link).getFileName();
-            return target == null ? null : target.toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
+        return sysfs.iommuGroup(device);
     }
 
     /**
@@ -148,7 +119,7 @@ public final class VfioSystem {
         if (cdevNodesPresent.getAsBoolean()) {
             IommufdFd iommufd = IommufdFd.open(sys, devRoot, false);
             if (iommufd != null) {
-                return new IommuDomain(IommufdBacking.create(iommufd, this, devRoot), sys, this);
+                return new IommuDomain(IommufdBacking.create(iommufd, sysfs, devRoot), sys, sysfs);
             }
         }
         return newDomain(IommuApi.LEGACY_CONTAINER);
@@ -167,9 +138,10 @@ public final class VfioSystem {
     public IommuDomain newDomain(IommuApi api) {
         if (api == IommuApi.IOMMUFD) {
             IommufdFd iommufd = IommufdFd.open(sys, devRoot, true);
-            return new IommuDomain(IommufdBacking.create(Objects.requireNonNull(iommufd), this, devRoot), sys, this);
+            return new IommuDomain(IommufdBacking.create(Objects.requireNonNull(iommufd), sysfs, devRoot), sys,
+                    sysfs);
         }
-        return new IommuDomain(Type1Backing.open(sys, devRoot), sys, this);
+        return new IommuDomain(Type1Backing.open(sys, devRoot), sys, sysfs);
     }
 
     /**
@@ -187,54 +159,6 @@ public final class VfioSystem {
             }
         }
         return IommuApi.LEGACY_CONTAINER;
-    }
-
-    /**
-     * The VFIO device cdev of a function ({@code vfioN}): the entry of {@code bus/pci/devices/BDF/vfio-dev/} that
-     * has a {@code dev} attribute (a kernel without {@code CONFIG_VFIO_DEVICE_CDEV} makes the entry, but no node).
-     *
-     * @param device the function, bound to vfio-pci
-     * @return the cdev name under {@code /dev/vfio/devices/}
-     * @throws VfioException {@code ENODEV} (before the kernel) when there is none
-     */
-    String deviceCdev(PciAddress device) {
-        Path dir = sysfsRoot.resolve("bus/pci/devices").resolve(device.toString()).resolve("vfio-dev");
-        try (Stream<Path> entries = Files.list(dir)) {
-            Optional<String> name = entries.filter(p -> Files.exists(p.resolve("dev")))
-                    .map(p -> String.valueOf(p.getFileName())).filter(n -> n.startsWith("vfio")).sorted().findFirst();
-            if (name.isPresent()) {
-                return name.get();
-            }
-        } catch (IOException e) {
-            // no vfio-dev directory: not on vfio-pci, or no cdev support
-        }
-        throw VfioException.rejected("open VFIO device cdev", device, Errno.ENODEV, "no VFIO device cdev in " + dir
-                + " (is the function on vfio-pci; is the kernel built with CONFIG_VFIO_DEVICE_CDEV?)");
-    }
-
-    /**
-     * Why an IOMMU group is not viable, from sysfs: the devices of {@code kernel/iommu_groups/N/devices/} bound to
-     * a driver other than vfio-pci (or a vfio-pci variant), pci-stub or pcieport. The iommufd path has no
-     * {@code VFIO_GROUP_GET_STATUS}; the kernel's bind would fail with {@code EPERM}.
-     *
-     * @param group the group number
-     * @return the offending devices and their drivers, or null when viable (or the group is not in sysfs)
-     */
-    @Nullable String viabilityProblem(int group) {
-        Path dir = sysfsRoot.resolve("kernel/iommu_groups").resolve(Integer.toString(group)).resolve("devices");
-        List<String> offenders = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
-                String driver = linkName(p.resolve("driver"));
-                if (driver != null && !VIABLE_DRIVERS.contains(driver) && !driver.contains("vfio")) {
-                    offenders.add(p.getFileName() + " is bound to " + driver);
-                }
-            }
-        } catch (IOException e) {
-            return null;
-        }
-        return offenders.isEmpty() ? null : String.join(", ", offenders)
-                + " (unbind it, or bind it to vfio-pci; see " + dir + ")";
     }
 
     /**

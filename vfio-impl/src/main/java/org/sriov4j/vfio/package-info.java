@@ -54,7 +54,8 @@
  * }       // lease released: the VF goes back to igbvf
  * }</pre>
  *
- * <p>The refusals the backend documents, with their errno, are listed in {@link org.sriov4j.vfio.VfioError}.
+ * <p>Every {@link org.sriov4j.vfio.VfioException} carries its kind ({@link org.sriov4j.vfio.VfioError}), chosen where
+ * it is thrown; the kinds, and the errno each comes with, are listed there.
  */
 @NullMarked
 package org.sriov4j.vfio;

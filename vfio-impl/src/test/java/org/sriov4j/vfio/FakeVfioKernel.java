@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.sriov4j.spi.DeviceNodeAccess;
+import org.sriov4j.spi.GroupViability;
+import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.testing.SimulatedKernel;
 
 /**
  * A fake kernel behind {@link LinuxSyscalls} that applies the rules of Linux 6.12's VFIO (drivers/vfio/container.c,
@@ -246,6 +250,52 @@ final class FakeVfioKernel implements LinuxSyscalls {
     int unmapRequests;
     long[][] iovaRanges = {{0, 0xfedf_ffffL}, {0xfef0_0000L, 0xffff_ffff_ffffL}};
     int dmaAvailPerContainer = 65535;
+    /** False: a host without an IOMMU for VFIO (only vfio's no-IOMMU mode, which offers no type1). */
+    boolean type1Offered = true;
+
+    /** Joined to a simulated host: its sysfs and /dev decide which nodes open and what a group holds; else null. */
+    private SysfsAccess hostSysfs;
+    private DeviceNodeAccess hostDevices;
+
+    /**
+     * A fake VFIO joined to a simulated host, so that the two agree: {@code /dev/vfio/vfio} and {@code /dev/vfio/N}
+     * open only while the simulator has those nodes; a group holds the members the simulator's
+     * {@code kernel/iommu_groups/N/devices} lists that are on vfio-pci (read again whenever the group is opened), and
+     * is viable by the engine's rule. A function the simulator detaches to vfio-pci can then be opened through
+     * {@link VfioSystem}: container, group, device, DMA map.
+     *
+     * @param host the simulated host
+     * @return the fake kernel
+     */
+    static FakeVfioKernel joinedTo(SimulatedKernel host) {
+        FakeVfioKernel k = new FakeVfioKernel();
+        k.hostSysfs = host;
+        k.hostDevices = host.devices();
+        return k;
+    }
+
+    /** The group as the joined host shows it now (membership refreshed while nothing holds it open). */
+    private Group joinedGroup(int number) {
+        Group g = groups.computeIfAbsent(number, n -> new Group(n, true));
+        if (!g.open && g.openDevices == 0 && g.cdevBound == 0) {
+            g.devices.clear();
+            String dir = "kernel/iommu_groups/" + number + "/devices";
+            for (String member : hostSysfs.exists(dir) ? hostSysfs.list(dir) : List.<String>of()) {
+                String dev = "bus/pci/devices/" + member;
+                if (hostSysfs.linkName(dev + "/driver").filter("vfio-pci"::equals).isPresent()) {
+                    Device d = new Device(member, hex(dev + "/vendor"), hex(dev + "/device"));
+                    d.cdev = "vfio" + nextCdev++;
+                    g.devices.put(member, d);
+                }
+            }
+            g.viable = GroupViability.offenders(hostSysfs, number, null, "vfio-pci").isEmpty();
+        }
+        return g;
+    }
+
+    private int hex(String path) {
+        return Integer.decode(hostSysfs.read(path).trim());
+    }
 
     Group addGroup(int number, boolean viable, Device... devices) {
         Group g = new Group(number, viable);
@@ -295,6 +345,10 @@ final class FakeVfioKernel implements LinuxSyscalls {
 
     @Override
     public synchronized int open(String path, int flags) {
+        if (hostDevices != null && path.startsWith("/dev/vfio/") && !path.startsWith("/dev/vfio/devices/")
+                && !hostDevices.exists(path.substring("/dev/".length()))) {
+            return -ENOENT; // the joined host has no such node (no vfio-pci, or no member of the group on it)
+        }
         if (path.equals("/dev/vfio/vfio")) {
             return newFd(new Container());
         }
@@ -307,7 +361,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
         if (path.startsWith("/dev/vfio/")) {
             Group g;
             try {
-                g = groups.get(Integer.parseInt(path.substring("/dev/vfio/".length())));
+                int number = Integer.parseInt(path.substring("/dev/vfio/".length()));
+                g = hostSysfs != null ? joinedGroup(number) : groups.get(number);
             } catch (NumberFormatException e) {
                 return -ENOENT;
             }
@@ -401,7 +456,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
                 return 0;
             }
             if (request == VfioAbi.CHECK_EXTENSION) {
-                return arg == VfioAbi.TYPE1_IOMMU || arg == VfioAbi.TYPE1V2_IOMMU ? 1 : 0;
+                return type1Offered && (arg == VfioAbi.TYPE1_IOMMU || arg == VfioAbi.TYPE1V2_IOMMU) ? 1 : 0;
             }
             if (request == VfioAbi.SET_IOMMU) {
                 if (c.groups.isEmpty() || c.iommu) {

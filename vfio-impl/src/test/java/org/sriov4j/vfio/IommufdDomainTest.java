@@ -169,10 +169,10 @@ class IommufdDomainTest {
             d.openDevice(VF0);
             DomainBacking raw = d.backing();
             raw.map(IOVA, ram.address(), MIB2, true, true);
-            kernelSays(VfioError.OVERLAPPING_MAP.errno(), () -> raw.map(IOVA + 0x10_0000L, ram.address(), 4096,
+            kernelSays(VfioError.OVERLAPPING_MAP.errno().orElseThrow(), () -> raw.map(IOVA + 0x10_0000L, ram.address(), 4096,
                     true, true));
-            kernelSays(VfioError.UNALIGNED_MAP.errno(), () -> raw.map(0x2000_0800L, ram.address(), 4096, true, true));
-            kernelSays(VfioError.MAP_OUTSIDE_IOVA_RANGES.errno(), () -> raw.map(0xfee0_0000L, ram.address(), 4096,
+            kernelSays(VfioError.UNALIGNED_MAP.errno().orElseThrow(), () -> raw.map(0x2000_0800L, ram.address(), 4096, true, true));
+            kernelSays(VfioError.MAP_OUTSIDE_IOVA_RANGES.errno().orElseThrow(), () -> raw.map(0xfee0_0000L, ram.address(), 4096,
                     true, true));
             kernelSays(Errno.EINVAL, () -> raw.map(0x3000_0000L, ram.address() + 0x800, 4096, true, true));
             kernelSays(Errno.EINVAL, () -> raw.map(0x3000_0000L, ram.address(), 4096, false, false));

@@ -66,7 +66,7 @@ class VfioErrorTest {
     static void kernelSays(VfioError error, Runnable raw) {
         VfioException e = assertThrows(VfioException.class, raw::run);
         assertFalse(e.rejectedBeforeKernel());
-        assertEquals(error.errno().number(), e.errnoNumber().orElseThrow(), e.getMessage());
+        assertEquals(error.errno().orElseThrow().number(), e.errnoNumber().orElseThrow(), e.getMessage());
     }
 
     @Test
@@ -152,14 +152,90 @@ class VfioErrorTest {
     }
 
     @Test
-    void matchesNeedsErrnoAndOrigin() {
-        VfioException before = VfioException.rejected("x", null, org.sriov4j.Errno.EINVAL, "d");
-        VfioException kernelSide = VfioException.kernel("x", null, null, -22, "");
-        assertTrue(VfioError.UNALIGNED_MAP.matches(before));
-        assertFalse(VfioError.UNALIGNED_MAP.matches(kernelSide));
-        assertFalse(VfioError.OVERLAPPING_MAP.matches(before));
+    void theKindIsCarriedNotInferredFromTheErrno() {
+        try (IommuDomain d = vfio.newDomain(); HostMemory ram = vfio.allocate(MIB2)) {
+            d.openDevice(VF0);
+            VfioException outside = assertThrows(VfioException.class, () -> d.map(0xfee0_0000L, ram.address(), 4096,
+                    DmaAccess.READ_WRITE));
+            VfioException unaligned = assertThrows(VfioException.class, () -> d.map(0x2000_0800L, ram.address(),
+                    4096, DmaAccess.READ_WRITE));
+            assertEquals(outside.errno(), unaligned.errno(), "both EINVAL");
+            assertEquals(VfioError.MAP_OUTSIDE_IOVA_RANGES, outside.kind());
+            assertEquals(VfioError.UNALIGNED_MAP, unaligned.kind());
+            assertFalse(VfioError.UNALIGNED_MAP.matches(outside));
+            assertFalse(VfioError.MAP_OUTSIDE_IOVA_RANGES.matches(unaligned));
+            VfioException zero = assertThrows(VfioException.class, () -> d.map(0x2000_0000L, ram.address(), 0,
+                    DmaAccess.READ_WRITE));
+            assertEquals(VfioError.INVALID_REQUEST, zero.kind());
+            VfioException nothing = assertThrows(VfioException.class, () -> d.unmap(0x3000_0000L, 4096));
+            assertEquals(VfioError.NOT_MAPPED, nothing.kind());
+            assertEquals(Errno.ENOENT, nothing.errno().orElseThrow());
+            // a kernel EINVAL that is not a bind refusal is not DEVICE_ALREADY_BOUND
+            VfioException raw = assertThrows(VfioException.class, () -> d.backing().map(0x2000_0800L, ram.address(),
+                    4096, true, true));
+            assertEquals(Errno.EINVAL, raw.errno().orElseThrow());
+            assertEquals(VfioError.SYSTEM_CALL_FAILED, raw.kind());
+            assertFalse(VfioError.DEVICE_ALREADY_BOUND.matches(raw));
+        }
         assertFalse(VfioError.OVERLAPPING_MAP.matches(new IllegalStateException()));
-        assertTrue(VfioError.GROUP_ALREADY_OPEN.matches(VfioException.kernel("open", null, null, -16, "")));
+    }
+
+    @Test
+    void aFunctionWithoutAnIommuGroupIsNoIommuNotANotBoundRefusal() throws IOException {
+        PciAddress lonely = PciAddress.parse("0000:05:00.0");
+        Path dir = Files.createDirectories(sysfs.resolve("bus/pci/devices").resolve(lonely.toString()));
+        Files.createDirectories(sysfs.resolve("bus/pci/drivers/vfio-pci"));
+        Files.createSymbolicLink(dir.resolve("driver"), Path.of("../../../../bus/pci/drivers/vfio-pci"));
+        VfioException e = assertThrows(VfioException.class, () -> vfio.iommuGroup(lonely));
+        assertEquals(VfioError.NO_IOMMU, e.kind());
+        assertTrue(e.rejectedBeforeKernel());
+        assertEquals(Errno.ENODEV, e.errno().orElseThrow());
+        assertEquals(VfioError.NOT_BOUND_TO_VFIO_PCI, assertThrows(VfioException.class,
+                () -> vfio.iommuGroup(VF1)).kind());
+    }
+
+    @Test
+    void aContainerWithoutType1IsNoIommuAndLeavesNothingOpen() {
+        kernel.type1Offered = false;
+        VfioException e = assertThrows(VfioException.class, () -> vfio.newDomain());
+        assertEquals(VfioError.NO_IOMMU, e.kind());
+        assertTrue(e.getMessage().contains("no type1v2 IOMMU"), e.getMessage());
+        assertEquals(0, kernel.openFds());
+    }
+
+    @Test
+    void theBusyGroupAndTheNonViableGroupHaveTheirKinds() {
+        try (IommuDomain a = vfio.newDomain(); IommuDomain b = vfio.newDomain()) {
+            a.openDevice(VF0);
+            VfioException busy = assertThrows(VfioException.class, () -> b.openDevice(VF0));
+            assertEquals(VfioError.GROUP_ALREADY_OPEN, busy.kind());
+            assertFalse(busy.rejectedBeforeKernel(), "the kernel's open said EBUSY");
+            assertEquals(VfioError.GROUP_NOT_VIABLE, assertThrows(VfioException.class, () -> b.openDevice(NIC1))
+                    .kind());
+        }
+    }
+
+    @Test
+    void aMessageSaysEachFactOnce() {
+        try (IommuDomain a = vfio.newDomain(); IommuDomain b = vfio.newDomain()) {
+            a.openDevice(VF0);
+            String busy = assertThrows(VfioException.class, () -> b.openDevice(VF0)).getMessage();
+            assertEquals(1, count(busy, "EBUSY"), busy);
+            assertEquals(1, count(busy, "/dev/vfio/6"), busy);
+            assertEquals(1, count(busy, "failed"), busy);
+            String notBound = assertThrows(VfioException.class, () -> b.openDevice(VF1)).getMessage();
+            assertEquals(1, count(notBound, "0000:01:10.2"), notBound);
+            assertEquals(1, count(notBound, "ENODEV"), notBound);
+            assertFalse(notBound.contains("vfio: vfio"), notBound);
+        }
+    }
+
+    private static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) {
+            n++;
+        }
+        return n;
     }
 
     /** A lease whose release only marks it ended. */

@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.RollbackOutcome;
 import org.sriov4j.SriovException;
 
 /**
@@ -49,7 +50,22 @@ public final class XenToolstackException extends SriovException {
      */
     public XenToolstackException(Kind kind, String operation, @Nullable PciAddress device, String detail,
             @Nullable Throwable cause) {
-        super(operation, device, errnoOf(kind), null, detail, cause);
+        this(kind, operation, device, detail, cause, null);
+    }
+
+    /**
+     * Creates the exception of a change that rolled back.
+     *
+     * @param kind why
+     * @param operation what was being done, e.g. {@code detach}
+     * @param device the function, if any
+     * @param detail the command, libxl's lines and what was restored
+     * @param cause the cause, if any
+     * @param rollback what was restored and what could not be, if the change rolled back
+     */
+    public XenToolstackException(Kind kind, String operation, @Nullable PciAddress device, String detail,
+            @Nullable Throwable cause, @Nullable RollbackOutcome rollback) {
+        super(operation, device, errnoOf(kind), null, detail, cause, rollback);
         this.kind = Objects.requireNonNull(kind, "kind");
     }
 

@@ -9,12 +9,15 @@ import java.util.function.Supplier;
 import org.sriov4j.DeviceNotFoundException;
 import org.sriov4j.Errno;
 import org.sriov4j.GroupNotViableException;
+import org.sriov4j.NoIommuException;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
+import org.sriov4j.spi.GroupViability;
+import org.sriov4j.spi.Rollback;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.SysfsNames;
 
@@ -29,7 +32,6 @@ final class Assigner {
     static final String REATTACH = "reattach";
     private static final System.Logger LOG = System.getLogger(Assigner.class.getName());
     /** Drivers a group member may be on besides the stub: VFIO accepts pci-stub. */
-    private static final List<String> HARMLESS = List.of("pci-stub");
 
     private final SriovConfig config;
     private final SysfsAccess sysfs;
@@ -132,7 +134,7 @@ final class Assigner {
      * other member of the group is on the stub driver, pci-stub, no driver, or is a bridge.
      *
      * @throws GroupNotViableException naming each offending member
-     * @throws SriovException if there is no IOMMU and the unsafe option is not set
+     * @throws NoIommuException if there is no IOMMU and the unsafe option is not set
      */
     void checkAssignable(String operation, PciFunction f) {
         Optional<AssignmentSteps> s = steps.get();
@@ -143,45 +145,20 @@ final class Assigner {
         String stub = stubDriver.get();
         if (f.iommuGroup().isEmpty()) {
             if (!config.allowUnsafeAssignmentWithoutIommu()) {
-                throw new SriovException(operation, f.address(), null,
+                throw new NoIommuException(operation, f.address(), null,
                         sysfs.describe(TopologyScanner.dev(f.address()) + "/iommu_group"),
                         "the host has no IOMMU (no iommu_group): a guest could read and write all host memory "
                                 + "through this device; enable the IOMMU (intel_iommu=on / amd_iommu=on), or, if you "
                                 + "accept that, use --allow-unsafe-no-iommu (command line) or "
-                                + "SriovConfig.Builder.allowUnsafeAssignmentWithoutIommu() (Java)",
-                        null);
+                                + "SriovConfig.Builder.allowUnsafeAssignmentWithoutIommu() (Java)");
             }
             LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out without an IOMMU", f.address());
             return;
         }
         int group = f.iommuGroup().getAsInt();
-        Map<PciAddress, String> offenders = new LinkedHashMap<>();
-        String members = "kernel/iommu_groups/" + group + "/devices";
-        for (String entry : sysfs.list(members)) {
-            PciAddress member = SysfsNames.address(sysfs, members, entry);
-            if (member.equals(f.address())) {
-                continue;
-            }
-            Optional<String> driver = SysfsNames.linkedDriver(sysfs, TopologyScanner.dev(member) + "/driver");
-            if (driver.isEmpty() || driver.get().equals(stub) || HARMLESS.contains(driver.get())) {
-                continue;
-            }
-            if (isBridge(member)) {
-                continue; // VFIO ignores bridges (pcieport) when it judges a group
-            }
-            offenders.put(member, driver.get());
-        }
+        Map<PciAddress, String> offenders = GroupViability.offenders(sysfs, group, f.address(), stub);
         if (!offenders.isEmpty()) {
             throw new GroupNotViableException(operation, f.address(), group, offenders, stub);
-        }
-    }
-
-    private boolean isBridge(PciAddress a) {
-        try {
-            String c = Attributes.chomp(sysfs.read(TopologyScanner.dev(a) + "/class"));
-            return c.startsWith("0x0604");
-        } catch (SysfsIoException e) {
-            return false;
         }
     }
 
@@ -199,14 +176,14 @@ final class Assigner {
         if (f.driver().filter(stub::equals).isPresent()) {
             return original; // already there
         }
-        Transaction tx = new Transaction(DETACH, a);
+        Rollback tx = new Rollback(DETACH, a);
         String step = "set driver_override to " + stub;
         try {
             write(DETACH, a, d + "/driver_override", stub);
             // The override must be restored before the host driver is bound again (an override naming the stub
             // makes the host driver's bind fail with ENODEV), so the rebind undo restores it first itself.
             boolean[] overrideRestored = {false};
-            Transaction.Undo restoreOverride = () -> {
+            Rollback.Undo restoreOverride = () -> {
                 if (!overrideRestored[0]) {
                     sysfs.write(d + "/driver_override", original.driverOverride().orElse("\n"));
                     overrideRestored[0] = true;
@@ -237,7 +214,7 @@ final class Assigner {
                                         + " loaded? (modprobe " + stub.replace('-', '_') + ")"), null);
             }
         } catch (RuntimeException e) {
-            throw tx.rollback(e, step);
+            throw tx.fail(e, step);
         }
         return original;
     }

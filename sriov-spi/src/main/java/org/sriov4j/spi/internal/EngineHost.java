@@ -168,7 +168,7 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
     @Override
     public Set<BackendFeature> backendFeatures() {
         java.util.EnumSet<BackendFeature> f = java.util.EnumSet.noneOf(BackendFeature.class);
-        f.addAll(backend().features());
+        f.addAll(backend().features(new ProbeContext(sysfs, devices, commands)));
         if (hotplug.canPlug()) {
             f.add(BackendFeature.HOT_PLUG);
         } else {
@@ -180,7 +180,7 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
         if (netConfigWorks()) {
             f.add(BackendFeature.VF_NET_CONFIG);
         }
-        return Set.copyOf(f);
+        return java.util.Collections.unmodifiableSet(f); // declaration order, stable
     }
 
     /** Asks the routing netlink for the loopback link: a netlink that answers that can make VF settings. */

@@ -22,11 +22,13 @@ import org.sriov4j.HotplugException;
 import org.sriov4j.HotplugOperation;
 import org.sriov4j.HotplugPhase;
 import org.sriov4j.PciAddress;
+import org.sriov4j.RollbackOutcome;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovException;
 import org.sriov4j.UnplugOutcome;
 import org.sriov4j.spi.AssignmentSteps;
+import org.sriov4j.spi.Rollback;
 
 /**
  * Plugs functions into running guests and unplugs them, with the {@link GuestHook}s around the backend's action
@@ -166,24 +168,23 @@ final class Hotplug {
                     LOG.log(System.Logger.Level.WARNING, "forced {0}: {1}", c.operation(), e.getMessage());
                     continue;
                 }
-                String undo = undoAction(c);
+                RollbackOutcome undo = undoAction(c);
                 throw abortAll(c, prepared, new HotplugException(c.operation(), c.device(), e.kind(), e.hook(),
-                        HotplugPhase.COMMIT, e.reason() + "; " + undo, e.getCause()));
+                        HotplugPhase.COMMIT, e.reason() + "; " + undo.describe(), e.getCause(), undo));
             }
         }
     }
 
-    /** Undoes the action after a failed commit: what the message should say. */
-    private String undoAction(HotplugContext c) {
+    /** Undoes the action after a failed commit, through the engine's one rollback mechanism. */
+    private RollbackOutcome undoAction(HotplugContext c) {
         HotplugOperation reverse = c.operation() == HotplugOperation.PLUG ? HotplugOperation.UNPLUG
                 : HotplugOperation.PLUG;
-        try {
+        Rollback rb = new Rollback(c.operation().name(), c.device());
+        rb.done("undone with " + actionName(reverse), () -> {
             action(reverse, c.device(), c.guest(), actuatorLimit);
             emit(c, HotplugPhase.ABORT, null, actionName(reverse) + " (undo)");
-            return "undone with " + actionName(reverse);
-        } catch (RuntimeException e) {
-            return "COULD NOT undo with " + actionName(reverse) + ": " + e.getMessage();
-        }
+        });
+        return rb.undoAll();
     }
 
     /**

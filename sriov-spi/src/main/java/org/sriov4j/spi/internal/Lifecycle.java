@@ -19,6 +19,7 @@ import org.sriov4j.LedgerProblem;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
 import org.sriov4j.RecoveryReport;
+import org.sriov4j.RollbackOutcome;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovException;
@@ -293,7 +294,7 @@ final class Lifecycle {
         try {
             extras = assigner.detachToStub(fn);
         } catch (SriovException e) {
-            if (!e.detail().contains("COULD NOT restore")) {
+            if (e.rollback().map(RollbackOutcome::complete).orElse(true)) {
                 ledger.remove(f);
             }
             throw e;

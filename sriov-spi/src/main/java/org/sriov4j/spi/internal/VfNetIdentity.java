@@ -14,11 +14,13 @@ import org.sriov4j.DeviceNotFoundException;
 import org.sriov4j.Errno;
 import org.sriov4j.MacAddress;
 import org.sriov4j.PciAddress;
+import org.sriov4j.RollbackOutcome;
 import org.sriov4j.SriovException;
 import org.sriov4j.VfNetConfig;
 import org.sriov4j.VfNetConfig.Setting;
 import org.sriov4j.VfNetConfigException;
 import org.sriov4j.VfStats;
+import org.sriov4j.spi.Rollback;
 import org.sriov4j.spi.RtNetlink;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.VendorContext;
@@ -298,7 +300,7 @@ final class VfNetIdentity {
         }
         refusals(operation, t, link, full);
         beforeFirstChange.accept(before);
-        Transaction tx = new Transaction(operation, vf);
+        Rollback tx = new Rollback(operation, vf);
         for (Setting s : ORDER) {
             VfNetConfig step = step(full, s);
             if (step.isEmpty()) {
@@ -307,11 +309,11 @@ final class VfNetIdentity {
             try {
                 netlink.get().setVf(link.index(), t.index(), step);
             } catch (SriovException e) {
-                SriovException rolled = tx.rollback(e, describe(step));
+                SriovException rolled = tx.fail(e, describe(step));
                 Setting failed = s == Setting.MAX_TX_RATE && step.minTxRateMbps().orElse(0)
                         != before.minTxRateMbps().orElse(0) ? Setting.MIN_TX_RATE : s;
                 throw new VfNetConfigException(operation, vf, t.index(), failed, e.errno().orElse(null),
-                        rolled.detail(), e);
+                        rolled.detail(), e, rolled.rollback().orElse(null));
             }
             VfNetConfig undo = step(before, s);
             if (!undo.isEmpty()) {
@@ -354,9 +356,9 @@ final class VfNetIdentity {
             }
         }
         if (first != null) {
+            RollbackOutcome outcome = new RollbackOutcome(done, failed);
             throw new VfNetConfigException(operation, vf, t.index(), firstSetting, first.errno().orElse(null),
-                    "COULD NOT restore: " + String.join(", ", failed) + (done.isEmpty() ? ""
-                            : "; restored: " + String.join(", ", done)), first);
+                    outcome.describe(), first, outcome);
         }
         return done;
     }
@@ -506,7 +508,7 @@ final class VfNetIdentity {
             });
         } catch (VfNetConfigException ex) {
             // everything set back: what this call recorded goes too; otherwise it stays for reattach/recover
-            if (!added.isEmpty() && !ex.detail().contains("COULD NOT restore")) {
+            if (!added.isEmpty() && ex.rollback().map(RollbackOutcome::complete).orElse(true)) {
                 ledger.get(vf).ifPresent(e -> {
                     java.util.TreeMap<String, String> m = new java.util.TreeMap<>(e.extras());
                     m.keySet().removeAll(added);

@@ -18,6 +18,8 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
     public static final String ID = "kvm-vfio";
     /** iommufd's node under /dev (the VFIO package's {@code IommufdAbi.IOMMU_NODE}). */
     private static final String IOMMU_NODE = "iommu";
+    /** The VFIO device cdevs' directory under /dev (the VFIO package's {@code IommufdAbi.CDEV_DIR}). */
+    private static final String CDEV_DIR = "vfio/devices";
 
     /** Creates the provider; cheap, no side effects. */
     public KvmVfioBackendProvider() {
@@ -33,13 +35,35 @@ public final class KvmVfioBackendProvider implements HypervisorBackendProvider {
         return 100;
     }
 
+    /**
+     * {@link BackendFeature#USER_SPACE_DMA_MAPPING} (the VMM maps guest memory through
+     * {@code IommuDomain.map}) and {@link BackendFeature#LIVE_MIGRATION_STATE_TRANSFER} (VFIO migration v2 through
+     * {@code AssignedDevice.migrationControl()}, for devices whose driver offers it; a device profile's
+     * {@code vfioMigration} says whether a given device does). Neither HOT_PLUG nor VF_NET_CONFIG is the backend's to
+     * claim: the engine adds HOT_PLUG when the VMM gives its plug actuator, and VF_NET_CONFIG where the routing
+     * netlink answers.
+     *
+     * @return the features every kvm-vfio host has
+     */
     @Override
     public Set<BackendFeature> features() {
-        // neither HOT_PLUG nor VF_NET_CONFIG is the backend's to claim: the engine adds HOT_PLUG when the VMM gives
-        // its plug actuator (SriovConfig.Builder.plugActuator), and VF_NET_CONFIG where the routing netlink answers.
-        // LIVE_MIGRATION_STATE_TRANSFER: VFIO migration v2 through AssignedDevice.migrationControl() for devices
-        // whose driver offers it (a device profile's vfioMigration says whether a given device does)
         return EnumSet.of(BackendFeature.USER_SPACE_DMA_MAPPING, BackendFeature.LIVE_MIGRATION_STATE_TRANSFER);
+    }
+
+    /**
+     * {@link #features()}, plus {@link BackendFeature#IOMMUFD} exactly when {@code VfioSystem.newDomain()} would use
+     * it on this host: {@code /dev/iommu} and {@code /dev/vfio/devices/} both exist.
+     *
+     * @param context what may be looked at
+     * @return the features
+     */
+    @Override
+    public Set<BackendFeature> features(ProbeContext context) {
+        EnumSet<BackendFeature> f = EnumSet.copyOf(features());
+        if (context.devices().exists(IOMMU_NODE) && context.devices().exists(CDEV_DIR)) {
+            f.add(BackendFeature.IOMMUFD);
+        }
+        return f;
     }
 
     @Override

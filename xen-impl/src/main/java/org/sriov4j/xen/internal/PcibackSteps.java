@@ -1,17 +1,18 @@
 package org.sriov4j.xen.internal;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sriov4j.Errno;
+import org.sriov4j.NoIommuException;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciFunction;
+import org.sriov4j.RollbackOutcome;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
 import org.sriov4j.spi.AssignmentSteps;
+import org.sriov4j.spi.Rollback;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.spi.SysfsNames;
 import org.sriov4j.xen.XenToolstackException;
@@ -62,11 +63,10 @@ final class PcibackSteps implements AssignmentSteps {
             return;
         }
         if (!config.allowUnsafeAssignmentWithoutIommu()) {
-            throw new SriovException(operation, f, Errno.ENODEV, null, "Xen reports no IOMMU (pv_directio is "
+            throw new NoIommuException(operation, f, Errno.ENODEV, null, "Xen reports no IOMMU (pv_directio is "
                     + "missing from the virt_caps of xl info): a guest could read and write all host memory through "
                     + "this device; enable VT-d/AMD-Vi for Xen, or, if you accept that, use the CLI's "
-                    + "--allow-unsafe-no-iommu (in Java: SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())",
-                    null);
+                    + "--allow-unsafe-no-iommu (in Java: SriovConfig.builder().allowUnsafeAssignmentWithoutIommu())");
         }
         LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is handed out although Xen reports no IOMMU", f);
     }
@@ -90,36 +90,17 @@ final class PcibackSteps implements AssignmentSteps {
         return v.isEmpty() || v.equals("(null)") ? Optional.empty() : Optional.of(v);
     }
 
-    /** Undo steps of a detach, run in reverse on failure. */
-    private static final class Undo {
-        private final Deque<Map.Entry<String, Runnable>> steps = new ArrayDeque<>();
-
-        void done(String what, Runnable undo) {
-            steps.push(Map.entry(what, undo));
+    /**
+     * Undoes the completed steps of a failed detach (the engine's one rollback mechanism) and keeps the toolstack's
+     * kind of a libxl refusal.
+     */
+    private static SriovException rollback(Rollback undo, PciAddress f, String step, SriovException cause) {
+        if (cause instanceof XenToolstackException x) {
+            RollbackOutcome outcome = undo.undoAll();
+            return new XenToolstackException(x.kind(), "detach", f, Rollback.detail(step, cause, "detach", f,
+                    outcome), cause, outcome);
         }
-
-        SriovException rollback(PciAddress f, String step, RuntimeException cause) {
-            StringBuilder restored = new StringBuilder();
-            StringBuilder failed = new StringBuilder();
-            while (!steps.isEmpty()) {
-                Map.Entry<String, Runnable> s = steps.pop();
-                try {
-                    s.getValue().run();
-                    restored.append(restored.length() == 0 ? "" : ", ").append(s.getKey());
-                } catch (RuntimeException e) {
-                    failed.append(failed.length() == 0 ? "" : ", ").append(s.getKey()).append(" (")
-                            .append(e.getMessage()).append(')');
-                }
-            }
-            String detail = step + " failed: " + cause.getMessage()
-                    + (restored.length() == 0 ? "" : "; restored: " + restored)
-                    + (failed.length() == 0 ? "" : "; COULD NOT restore: " + failed);
-            if (cause instanceof XenToolstackException x) {
-                return new XenToolstackException(x.kind(), "detach", f, detail, cause);
-            }
-            Errno errno = cause instanceof SriovException s ? s.errno().orElse(null) : null;
-            return new SriovException("detach", f, errno, null, detail, cause);
-        }
+        return undo.fail(cause, step);
     }
 
     @Override
@@ -131,7 +112,7 @@ final class PcibackSteps implements AssignmentSteps {
         }
         Optional<String> host = fn.driver();
         Optional<String> override = override(f);
-        Undo undo = new Undo();
+        Rollback undo = new Rollback("detach", f);
         String step = "start";
         try {
             if (override.filter(STUB::equals).isEmpty()) {
@@ -193,7 +174,7 @@ final class PcibackSteps implements AssignmentSteps {
                 LOG.log(System.Logger.Level.WARNING, "UNSAFE: {0} is not quarantined: Xen has no IOMMU", f);
             }
         } catch (SriovException e) {
-            throw undo.rollback(f, step, e);
+            throw rollback(undo, f, step, e);
         }
         return host.isPresent() ? Map.of("xen.driver_path", "/sys/" + DRIVERS + host.get()) : Map.of();
     }

@@ -43,6 +43,13 @@ public final class XenPcibackBackendProvider implements HypervisorBackendProvide
         return 200;
     }
 
+    /**
+     * {@link BackendFeature#HOT_PLUG} only: {@code xl pci-attach}/{@code pci-detach} through the backend's own steps.
+     * Xen owns the IOMMU (no {@link BackendFeature#USER_SPACE_DMA_MAPPING}, no {@link BackendFeature#IOMMUFD}) and
+     * pciback has no migration driver (no {@link BackendFeature#LIVE_MIGRATION_STATE_TRANSFER}).
+     *
+     * @return the features
+     */
     @Override
     public Set<BackendFeature> features() {
         return EnumSet.of(BackendFeature.HOT_PLUG);

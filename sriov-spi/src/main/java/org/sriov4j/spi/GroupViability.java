@@ -1,0 +1,71 @@
+package org.sriov4j.spi;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.PciAddress;
+import org.sriov4j.SysfsIoException;
+
+/**
+ * The one rule for whether an IOMMU group may be handed to a guest, shared by the engine (before a detach or lease)
+ * and the VFIO backend (before it opens a group through iommufd, which has no {@code VFIO_GROUP_GET_STATUS}). A
+ * member is harmless when it has no driver, is on the stub driver (for vfio-pci also a vfio-pci variant driver,
+ * e.g. {@code mlx5_vfio_pci}), on {@code pci-stub} or {@code pcieport} (drivers that do no DMA for the host: the
+ * kernel's {@code driver_managed_dma}), or is a bridge (class {@code 0x0604}); any other driver makes the group not
+ * viable, as the kernel's DMA ownership claim would refuse it.
+ */
+public final class GroupViability {
+    /** Drivers that never do DMA for the host. */
+    private static final java.util.Set<String> HARMLESS = java.util.Set.of("pci-stub", "pcieport");
+
+    private GroupViability() {
+    }
+
+    /**
+     * The members of a group that are on a host driver, read through {@code sysfs}.
+     *
+     * @param sysfs the sysfs to read
+     * @param group the IOMMU group number
+     * @param except a member not to judge (the function asked for), if any
+     * @param stubDriver the driver functions are prepared on ({@code vfio-pci}, {@code pciback})
+     * @return each offending member with its driver, in sysfs order; empty when the group is viable or not in sysfs
+     */
+    public static Map<PciAddress, String> offenders(SysfsAccess sysfs, int group, @Nullable PciAddress except,
+            String stubDriver) {
+        String members = "kernel/iommu_groups/" + group + "/devices";
+        Map<PciAddress, String> offenders = new LinkedHashMap<>();
+        if (!sysfs.exists(members)) {
+            return offenders;
+        }
+        for (String entry : sysfs.list(members)) {
+            PciAddress member = SysfsNames.address(sysfs, members, entry);
+            if (member.equals(except)) {
+                continue;
+            }
+            Optional<String> driver = SysfsNames.linkedDriver(sysfs, dev(member) + "/driver");
+            if (driver.isEmpty() || harmless(driver.get(), stubDriver) || isBridge(sysfs, member)) {
+                continue;
+            }
+            offenders.put(member, driver.get());
+        }
+        return offenders;
+    }
+
+    private static boolean harmless(String driver, String stubDriver) {
+        return driver.equals(stubDriver) || HARMLESS.contains(driver)
+                || (stubDriver.equals("vfio-pci") && driver.contains("vfio"));
+    }
+
+    private static boolean isBridge(SysfsAccess sysfs, PciAddress a) {
+        try {
+            return sysfs.read(dev(a) + "/class").trim().startsWith("0x0604");
+        } catch (SysfsIoException e) {
+            return false;
+        }
+    }
+
+    private static String dev(PciAddress a) {
+        return "bus/pci/devices/" + a;
+    }
+}
