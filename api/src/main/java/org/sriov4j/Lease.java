@@ -58,6 +58,37 @@ public interface Lease extends AutoCloseable {
     }
 
     /**
+     * What the PF's vendor compatibility matrix said about the guest's VF driver when the lease was taken
+     * ({@link LeaseOptions#guestVfDriver()}): COMPATIBLE, or UNKNOWN (reported, not refused, unless the lease was
+     * strict). An INCOMPATIBLE verdict never gets this far: the lease is refused.
+     *
+     * @return the verdict; empty when no guest VF driver was given (or for a lease {@link SriovHost#adopt(String)}
+     *     returned: the verdict is not recorded)
+     */
+    default Optional<CompatibilityVerdict> compatibility() {
+        return Optional.empty();
+    }
+
+    /**
+     * Changes some of the leased VF's network settings through its PF, as
+     * {@link SriovHost#configureVf(PciAddress, VfNetConfig)} does for a VF that is not leased (which refuses a leased
+     * one): only the settings {@code changes} has, one kernel setting after the other, the vendor plugin's known
+     * refusals checked before anything changes, the settings already changed restored if the kernel refuses one. The
+     * VF's settings before sriov4j's first change (at the lease, or here) are saved in the ledger once, and restored
+     * when the lease ends, however it ends. A migration's destination applies the settings it carries over this way
+     * ({@code org.sriov4j.migration.LeaseNetActions}).
+     *
+     * @param changes the settings to change; the others stay as they are (no secure defaults are added)
+     * @return the VF's settings afterwards
+     * @throws IllegalStateException if the lease is closed
+     * @throws VfNetConfigException if a setting is refused, or the function is not a VF of a PF with a netdev
+     * @throws UnsupportedOperationException if this implementation does not change settings (the default)
+     */
+    default VfNetConfig configureVf(VfNetConfig changes) {
+        throw new UnsupportedOperationException("not supported by " + getClass().getName());
+    }
+
+    /**
      * Attaches the leased function to a running guest through the hypervisor's toolstack (Xen: {@code xl pci-attach
      * DOMAIN BDF}). The ledger records the guest first, so that {@link SriovHost#recover()} detaches the function
      * from it if this process dies; {@link #close()} detaches it too. Attaching again to the same guest changes

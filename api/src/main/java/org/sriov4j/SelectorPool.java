@@ -53,19 +53,14 @@ final class SelectorPool implements VfPool {
     }
 
     @Override
-    public Lease lease(String guest) {
-        return take(guest, ANY_NODE);
-    }
-
-    @Override
     public Lease lease(String guest, int preferredNumaNode) {
         return take(guest, checkNode(preferredNumaNode));
     }
 
     @Override
-    public Lease lease(String guest, VfNetConfig net) {
-        Objects.requireNonNull(net, "net");
-        return take(guest, ANY_NODE, net);
+    public Lease lease(String guest, LeaseOptions options) {
+        Objects.requireNonNull(options, "options");
+        return take(guest, ANY_NODE, options);
     }
 
     @Override
@@ -94,10 +89,10 @@ final class SelectorPool implements VfPool {
     }
 
     private Lease take(String guest, int node) {
-        return take(guest, node, null);
+        return take(guest, node, LeaseOptions.defaults());
     }
 
-    private Lease take(String guest, int node, @org.jspecify.annotations.Nullable VfNetConfig net) {
+    private Lease take(String guest, int node, LeaseOptions options) {
         Objects.requireNonNull(guest, "guest");
         List<VirtualFunction> candidates = matching(host.topology());
         if (node != ANY_NODE) {
@@ -117,7 +112,7 @@ final class SelectorPool implements VfPool {
         int busy = 0;
         for (VirtualFunction vf : candidates) {
             try {
-                return net == null ? host.lease(vf.address(), guest) : host.lease(vf.address(), guest, net);
+                return host.lease(vf.address(), guest, options);
             } catch (LeaseUnavailableException e) {
                 busy++;
             } catch (DeviceNotFoundException e) {

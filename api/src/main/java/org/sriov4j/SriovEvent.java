@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Something a {@link SriovHost} changed on the host, delivered to {@linkplain SriovHost#subscribe subscribers}
- * after the change is complete, on the thread that made it. Only changes made through that host object are
+ * after the change is complete, on the thread that made it (and one check: {@link DriverChecked}). Only changes made through that host object are
  * reported (not those of other processes).
  */
 public sealed interface SriovEvent {
@@ -118,6 +118,34 @@ public sealed interface SriovEvent {
         public Leased {
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(guest, "guest");
+        }
+    }
+
+    /**
+     * A lease's guest VF driver was judged by the PF's vendor compatibility matrix
+     * ({@link LeaseOptions#guestVfDriver()}), before anything changed. The only event that reports a check rather than
+     * a change: a {@link Leased} event follows unless the verdict refused the lease (INCOMPATIBLE, or UNKNOWN with
+     * {@link LeaseOptions#strictCompatibility()}).
+     *
+     * @param device the function about to be leased
+     * @param guest the guest
+     * @param verdict the matrix's answer
+     * @param refused whether the verdict refused the lease
+     */
+    record DriverChecked(PciAddress device, String guest, CompatibilityVerdict verdict, boolean refused)
+            implements SriovEvent {
+        /**
+         * Checks the values.
+         *
+         * @param device the function
+         * @param guest the guest
+         * @param verdict the answer
+         * @param refused whether it refused the lease
+         */
+        public DriverChecked {
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(guest, "guest");
+            Objects.requireNonNull(verdict, "verdict");
         }
     }
 

@@ -183,7 +183,7 @@ public interface SriovHost extends AutoCloseable {
      *     managed lease every refusal of a detach)
      */
     default Lease lease(PciAddress function, String guest) {
-        return lease(function, guest, LeaseHolder.taker());
+        return lease(function, guest, LeaseOptions.defaults());
     }
 
     /**
@@ -207,7 +207,9 @@ public interface SriovHost extends AutoCloseable {
      *     lease), or a change to it is in progress
      * @throws SriovException as {@link #lease(PciAddress, String)}
      */
-    Lease lease(PciAddress function, String guest, LeaseHolder holder);
+    default Lease lease(PciAddress function, String guest, LeaseHolder holder) {
+        return lease(function, guest, LeaseOptions.builder().holder(holder).build());
+    }
 
     /**
      * The live leases of a guest that no process holds the lock for ({@link LeaseHolder.Kind#PROCESS} leases whose
@@ -242,26 +244,58 @@ public interface SriovHost extends AutoCloseable {
      * @throws SriovException as {@link #lease(PciAddress, String)}
      */
     default Lease lease(PciAddress function, String guest, VfNetConfig net) {
-        return lease(function, guest, LeaseHolder.taker(), net);
+        return lease(function, guest, LeaseOptions.builder().net(net).build());
     }
 
     /**
-     * Leases a function to a guest, held by {@code holder} as {@link #lease(PciAddress, String, LeaseHolder)}, with
-     * the network identity {@code net} applied first as {@link #lease(PciAddress, String, VfNetConfig)}: e.g. a lease
-     * tied to the guest's QEMU process that gives the VF the guest's MAC and VLAN. The saved settings are restored
-     * when that lease ends, however it ends (its {@link Lease#close()}, or {@link #recover()} once its holder is
-     * gone).
+     * Leases a function to a guest, held by {@code holder}, with the network identity {@code net} applied first.
      *
      * @param function a VF whose PF has a netdev
      * @param guest the guest's name
      * @param holder what keeps the lease alive
-     * @param net the settings; {@link VfNetConfig#none()} applies only the secure defaults
+     * @param net the settings
      * @return the lease; close it to end it
+     * @deprecated use {@link #lease(PciAddress, String, LeaseOptions)} with
+     *     {@code LeaseOptions.builder().holder(holder).net(net).build()}: one method for every combination of
+     *     options; this one goes before 1.0
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    default Lease lease(PciAddress function, String guest, LeaseHolder holder, VfNetConfig net) {
+        return lease(function, guest, LeaseOptions.builder().holder(holder).net(net).build());
+    }
+
+    /**
+     * Leases a function to a guest with options; the other {@code lease} methods are this one with
+     * {@linkplain LeaseOptions#defaults() default options} but one. In order, before anything on the host changes:
+     * when {@link LeaseOptions#guestVfDriver()} is given, the PF's vendor compatibility matrix judges it (an
+     * {@link SriovEvent.DriverChecked} event; INCOMPATIBLE, or UNKNOWN when {@link LeaseOptions#strictCompatibility()},
+     * refuses with {@link IncompatibleVfDriverException}; UNKNOWN otherwise is logged as a warning and kept on the
+     * lease, {@link Lease#compatibility()}); the function's lock is taken (a function, PF or VF leased already is
+     * refused); when {@link LeaseOptions#net()} is given, the vendor plugin's known refusals of those settings are
+     * checked. Then the function is detached (if on a host driver), the network
+     * identity applied (the settings before it saved in the ledger and restored when the lease ends), and the lease
+     * recorded with its {@link LeaseOptions#holder()}.
+     *
+     * <pre>{@code
+     * Lease lease = host.lease(vf, "vm-42", LeaseOptions.builder()
+     *         .holder(LeaseHolder.process(qemu.pid()))
+     *         .net(VfNetConfig.builder().mac(MacAddress.parse("02:00:00:00:00:2a")).vlan(100).build())
+     *         .guestVfDriver(GuestVfDriver.parse("igbvf:6.12.118"))
+     *         .build());
+     * }</pre>
+     *
+     * @param function the function (a VF when a network identity or a guest VF driver is given)
+     * @param guest the guest's name, for records and messages
+     * @param options holder, network identity, guest VF driver and strictness
+     * @return the lease; close it to end it
+     * @throws IncompatibleVfDriverException if the guest's VF driver is INCOMPATIBLE with the PF's (or UNKNOWN and
+     *     strict); nothing was changed
      * @throws VfNetConfigException as {@link #lease(PciAddress, String, VfNetConfig)}
      * @throws LeaseUnavailableException as {@link #lease(PciAddress, String, LeaseHolder)}
-     * @throws SriovException as {@link #lease(PciAddress, String)}
+     * @throws SriovException as {@link #lease(PciAddress, String)}; {@link Errno#ENODEV} if a guest VF driver is
+     *     given for a function that is not a VF
      */
-    Lease lease(PciAddress function, String guest, LeaseHolder holder, VfNetConfig net);
+    Lease lease(PciAddress function, String guest, LeaseOptions options);
 
     /**
      * A VF's network settings as its PF reports them now (what {@code ip link show PF} prints for it): every setting

@@ -50,7 +50,9 @@ public interface VfPool {
      *     for another reason than it being taken (for example a non-viable IOMMU group): the pool does not hide
      *     such failures by moving on to the next member
      */
-    Lease lease(String guest);
+    default Lease lease(String guest) {
+        return lease(guest, LeaseOptions.defaults());
+    }
 
     /**
      * Leases a free member, as {@link #lease(String)}, with a network identity applied before the lease is returned,
@@ -64,7 +66,35 @@ public interface VfPool {
      * @throws VfNetConfigException if a setting is refused (the VF is given back first)
      * @throws SriovException as {@link #lease(String)}
      */
-    Lease lease(String guest, VfNetConfig net);
+    default Lease lease(String guest, VfNetConfig net) {
+        return lease(guest, LeaseOptions.builder().net(net).build());
+    }
+
+    /**
+     * Leases a free member, as {@link #lease(String)}, with options, as
+     * {@link SriovHost#lease(PciAddress, String, LeaseOptions)} takes them: what holds the lease, the network identity
+     * applied before it is returned, the guest's VF driver judged against the member's PF driver. A member whose
+     * verdict refuses (INCOMPATIBLE, or UNKNOWN when strict) ends the call with {@link IncompatibleVfDriverException}:
+     * the pool does not move on to another member (all of a pool's VFs usually share one PF driver; give a pool per
+     * PF driver otherwise).
+     *
+     * <pre>{@code
+     * try (Lease lease = pool.lease("vm-42", LeaseOptions.builder()
+     *         .net(VfNetConfig.builder().mac(MacAddress.parse("02:00:00:00:00:2a")).build())
+     *         .guestVfDriver(GuestVfDriver.parse("igbvf:6.12.118")).build())) {
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @param guest the guest's name
+     * @param options the lease's options
+     * @return the lease; close it to end it
+     * @throws PoolExhaustedException as {@link #lease(String)}
+     * @throws IncompatibleVfDriverException if the guest's VF driver is refused on the member tried
+     * @throws VfNetConfigException if a setting is refused (the VF is given back first)
+     * @throws SriovException as {@link #lease(String)}
+     */
+    Lease lease(String guest, LeaseOptions options);
 
     /**
      * Leases a free member, preferably one on NUMA node {@code preferredNumaNode}: tries the members on that node

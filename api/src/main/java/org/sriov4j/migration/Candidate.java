@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.sriov4j.PciAddress;
+import org.sriov4j.CompatibilityVerdict;
 
 /**
  * A free VF of the destination, with everything the check found about it.

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.VfSelector;
+import org.sriov4j.GuestVfDriver;
 
 /**
  * How {@link MigrationHost#checkDestination(DeviceProfile, DestinationOptions)} looks for a VF. Immutable;

@@ -3,7 +3,8 @@ package org.sriov4j.migration;
 import java.util.Objects;
 import java.util.Optional;
 import org.sriov4j.PciAddress;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
+import org.sriov4j.MacAddress;
+import org.sriov4j.VfNetConfig;
 
 /**
  * How one of the guest's VFs moves.
@@ -12,14 +13,15 @@ import org.sriov4j.migration.DeviceProfile.NetConfig;
  * @param destination the VF chosen on the destination
  * @param method state transfer or unplug/re-plug
  * @param reason why this method (e.g. which end lacks a migration driver)
- * @param applyOnDestination the network settings the destination applies to its VF (carried over; with failover,
- *     the MAC is the standby's)
+ * @param applyOnDestination the network settings the destination changes on its VF: those of the source that the
+ *     destination VF does not have already (with failover, the MAC is the standby's); {@link VfNetConfig#none()}:
+ *     nothing to change
  * @param failoverStandbyMac the MAC of the guest's standby virtio-net device the VF is paired with (QEMU
  *     {@code virtio-net-pci,failover=on} with {@code failover_pair_id} on the VF, libvirt {@code <teaming>}); empty:
  *     no standby, the guest has no network through this device between unplug and re-plug
  */
 public record DevicePlan(PciAddress source, PciAddress destination, Method method, String reason,
-        NetConfig applyOnDestination, Optional<String> failoverStandbyMac) {
+        VfNetConfig applyOnDestination, Optional<MacAddress> failoverStandbyMac) {
 
     /** How a VF moves. */
     public enum Method {

@@ -10,8 +10,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.sriov4j.MacAddress;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciId;
+import org.sriov4j.VfNetConfig;
 
 /**
  * A host-independent description of a VF as a guest sees it, made on the source host
@@ -40,14 +42,18 @@ import org.sriov4j.PciId;
  * @param bars its memory and I/O BARs (only those the device has, by index); empty: unknown
  * @param msixVectors its MSI-X table size; empty: unknown ({@code 0}: no MSI-X capability)
  * @param pf what the VF's PF is
- * @param net the VF's network settings, carried over to the destination; empty: unknown
+ * @param net the VF's network settings as its PF reported them ({@link org.sriov4j.SriovHost#vfNetConfig}), carried
+ *     over to the destination; empty: unknown (the PF has no netdev, its driver reports no VF settings, or the host
+ *     reads a sysfs tree that is not its own). A setting the value does not have is unknown; "none" is a value of the
+ *     setting ({@link org.sriov4j.MacAddress#ZERO}: no administrative MAC, {@link VfNetConfig.Vlan#NONE}: no VLAN, a
+ *     rate of 0: no limit)
  * @param vfioMigration what VFIO migration v2 the device offers; empty: unknown (known while the device is open)
  * @param vendorFields fields a vendor plugin adds ({@code vendor.NAME} in the check), sorted by name
  */
 public record DeviceProfile(PciAddress address, OptionalInt iommuGroup, OptionalInt numaNode,
         Optional<String> backend, Optional<String> iommuInterface, PciId id, Optional<PciId> subsystem,
         OptionalInt revision, int classCode, Optional<String> vfDriver, Optional<List<Bar>> bars,
-        OptionalInt msixVectors, Pf pf, Optional<NetConfig> net, Optional<VfioMigration> vfioMigration,
+        OptionalInt msixVectors, Pf pf, Optional<VfNetConfig> net, Optional<VfioMigration> vfioMigration,
         Map<String, String> vendorFields) {
 
     /** The schema version this library writes and reads: {@value}. */
@@ -241,130 +247,6 @@ public record DeviceProfile(PciAddress address, OptionalInt iommuGroup, Optional
     }
 
     /**
-     * The VF's network settings as its PF applies them ({@code ip link set PF vf N ...}). Each is optional: empty
-     * means unknown (nothing to carry over). The destination applies every known setting to the VF it chooses.
-     *
-     * @param mac the MAC address, lower-case {@code xx:xx:xx:xx:xx:xx}
-     * @param vlan the VLAN id, 0 to 4095 (0 with QoS 0: no VLAN)
-     * @param qos the 802.1p priority, 0 to 7
-     * @param vlanProtocol {@code 802.1Q} or {@code 802.1ad}
-     * @param spoofCheck spoof checking
-     * @param trust trusted mode
-     * @param linkState {@code auto}, {@code enable} or {@code disable}
-     * @param minTxRateMbps the minimum TX rate, Mbit/s (0: none)
-     * @param maxTxRateMbps the maximum TX rate, Mbit/s (0: no limit)
-     */
-    public record NetConfig(Optional<String> mac, OptionalInt vlan, OptionalInt qos, Optional<String> vlanProtocol,
-            Optional<Boolean> spoofCheck, Optional<Boolean> trust, Optional<String> linkState,
-            OptionalInt minTxRateMbps, OptionalInt maxTxRateMbps) {
-
-        private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
-
-        /**
-         * Checks the values.
-         *
-         * @param mac the MAC
-         * @param vlan the VLAN id
-         * @param qos the priority
-         * @param vlanProtocol the VLAN protocol
-         * @param spoofCheck spoof checking
-         * @param trust trust
-         * @param linkState link state
-         * @param minTxRateMbps minimum rate
-         * @param maxTxRateMbps maximum rate
-         * @throws IllegalArgumentException if a value is malformed or out of range
-         */
-        public NetConfig {
-            Objects.requireNonNull(mac, "mac");
-            Objects.requireNonNull(vlan, "vlan");
-            Objects.requireNonNull(qos, "qos");
-            Objects.requireNonNull(vlanProtocol, "vlanProtocol");
-            Objects.requireNonNull(spoofCheck, "spoofCheck");
-            Objects.requireNonNull(trust, "trust");
-            Objects.requireNonNull(linkState, "linkState");
-            Objects.requireNonNull(minTxRateMbps, "minTxRateMbps");
-            Objects.requireNonNull(maxTxRateMbps, "maxTxRateMbps");
-            mac.ifPresent(m -> {
-                if (!MAC.matcher(m).matches()) {
-                    throw new IllegalArgumentException("MAC must be lower-case xx:xx:xx:xx:xx:xx: \"" + m + "\"");
-                }
-            });
-            if (vlan.isPresent() && (vlan.getAsInt() < 0 || vlan.getAsInt() > 4095)) {
-                throw new IllegalArgumentException("VLAN must be 0..4095: " + vlan.getAsInt());
-            }
-            if (qos.isPresent() && (qos.getAsInt() < 0 || qos.getAsInt() > 7)) {
-                throw new IllegalArgumentException("QoS must be 0..7: " + qos.getAsInt());
-            }
-            vlanProtocol.ifPresent(p -> {
-                if (!p.equals("802.1Q") && !p.equals("802.1ad")) {
-                    throw new IllegalArgumentException("VLAN protocol must be 802.1Q or 802.1ad: \"" + p + "\"");
-                }
-            });
-            linkState.ifPresent(s -> {
-                if (!s.equals("auto") && !s.equals("enable") && !s.equals("disable")) {
-                    throw new IllegalArgumentException("link state must be auto, enable or disable: \"" + s + "\"");
-                }
-            });
-            if (minTxRateMbps.isPresent() && minTxRateMbps.getAsInt() < 0
-                    || maxTxRateMbps.isPresent() && maxTxRateMbps.getAsInt() < 0) {
-                throw new IllegalArgumentException("negative TX rate");
-            }
-        }
-
-        /**
-         * No setting known.
-         *
-         * @return the empty configuration
-         */
-        public static NetConfig none() {
-            return new NetConfig(Optional.empty(), OptionalInt.empty(), OptionalInt.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty(), OptionalInt.empty());
-        }
-
-        /**
-         * This configuration with another MAC.
-         *
-         * @param newMac lower-case {@code xx:xx:xx:xx:xx:xx}
-         * @return the copy
-         */
-        public NetConfig withMac(String newMac) {
-            return new NetConfig(Optional.of(newMac), vlan, qos, vlanProtocol, spoofCheck, trust, linkState,
-                    minTxRateMbps, maxTxRateMbps);
-        }
-
-        /**
-         * This configuration with a VLAN and priority.
-         *
-         * @param id 0 to 4095
-         * @param priority 0 to 7
-         * @return the copy
-         */
-        public NetConfig withVlan(int id, int priority) {
-            return new NetConfig(mac, OptionalInt.of(id), OptionalInt.of(priority), vlanProtocol, spoofCheck, trust,
-                    linkState, minTxRateMbps, maxTxRateMbps);
-        }
-
-        /**
-         * The known settings by field name ({@code mac}, {@code vlan}, ...), as text.
-         *
-         * @return the settings in schema order
-         */
-        public Map<String, String> known() {
-            Map<String, String> m = new LinkedHashMap<>();
-            mac.ifPresent(v -> m.put("mac", v));
-            vlan.ifPresent(v -> m.put("vlan", Integer.toString(v)));
-            qos.ifPresent(v -> m.put("qos", Integer.toString(v)));
-            vlanProtocol.ifPresent(v -> m.put("vlanProtocol", v));
-            spoofCheck.ifPresent(v -> m.put("spoofCheck", v.toString()));
-            trust.ifPresent(v -> m.put("trust", v.toString()));
-            linkState.ifPresent(v -> m.put("linkState", v));
-            minTxRateMbps.ifPresent(v -> m.put("minTxRateMbps", Integer.toString(v)));
-            maxTxRateMbps.ifPresent(v -> m.put("maxTxRateMbps", Integer.toString(v)));
-            return m;
-        }
-    }
-
-    /**
      * What VFIO migration v2 ({@code VFIO_DEVICE_FEATURE_MIGRATION}) the device's driver offers.
      *
      * @param supported whether the device has a migration driver at all
@@ -450,12 +332,13 @@ public record DeviceProfile(PciAddress address, OptionalInt iommuGroup, Optional
     }
 
     /**
-     * This profile with its network settings known.
+     * This profile with these network settings (e.g. a VMM that describes the settings its guest is defined with
+     * rather than those the host reports).
      *
-     * @param config the settings
+     * @param config the settings; a setting it does not have is unknown
      * @return the copy
      */
-    public DeviceProfile withNet(NetConfig config) {
+    public DeviceProfile withNet(VfNetConfig config) {
         return new DeviceProfile(address, iommuGroup, numaNode, backend, iommuInterface, id, subsystem, revision,
                 classCode, vfDriver, bars, msixVectors, pf, Optional.of(config), vfioMigration, vendorFields);
     }
@@ -475,8 +358,8 @@ public record DeviceProfile(PciAddress address, OptionalInt iommuGroup, Optional
 
     /**
      * Every field the destination check compares, by its dotted name (the names of {@link ProfileRules}), as text;
-     * empty values are unknown. Network fields appear only when {@link #net()} is known ({@code net} itself stands
-     * for all of them when it is not).
+     * empty values are unknown. With {@link #net()} known, every network field appears ({@link #netFields}; those the
+     * PF did not report are unknown); with it unknown, {@code net} alone stands for all of them.
      *
      * @return the fields, in schema order
      */
@@ -506,7 +389,7 @@ public record DeviceProfile(PciAddress address, OptionalInt iommuGroup, Optional
         m.put("pf.driverOrigin", pf.driverOrigin().map(DriverOrigin::jsonName));
         m.put("pf.firmwareVersion", pf.firmwareVersion());
         if (net.isPresent()) {
-            net.get().known().forEach((k, v) -> m.put("net." + k, Optional.of(v)));
+            netFields(net.get()).forEach((k, v) -> m.put("net." + k, v));
         } else {
             m.put("net", Optional.empty());
         }
@@ -514,6 +397,48 @@ public record DeviceProfile(PciAddress address, OptionalInt iommuGroup, Optional
                 : "unsupported"));
         vendorFields.forEach((k, v) -> m.put("vendor." + k, Optional.of(v)));
         return m;
+    }
+
+    /**
+     * Network settings by their profile field names ({@code mac}, {@code vlan}, {@code qos}, {@code vlanProtocol},
+     * {@code spoofCheck}, {@code trust}, {@code linkState}, {@code minTxRateMbps}, {@code maxTxRateMbps}), as the JSON
+     * form writes them; empty values are settings the value does not have (unknown).
+     *
+     * @param c the settings
+     * @return every field, in schema order
+     */
+    public static Map<String, Optional<String>> netFields(VfNetConfig c) {
+        Map<String, Optional<String>> m = new LinkedHashMap<>();
+        m.put("mac", c.mac().map(MacAddress::toString));
+        m.put("vlan", c.vlan().map(v -> Integer.toString(v.id())));
+        m.put("qos", c.vlan().map(v -> Integer.toString(v.qos())));
+        m.put("vlanProtocol", c.vlan().map(v -> v.protocol().label()));
+        m.put("spoofCheck", c.spoofCheck().map(Object::toString));
+        m.put("trust", c.trust().map(Object::toString));
+        m.put("linkState", c.linkState().map(l -> l.name().toLowerCase(Locale.ROOT)));
+        m.put("minTxRateMbps", text(c.minTxRateMbps()));
+        m.put("maxTxRateMbps", text(c.maxTxRateMbps()));
+        return m;
+    }
+
+    /**
+     * The {@link VfNetConfig.Setting} a network field of {@link #netFields} belongs to ({@code vlan}, {@code qos} and
+     * {@code vlanProtocol} are one setting, as the kernel sets them together).
+     *
+     * @param field a field name without {@code net.}
+     * @return the setting, or empty for another name
+     */
+    public static Optional<VfNetConfig.Setting> netSetting(String field) {
+        return Optional.ofNullable(switch (field) {
+            case "mac" -> VfNetConfig.Setting.MAC;
+            case "vlan", "qos", "vlanProtocol" -> VfNetConfig.Setting.VLAN;
+            case "spoofCheck" -> VfNetConfig.Setting.SPOOF_CHECK;
+            case "trust" -> VfNetConfig.Setting.TRUST;
+            case "linkState" -> VfNetConfig.Setting.LINK_STATE;
+            case "minTxRateMbps" -> VfNetConfig.Setting.MIN_TX_RATE;
+            case "maxTxRateMbps" -> VfNetConfig.Setting.MAX_TX_RATE;
+            default -> null;
+        });
     }
 
     private static Optional<String> text(OptionalInt v) {

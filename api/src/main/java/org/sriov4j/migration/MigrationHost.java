@@ -5,6 +5,8 @@ import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
+import org.sriov4j.CompatibilityVerdict;
+import org.sriov4j.GuestVfDriver;
 
 /**
  * The migration side of a host: device profiles, the destination check and the driver compatibility verdict. The

@@ -88,7 +88,8 @@ public record MigrationPlan(String guest, List<DevicePlan> devices, List<PlanSte
     /**
      * The plan as JSON: {@code {"guest", "devices": [{"source", "destination", "method", "reason",
      * "applyOnDestination", "failoverStandbyMac"}], "steps": [{"number", "side", "action", "device",
-     * "description"}]}}.
+     * "description"}]}}; {@code applyOnDestination} has the settings to change, named and typed as the profile's
+     * {@code net} members.
      *
      * @return the JSON text, indented
      */
@@ -102,8 +103,10 @@ public record MigrationPlan(String guest, List<DevicePlan> devices, List<PlanSte
             m.put("destination", d.destination().toString());
             m.put("method", d.method().name());
             m.put("reason", d.reason());
-            m.put("applyOnDestination", new LinkedHashMap<String, Object>(d.applyOnDestination().known()));
-            m.put("failoverStandbyMac", d.failoverStandbyMac().<Object>map(s -> s).orElse(Json.NULL));
+            Map<String, Object> apply = ProfileJson.net(d.applyOnDestination());
+            apply.values().removeIf(ProfileJson.UNKNOWN::equals); // only what is applied
+            m.put("applyOnDestination", apply);
+            m.put("failoverStandbyMac", d.failoverStandbyMac().<Object>map(Object::toString).orElse(Json.NULL));
             ds.add(m);
         }
         doc.put("devices", ds);

@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.sriov4j.BackendFeature;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
+import org.sriov4j.MacAddress;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.migration.DevicePlan.Method;
 import org.sriov4j.migration.PlanStep.Action;
 import org.sriov4j.migration.PlanStep.Side;
@@ -42,11 +43,11 @@ public final class MigrationPlanner {
      * @param destination the candidate the destination chose ({@link DestinationReport#chosen()})
      * @param sourceFeatures the source backend's features
      * @param destinationFeatures the destination backend's features
-     * @param failoverStandbyMac the MAC of the guest's standby virtio-net device, lower-case
-     *     {@code xx:xx:xx:xx:xx:xx}; empty: no failover pair
+     * @param failoverStandbyMac the MAC of the guest's standby virtio-net device (a unicast address); empty: no
+     *     failover pair
      */
     public record Move(DeviceProfile source, Candidate destination, Set<BackendFeature> sourceFeatures,
-            Set<BackendFeature> destinationFeatures, Optional<String> failoverStandbyMac) {
+            Set<BackendFeature> destinationFeatures, Optional<MacAddress> failoverStandbyMac) {
 
         /**
          * Checks the fields and copies the sets.
@@ -56,7 +57,7 @@ public final class MigrationPlanner {
          * @param sourceFeatures source features
          * @param destinationFeatures destination features
          * @param failoverStandbyMac the standby's MAC
-         * @throws IllegalArgumentException if the candidate does not fit or the MAC is malformed
+         * @throws IllegalArgumentException if the candidate does not fit or the MAC is not unicast
          */
         public Move {
             Objects.requireNonNull(source, "source");
@@ -64,7 +65,7 @@ public final class MigrationPlanner {
             sourceFeatures = Set.copyOf(sourceFeatures);
             destinationFeatures = Set.copyOf(destinationFeatures);
             Objects.requireNonNull(failoverStandbyMac, "failoverStandbyMac");
-            failoverStandbyMac.ifPresent(NetConfig.none()::withMac); // validates
+            failoverStandbyMac.ifPresent(VfNetConfig.builder()::mac); // a VF's MAC: unicast
             if (!destination.fits()) {
                 throw new IllegalArgumentException("candidate " + destination.vf() + " does not fit the profile of "
                         + source.address());
@@ -97,8 +98,8 @@ public final class MigrationPlanner {
         List<PlanStep> steps = new ArrayList<>();
         for (int i = 0; i < moves.size(); i++) {
             DevicePlan d = devices.get(i);
-            if (!d.applyOnDestination().known().isEmpty()) {
-                add(steps, Side.DESTINATION, Action.APPLY_NET_CONFIG, d, "apply " + d.applyOnDestination().known()
+            if (!d.applyOnDestination().isEmpty()) {
+                add(steps, Side.DESTINATION, Action.APPLY_NET_CONFIG, d, "apply " + words(d.applyOnDestination())
                         + (d.failoverStandbyMac().isPresent() ? " (the MAC is the failover standby's)" : ""));
             }
         }
@@ -158,14 +159,43 @@ public final class MigrationPlanner {
     private static DevicePlan devicePlan(Move m) {
         String why = stateTransferRefusal(m);
         Method method = why.isEmpty() ? Method.STATE_TRANSFER : Method.UNPLUG_REPLUG;
-        NetConfig apply = m.source().net().orElse(NetConfig.none());
+        VfNetConfig wanted = m.source().net().orElse(VfNetConfig.none());
         if (method == Method.UNPLUG_REPLUG && m.failoverStandbyMac().isPresent()) {
-            apply = apply.withMac(m.failoverStandbyMac().get());
+            wanted = wanted.toBuilder().mac(m.failoverStandbyMac().get()).build();
         }
+        VfNetConfig apply = changes(wanted, m.destination().profile().net());
         String reason = why.isEmpty() ? "both devices have a VFIO migration driver with STOP_COPY and both backends "
                 + "transfer device state" : why;
         return new DevicePlan(m.source().address(), m.destination().vf(), method, reason, apply,
                 method == Method.UNPLUG_REPLUG ? m.failoverStandbyMac() : Optional.empty());
+    }
+
+    /**
+     * The settings of {@code wanted} that the destination VF does not have already (all of them when its settings are
+     * unknown): a setting it has is not set again (e.g. igb refuses any link-state request, even "auto", and a VF
+     * whose link state is already auto needs none).
+     *
+     * @param wanted the settings the destination VF is to have
+     * @param current the destination VF's settings, as its profile says; empty: unknown
+     * @return the settings to change
+     */
+    static VfNetConfig changes(VfNetConfig wanted, Optional<VfNetConfig> current) {
+        if (current.isEmpty()) {
+            return wanted;
+        }
+        java.util.EnumSet<VfNetConfig.Setting> differ = java.util.EnumSet.noneOf(VfNetConfig.Setting.class);
+        for (VfNetConfig.Setting s : wanted.settings()) {
+            if (!wanted.only(java.util.EnumSet.of(s)).equals(current.get().only(java.util.EnumSet.of(s)))) {
+                differ.add(s);
+            }
+        }
+        return wanted.only(differ);
+    }
+
+    /** A configuration in {@code ip link} words: {@code mac 52:54:00:00:00:42, vlan 100 qos 3 proto 802.1Q}. */
+    static String words(VfNetConfig c) {
+        String s = c.toString();
+        return s.substring(s.indexOf('[') + 1, s.length() - 1);
     }
 
     /** Why state transfer is not possible; empty when it is. */

@@ -8,15 +8,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.sriov4j.MacAddress;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciAddressFormatException;
 import org.sriov4j.PciId;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.internal.json.Json;
 import org.sriov4j.internal.json.JsonFormatException;
 import org.sriov4j.migration.DeviceProfile.Bar;
 import org.sriov4j.migration.DeviceProfile.BarType;
 import org.sriov4j.migration.DeviceProfile.DriverOrigin;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
 import org.sriov4j.migration.DeviceProfile.Pf;
 import org.sriov4j.migration.DeviceProfile.VfioMigration;
 
@@ -71,19 +72,7 @@ final class ProfileJson {
         pf.put("driverOrigin", str(p.pf().driverOrigin().map(DriverOrigin::jsonName)));
         pf.put("firmwareVersion", str(p.pf().firmwareVersion()));
         doc.put("pf", pf);
-        doc.put("net", p.net().<Object>map(n -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("mac", str(n.mac()));
-            m.put("vlan", num(n.vlan()));
-            m.put("qos", num(n.qos()));
-            m.put("vlanProtocol", str(n.vlanProtocol()));
-            m.put("spoofCheck", n.spoofCheck().<Object>map(b -> b).orElse(UNKNOWN));
-            m.put("trust", n.trust().<Object>map(b -> b).orElse(UNKNOWN));
-            m.put("linkState", str(n.linkState()));
-            m.put("minTxRateMbps", num(n.minTxRateMbps()));
-            m.put("maxTxRateMbps", num(n.maxTxRateMbps()));
-            return m;
-        }).orElse(UNKNOWN));
+        doc.put("net", p.net().<Object>map(ProfileJson::net).orElse(UNKNOWN));
         doc.put("vfioMigration", p.vfioMigration().<Object>map(v -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("supported", v.supported());
@@ -92,6 +81,17 @@ final class ProfileJson {
         }).orElse(UNKNOWN));
         doc.put("vendor", new LinkedHashMap<String, Object>(p.vendorFields()));
         return Json.write(doc);
+    }
+
+    /** The JSON object of network settings: numbers and booleans as such, {@code "unknown"} for a missing setting. */
+    static Map<String, Object> net(VfNetConfig n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        DeviceProfile.netFields(n).forEach((k, v) -> m.put(k, v.<Object>map(text -> switch (k) {
+            case "vlan", "qos", "minTxRateMbps", "maxTxRateMbps" -> Long.parseLong(text);
+            case "spoofCheck", "trust" -> Boolean.parseBoolean(text);
+            default -> text;
+        }).orElse(UNKNOWN)));
+        return m;
     }
 
     private static Object str(Optional<String> v) {
@@ -162,7 +162,7 @@ final class ProfileJson {
                     pf.hex("deviceId", 4, 0xffff)), pf.nullableString("driver"), pf.optString("driverVersion"),
                     pf.optString("driverOrigin").map(o -> origin(pf.path("driverOrigin"), o)),
                     pf.optString("firmwareVersion"));
-            Optional<NetConfig> net = root.isUnknown("net") ? Optional.empty() : Optional.of(net(root.obj("net")));
+            Optional<VfNetConfig> net = root.isUnknown("net") ? Optional.empty() : Optional.of(net(root.obj("net")));
             Optional<VfioMigration> mig = root.isUnknown("vfioMigration") ? Optional.empty()
                     : Optional.of(migration(root.obj("vfioMigration")));
             Map<String, String> vendor = new TreeMap<>();
@@ -193,16 +193,66 @@ final class ProfileJson {
         }
     }
 
-    private static NetConfig net(Obj n) {
-        try {
-            return new NetConfig(n.optString("mac"), n.optInt("vlan", 0, 4095), n.optInt("qos", 0, 7),
-                    n.optString("vlanProtocol"), n.optBool("spoofCheck"), n.optBool("trust"), n.optString("linkState"),
-                    n.optInt("minTxRateMbps", 0, Integer.MAX_VALUE), n.optInt("maxTxRateMbps", 0, Integer.MAX_VALUE));
-        } catch (IllegalArgumentException e) {
-            if (e instanceof ProfileFormatException) {
-                throw e;
+    /**
+     * Reads {@code net}: each setting known or {@code "unknown"}; {@code vlan}, {@code qos} and {@code vlanProtocol}
+     * are one setting (known together or not at all); the values are checked as {@link VfNetConfig.Builder} checks
+     * them (a unicast MAC or 00:00:00:00:00:00, a minimum rate not above a non-zero maximum).
+     */
+    private static VfNetConfig net(Obj n) {
+        VfNetConfig.Builder b = VfNetConfig.builder();
+        Optional<String> mac = n.optString("mac");
+        if (mac.isPresent()) {
+            String text = mac.get();
+            MacAddress parsed;
+            try {
+                parsed = MacAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new ProfileFormatException(n.path("mac"), "must be xx:xx:xx:xx:xx:xx (lower-case hex)");
             }
-            throw new ProfileFormatException("net", String.valueOf(e.getMessage()));
+            if (!parsed.toString().equals(text)) {
+                throw new ProfileFormatException(n.path("mac"), "must be xx:xx:xx:xx:xx:xx (lower-case hex)");
+            }
+            try {
+                b.mac(parsed);
+            } catch (IllegalArgumentException e) {
+                throw new ProfileFormatException(n.path("mac"), "must be a unicast MAC, or 00:00:00:00:00:00 (none)");
+            }
+        }
+        OptionalInt vlan = n.optInt("vlan", 0, 4095);
+        OptionalInt qos = n.optInt("qos", 0, 7);
+        Optional<String> proto = n.optString("vlanProtocol");
+        if (vlan.isPresent() != qos.isPresent() || vlan.isPresent() != proto.isPresent()) {
+            String missing = vlan.isEmpty() ? "vlan" : qos.isEmpty() ? "qos" : "vlanProtocol";
+            throw new ProfileFormatException(n.path(missing), "vlan, qos and vlanProtocol are known together or "
+                    + "all \"unknown\"");
+        }
+        if (vlan.isPresent()) {
+            VfNetConfig.VlanProtocol p;
+            switch (proto.orElseThrow()) {
+                case "802.1Q" -> p = VfNetConfig.VlanProtocol.IEEE_802_1Q;
+                case "802.1ad" -> p = VfNetConfig.VlanProtocol.IEEE_802_1AD;
+                default -> throw new ProfileFormatException(n.path("vlanProtocol"), "must be \"802.1Q\" or \"802.1ad\"");
+            }
+            b.vlan(new VfNetConfig.Vlan(vlan.getAsInt(), qos.getAsInt(), p));
+        }
+        n.optBool("spoofCheck").ifPresent(b::spoofCheck);
+        n.optBool("trust").ifPresent(b::trust);
+        Optional<String> link = n.optString("linkState");
+        if (link.isPresent()) {
+            switch (link.get()) {
+                case "auto" -> b.linkState(VfNetConfig.LinkState.AUTO);
+                case "enable" -> b.linkState(VfNetConfig.LinkState.ENABLE);
+                case "disable" -> b.linkState(VfNetConfig.LinkState.DISABLE);
+                default -> throw new ProfileFormatException(n.path("linkState"),
+                        "must be \"auto\", \"enable\" or \"disable\"");
+            }
+        }
+        n.optInt("minTxRateMbps", 0, Integer.MAX_VALUE).ifPresent(b::minTxRateMbps);
+        n.optInt("maxTxRateMbps", 0, Integer.MAX_VALUE).ifPresent(b::maxTxRateMbps);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ProfileFormatException(n.path("minTxRateMbps"), String.valueOf(e.getMessage()));
         }
     }
 

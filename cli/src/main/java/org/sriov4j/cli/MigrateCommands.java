@@ -20,12 +20,12 @@ import org.sriov4j.SriovHost;
 import org.sriov4j.VfSelector;
 import org.sriov4j.internal.json.Json;
 import org.sriov4j.migration.Candidate;
-import org.sriov4j.migration.CompatibilityVerdict;
+import org.sriov4j.CompatibilityVerdict;
 import org.sriov4j.migration.DestinationOptions;
 import org.sriov4j.migration.DestinationReport;
 import org.sriov4j.migration.DeviceProfile;
 import org.sriov4j.migration.Finding;
-import org.sriov4j.migration.GuestVfDriver;
+import org.sriov4j.GuestVfDriver;
 import org.sriov4j.migration.MigrationPlan;
 import org.sriov4j.migration.MigrationPlanner;
 

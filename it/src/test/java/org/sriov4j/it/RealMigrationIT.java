@@ -19,16 +19,16 @@ import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
 import org.sriov4j.migration.Candidate;
-import org.sriov4j.migration.CompatibilityVerdict;
+import org.sriov4j.CompatibilityVerdict;
 import org.sriov4j.migration.DestinationOptions;
 import org.sriov4j.migration.DestinationReport;
 import org.sriov4j.migration.DeviceProfile;
 import org.sriov4j.migration.DeviceProfile.DriverOrigin;
 import org.sriov4j.migration.DeviceProfile.NetConfig;
-import org.sriov4j.migration.DriverCompatibility;
+import org.sriov4j.DriverCompatibility;
 import org.sriov4j.migration.Finding;
 import org.sriov4j.migration.Finding.Outcome;
-import org.sriov4j.migration.GuestVfDriver;
+import org.sriov4j.GuestVfDriver;
 import org.sriov4j.testdata.CapturedTrees;
 
 /**

@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.sriov4j.internal.json.Json;
 import org.sriov4j.internal.json.JsonFormatException;
-import org.sriov4j.migration.CompatibilityVerdict;
+import org.sriov4j.CompatibilityVerdict;
 import org.sriov4j.migration.DeviceProfile.DriverOrigin;
-import org.sriov4j.migration.DriverCompatibility;
-import org.sriov4j.migration.GuestVfDriver;
+import org.sriov4j.DriverCompatibility;
+import org.sriov4j.GuestVfDriver;
 import org.sriov4j.migration.ProfileFormatException;
 
 /**

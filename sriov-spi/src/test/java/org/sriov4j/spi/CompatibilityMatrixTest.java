@@ -8,10 +8,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sriov4j.migration.CompatibilityVerdict;
+import org.sriov4j.CompatibilityVerdict;
 import org.sriov4j.migration.DeviceProfile.DriverOrigin;
-import org.sriov4j.migration.DriverCompatibility;
-import org.sriov4j.migration.GuestVfDriver;
+import org.sriov4j.DriverCompatibility;
+import org.sriov4j.GuestVfDriver;
 import org.sriov4j.migration.ProfileFormatException;
 import org.sriov4j.spi.vendor.IntelIgbVendorPlugin;
 

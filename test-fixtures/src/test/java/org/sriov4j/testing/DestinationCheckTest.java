@@ -19,11 +19,11 @@ import org.sriov4j.migration.DestinationOptions;
 import org.sriov4j.migration.DestinationReport;
 import org.sriov4j.migration.DeviceProfile;
 import org.sriov4j.migration.DeviceProfile.NetConfig;
-import org.sriov4j.migration.DriverCompatibility;
+import org.sriov4j.DriverCompatibility;
 import org.sriov4j.migration.FieldRule;
 import org.sriov4j.migration.Finding;
 import org.sriov4j.migration.Finding.Outcome;
-import org.sriov4j.migration.GuestVfDriver;
+import org.sriov4j.GuestVfDriver;
 import org.sriov4j.migration.ProfileRules;
 
 /**

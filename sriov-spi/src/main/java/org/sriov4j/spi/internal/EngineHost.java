@@ -278,8 +278,8 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
     }
 
     @Override
-    public org.sriov4j.migration.CompatibilityVerdict vfDriverCompatibility(PciAddress vf,
-            org.sriov4j.migration.GuestVfDriver guestDriver) {
+    public org.sriov4j.CompatibilityVerdict vfDriverCompatibility(PciAddress vf,
+            org.sriov4j.GuestVfDriver guestDriver) {
         return destinationChecker().compatibility(vf, guestDriver);
     }
 

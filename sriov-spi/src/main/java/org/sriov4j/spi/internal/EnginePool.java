@@ -305,19 +305,14 @@ final class EnginePool implements VfPool {
     }
 
     @Override
-    public Lease lease(String guest) {
-        return take(guest, ANY_NODE, null);
-    }
-
-    @Override
-    public Lease lease(String guest, org.sriov4j.VfNetConfig net) {
-        Objects.requireNonNull(net, "net");
-        return take(guest, ANY_NODE, net);
+    public Lease lease(String guest, org.sriov4j.LeaseOptions options) {
+        Objects.requireNonNull(options, "options");
+        return take(guest, ANY_NODE, options);
     }
 
     @Override
     public Lease lease(String guest, int preferredNumaNode) {
-        return take(guest, checkNode(preferredNumaNode), null);
+        return take(guest, checkNode(preferredNumaNode), org.sriov4j.LeaseOptions.defaults());
     }
 
     @Override
@@ -339,13 +334,13 @@ final class EnginePool implements VfPool {
 
     private Optional<Lease> tryTake(String guest, int node) {
         try {
-            return Optional.of(take(guest, node, null));
+            return Optional.of(take(guest, node, org.sriov4j.LeaseOptions.defaults()));
         } catch (PoolExhaustedException e) {
             return Optional.empty();
         }
     }
 
-    private Lease take(String guest, int node, org.sriov4j.@Nullable VfNetConfig net) {
+    private Lease take(String guest, int node, org.sriov4j.LeaseOptions options) {
         Objects.requireNonNull(guest, "guest");
         boolean fresh = false;
         for (int round = 0;; round++) {
@@ -356,7 +351,7 @@ final class EnginePool implements VfPool {
             if (!emptyPfsStillTrue(p)) {
                 continue; // the plan was renewed: start over with it
             }
-            Outcome o = attempt(p, guest, node, net);
+            Outcome o = attempt(p, guest, node, options);
             if (o.lease() != null) {
                 return o.lease();
             }
@@ -374,7 +369,7 @@ final class EnginePool implements VfPool {
     private record Outcome(@Nullable Lease lease, boolean stale, int matched, int busy) {
     }
 
-    private Outcome attempt(Plan p, String guest, int node, org.sriov4j.@Nullable VfNetConfig net) {
+    private Outcome attempt(Plan p, String guest, int node, org.sriov4j.LeaseOptions options) {
         List<Candidate> order = p.candidates();
         if (node != ANY_NODE) {
             List<Candidate> first = new ArrayList<>();
@@ -413,7 +408,7 @@ final class EnginePool implements VfPool {
             }
             matched++;
             try {
-                return new Outcome(net == null ? host.lease(c.vf(), guest) : host.lease(c.vf(), guest, net), false,
+                return new Outcome(host.lease(c.vf(), guest, options), false,
                         matched, busy);
             } catch (LeaseUnavailableException e) {
                 busy++;

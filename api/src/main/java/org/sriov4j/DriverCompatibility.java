@@ -1,4 +1,4 @@
-package org.sriov4j.migration;
+package org.sriov4j;
 
 /** What a vendor's PF/VF driver compatibility matrix says about a pair of drivers. */
 public enum DriverCompatibility {

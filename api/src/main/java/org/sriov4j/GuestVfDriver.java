@@ -1,4 +1,4 @@
-package org.sriov4j.migration;
+package org.sriov4j;
 
 import java.util.Objects;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package org.sriov4j.migration;
+package org.sriov4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
