@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Something a {@link SriovHost} changed on the host, delivered to {@linkplain SriovHost#subscribe subscribers}
- * after the change is complete, on the thread that made it (and one check: {@link DriverChecked}). Only changes made through that host object are
- * reported (not those of other processes).
+ * after the change is complete, on the thread that made it (and one check: {@link DriverChecked}). Only changes made
+ * through that host object are reported (not those of other processes).
  */
 public sealed interface SriovEvent {
 

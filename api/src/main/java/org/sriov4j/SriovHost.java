@@ -248,18 +248,21 @@ public interface SriovHost extends AutoCloseable {
     }
 
     /**
-     * Leases a function to a guest, held by {@code holder}, with the network identity {@code net} applied first.
+     * Leases a function to a guest, held by {@code holder} as {@link #lease(PciAddress, String, LeaseHolder)}, with
+     * the network identity {@code net} applied first as {@link #lease(PciAddress, String, VfNetConfig)}: e.g. a lease
+     * tied to the guest's QEMU process that gives the VF the guest's MAC and VLAN. The saved settings are restored
+     * when that lease ends, however it ends. The same as {@link #lease(PciAddress, String, LeaseOptions)} with
+     * {@code LeaseOptions.builder().holder(holder).net(net).build()}.
      *
      * @param function a VF whose PF has a netdev
      * @param guest the guest's name
      * @param holder what keeps the lease alive
-     * @param net the settings
+     * @param net the settings; {@link VfNetConfig#none()} applies only the secure defaults
      * @return the lease; close it to end it
-     * @deprecated use {@link #lease(PciAddress, String, LeaseOptions)} with
-     *     {@code LeaseOptions.builder().holder(holder).net(net).build()}: one method for every combination of
-     *     options; this one goes before 1.0
+     * @throws VfNetConfigException as {@link #lease(PciAddress, String, VfNetConfig)}
+     * @throws LeaseUnavailableException as {@link #lease(PciAddress, String, LeaseHolder)}
+     * @throws SriovException as {@link #lease(PciAddress, String)}
      */
-    @Deprecated(since = "0.1.0", forRemoval = true)
     default Lease lease(PciAddress function, String guest, LeaseHolder holder, VfNetConfig net) {
         return lease(function, guest, LeaseOptions.builder().holder(holder).net(net).build());
     }

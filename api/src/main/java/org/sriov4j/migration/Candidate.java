@@ -47,7 +47,8 @@ public record Candidate(PciAddress vf, DeviceProfile profile, List<Finding> find
     }
 
     /**
-     * The network settings the destination will apply to this VF ({@link Finding.Outcome#APPLIED}), by field.
+     * The network settings carried over to this VF ({@link Finding.Outcome#APPLIED}), by field: those the destination
+     * will set, and those the VF has already (detail "the destination VF has it already").
      *
      * @return the applied findings
      */

@@ -15,6 +15,7 @@ import java.util.Map;
  * MigrationPlan plan = MigrationPlanner.plan("vm-42", moves);
  * try {
  *     MigrationExecutor.execute(plan, StepActions.routing(Map.of(
+ *             Action.APPLY_NET_CONFIG, new LeaseNetActions(destinationHost, destinationLeases),
  *             Action.UNPLUG, plugActions, Action.PLUG, plugActions,
  *             Action.RESUMING, transfer, Action.PRE_COPY, transfer, Action.STOP_COPY, transfer,
  *             Action.RESUME, transfer)));

@@ -9,7 +9,8 @@ import org.sriov4j.SriovException;
  * What carries out the steps of a {@link MigrationPlan} for {@link MigrationExecutor}: the VMM's side of the
  * migration. sriov4j ships bindings for parts of it: {@link LeasePlugActions} (unplug/plug through
  * {@link org.sriov4j.Lease#detachFromGuest()} and {@link org.sriov4j.Lease#attachToGuest(String)}, which run the
- * hot-plug hooks) and, in {@code sriov4j-vfio}, {@code VfioStateTransfer} (the VFIO migration steps through
+ * hot-plug hooks), {@link LeaseNetActions} (the destination VF's network settings through
+ * {@link org.sriov4j.Lease#configureVf}) and, in {@code sriov4j-vfio}, {@code VfioStateTransfer} (the VFIO migration steps through
  * {@code DeviceMigration}). {@link #routing(Map)} puts several together.
  */
 public interface StepActions {

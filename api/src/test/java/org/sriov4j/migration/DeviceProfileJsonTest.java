@@ -17,7 +17,8 @@ import org.sriov4j.PciId;
 import org.sriov4j.migration.DeviceProfile.Bar;
 import org.sriov4j.migration.DeviceProfile.BarType;
 import org.sriov4j.migration.DeviceProfile.DriverOrigin;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
+import org.sriov4j.MacAddress;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.migration.DeviceProfile.Pf;
 import org.sriov4j.migration.DeviceProfile.VfioMigration;
 
@@ -39,7 +40,7 @@ class DeviceProfileJsonTest {
     void roundTripsWithUnknownsAndKnownValues() {
         DeviceProfile p = igbVf();
         assertEquals(p, DeviceProfile.fromJson(p.toJson()));
-        DeviceProfile q = p.withNet(NetConfig.none().withMac("52:54:00:12:34:56").withVlan(100, 3))
+        DeviceProfile q = p.withNet(VfNetConfig.builder().mac(MacAddress.parse("52:54:00:12:34:56")).vlan(100, 3).build())
                 .withVfioMigration(VfioMigration.ofFlags(5)).withVendorFields(Map.of("fwFeature", "x2"));
         assertEquals(q, DeviceProfile.fromJson(q.toJson()));
         assertEquals(q, DeviceProfile.fromJson(q.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -76,7 +77,9 @@ class DeviceProfileJsonTest {
         "\"iommuGroup\": 6|\"iommuGroup\": -1|source.iommuGroup",
         "\"driverOrigin\": \"in-tree\"|\"driverOrigin\": \"vendor\"|pf.driverOrigin",
         "\"vfioMigration\": \"unknown\"|\"vfioMigration\": {\"supported\": false, \"flags\": [\"P2P\"]}|vfioMigration.flags",
-        "\"net\": \"unknown\"|\"net\": {\"mac\": \"52:54:00:12:34:5\"}|net.vlan",
+        "\"net\": \"unknown\"|\"net\": {\"mac\": \"52:54:00:12:34:5\"}|net.mac",
+        "\"net\": \"unknown\"|\"net\": {\"mac\": \"01:54:00:12:34:56\"}|net.mac",
+        "\"net\": \"unknown\"|\"net\": {\"mac\": \"52:54:00:12:34:56\"}|net.vlan",
         "\"kind\": \"sriov4j-device-profile\"|\"kind\": \"other\"|kind",
         "\"vendor\": {}|\"vendor\": {\"a\": 1}|vendor.a"})
     void aMalformedFieldIsNamed(String from, String to, String field) {
@@ -98,7 +101,7 @@ class DeviceProfileJsonTest {
 
     @Test
     void mutatedProfilesFailOnlyWithProfileFormatException() {
-        String base = igbVf().withNet(NetConfig.none().withMac("52:54:00:12:34:56").withVlan(100, 3)).toJson();
+        String base = igbVf().withNet(VfNetConfig.builder().mac(MacAddress.parse("52:54:00:12:34:56")).vlan(100, 3).build()).toJson();
         Random r = new Random(7);
         for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder(base);

@@ -71,6 +71,7 @@ final class Cli {
               reattach TARGET...      give detached functions back to exactly their original drivers
               lease BDF --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
                     [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]
+                    [--guest-vf-driver NAME:VERSION [--strict-compatibility]]
                                       lease a function to a guest (a function on a host driver is
                                       detached, and given back when the lease ends); exit status 1 if
                                       it, its PF or one of its VFs is leased already. What holds it:
@@ -85,7 +86,11 @@ final class Cli {
                                       --mac/--vlan/--spoofchk/--trust: the VF's network settings, made
                                       through its PF before the lease is reported held (spoof checking on
                                       and trust off unless given), the previous ones saved first and
-                                      restored when the lease ends (also by recover after kill -9)
+                                      restored when the lease ends (also by recover after kill -9);
+                                      --guest-vf-driver: the VF driver the guest runs, judged by the PF's
+                                      vendor compatibility matrix before anything changes: INCOMPATIBLE
+                                      exits 1 (nothing changed), UNKNOWN is printed as a warning and
+                                      refuses only with --strict-compatibility
               vf-config BDF [--mac MAC] [--vlan ID[:QOS]] [--vlan-proto 802.1Q|802.1ad]
                     [--spoofchk on|off] [--trust on|off] [--link-state auto|enable|disable]
                     [--min-tx-rate MBPS] [--max-tx-rate MBPS] [--json]
@@ -538,12 +543,21 @@ final class Cli {
         List<LeaseHolder> holders = new ArrayList<>();
         List<String> positional = new ArrayList<>();
         VfNetCli.Options net = new VfNetCli.Options(VfNetCli.LEASE);
+        org.sriov4j.GuestVfDriver guestDriver = null;
+        boolean strictCompatibility = false;
         while (!args.isEmpty()) {
             String a = args.removeFirst();
             if (net.take(a, args)) {
                 continue;
             }
             switch (a) {
+                case "--guest-vf-driver" -> {
+                    if (args.isEmpty()) {
+                        throw new UsageException("--guest-vf-driver needs NAME:VERSION, e.g. igbvf:6.12.118");
+                    }
+                    guestDriver = org.sriov4j.GuestVfDriver.parse(args.removeFirst()); // malformed: exit 2
+                }
+                case "--strict-compatibility" -> strictCompatibility = true;
                 case "--guest" -> {
                     if (args.isEmpty()) {
                         throw new UsageException("--guest needs a name");
@@ -575,15 +589,29 @@ final class Cli {
         }
         if (positional.size() != 1 || guest == null || holders.size() != 1) {
             throw new UsageException("usage: lease BDF --guest NAME (--hold | --holder-pid PID | --durable)"
-                    + " [--attach DOMAIN] [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]");
+                    + " [--attach DOMAIN] [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]"
+                    + " [--guest-vf-driver NAME:VERSION [--strict-compatibility]]");
+        }
+        if (strictCompatibility && guestDriver == null) {
+            throw new UsageException("--strict-compatibility needs --guest-vf-driver");
         }
         LeaseHolder holder = holders.get(0);
         PciAddress f = address("lease", positional.get(0));
         org.sriov4j.VfNetConfig netConfig = net.any() ? net.build() : null;
+        org.sriov4j.LeaseOptions.Builder options = org.sriov4j.LeaseOptions.builder().holder(holder)
+                .strictCompatibility(false);
+        if (netConfig != null) {
+            options.net(netConfig);
+        }
+        if (guestDriver != null) {
+            options.guestVfDriver(guestDriver).strictCompatibility(strictCompatibility);
+        }
         SriovHost host = opener.apply(config);
         Lease lease;
         try {
-            lease = netConfig == null ? host.lease(f, guest, holder) : host.lease(f, guest, holder, netConfig);
+            lease = host.lease(f, guest, options.build());
+            lease.compatibility().filter(v -> v.result() == org.sriov4j.DriverCompatibility.UNKNOWN)
+                    .ifPresent(v -> err.println("sriov4j: warning: " + Table.printable(v.toString())));
             if (domain != null) {
                 try {
                     lease.attachToGuest(domain);
@@ -598,6 +626,7 @@ final class Cli {
         }
         String what = "leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
                 + (netConfig == null ? "" : ", " + VfNetCli.text(host.vfNetConfig(f)))
+                + lease.compatibility().map(v -> ", guest VF driver " + v.vfDriver() + " " + v.result()).orElse("")
                 + (domain != null ? ", attached to domain " + domain : "");
         if (holder.kind() != LeaseHolder.Kind.TAKER) {
             host.close(); // leaves the lease: it outlives this process

@@ -137,6 +137,28 @@ class CliVfNetTest {
     }
 
     @Test
+    void leaseJudgesTheGuestsVfDriverAndStrictRefusesAnUnknownVerdict() {
+        CliTest.Result r = run("lease", "0000:01:10.0", "--guest", "vm", "--durable", "--guest-vf-driver",
+                "igbvf:6.12.118");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("guest VF driver igbvf:6.12.118 UNKNOWN"), r.out());
+        assertTrue(r.err().contains("warning: igbvf:6.12.118 on igb"), "the simulator reports no igb version: "
+                + r.err());
+        assertEquals(0, run("release", "0000:01:10.0").status());
+
+        CliTest.Result strict = run("lease", "0000:01:10.0", "--guest", "vm", "--durable", "--guest-vf-driver",
+                "igbvf:6.12.118", "--strict-compatibility");
+        assertEquals(1, strict.status(), strict.out());
+        assertTrue(strict.err().contains("refused: strict compatibility") && strict.err().contains("nothing was "
+                + "changed"), strict.err());
+        assertTrue(kernel.driverOf(VF0).isEmpty(), "nothing was leased");
+        assertEquals(2, run("lease", "0000:01:10.0", "--guest", "vm", "--durable", "--strict-compatibility")
+                .status(), "strict without a driver");
+        assertEquals(2, run("lease", "0000:01:10.0", "--guest", "vm", "--durable", "--guest-vf-driver", "igbvf")
+                .status(), "NAME:VERSION");
+    }
+
+    @Test
     void helpListsVfConfig() {
         CliTest.Result r = run("--help");
         assertTrue(r.out().contains("vf-config BDF [--mac MAC]"), r.out());

@@ -15,6 +15,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sriov4j.Lease;
+import org.sriov4j.LeaseOptions;
+import org.sriov4j.MacAddress;
+import org.sriov4j.VfNetConfig;
+import org.sriov4j.migration.DevicePlan;
+import org.sriov4j.migration.LeaseNetActions;
+import org.sriov4j.migration.MigrationExecutor;
+import org.sriov4j.migration.MigrationPlan;
+import org.sriov4j.migration.MigrationPlanner;
+import org.sriov4j.migration.PlanStep;
+import org.sriov4j.migration.StepActions;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
@@ -24,7 +34,6 @@ import org.sriov4j.migration.DestinationOptions;
 import org.sriov4j.migration.DestinationReport;
 import org.sriov4j.migration.DeviceProfile;
 import org.sriov4j.migration.DeviceProfile.DriverOrigin;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
 import org.sriov4j.DriverCompatibility;
 import org.sriov4j.migration.Finding;
 import org.sriov4j.migration.Finding.Outcome;
@@ -34,10 +43,9 @@ import org.sriov4j.testdata.CapturedTrees;
 /**
  * Issue 13 on the real 6.12 kernel: the profile of a leased 82576 VF (ids, BARs from {@code resource}, MSI-X from
  * {@code config}, PF driver and firmware versions through ETHTOOL_GDRVINFO, module origin), checked against the same
- * host (another VF of the same PF fits; MAC and VLAN carried over) and against captured trees of other hosts.
- *
- * <p>The MAC and VLAN are given to the profile here ({@link DeviceProfile#withNet}); reading them from the leased VF
- * through rtnetlink comes with the VF network identity work.
+ * host (another VF of the same PF fits; the MAC and VLAN the lease gave the source VF, read back from the kernel
+ * into the profile, are carried over and set on the destination VF by the plan's APPLY_NET_CONFIG step through its
+ * lease) and against captured trees of other hosts.
  */
 class RealMigrationIT {
     static final PciAddress PF = PciAddress.parse("0000:01:00.0");
@@ -76,10 +84,18 @@ class RealMigrationIT {
         return p;
     }
 
+    static final MacAddress MAC = MacAddress.parse("52:54:00:aa:bb:01");
+    static final VfNetConfig.Vlan VLAN = new VfNetConfig.Vlan(100, 3, VfNetConfig.VlanProtocol.IEEE_802_1Q);
+
     @Test
     void aLeasedVfsProfileIsCompleteAndAnotherVfOfItsPfTakesItsMacAndVlan() throws Exception {
         PciAddress vf0 = vf(0);
-        try (Lease lease = host.lease(vf0, "vm-mig")) {
+        GuestVfDriver guest = new GuestVfDriver("igbvf", kernelRelease());
+        VfNetConfig sourceBefore = host.vfNetConfig(vf0);
+        try (Lease lease = host.lease(vf0, "vm-mig", LeaseOptions.builder()
+                .net(VfNetConfig.builder().mac(MAC).vlan(VLAN).build()).guestVfDriver(guest).build())) {
+            assertEquals(DriverCompatibility.COMPATIBLE, lease.compatibility().orElseThrow().result(),
+                    "the lease-time check: " + lease.compatibility());
             DeviceProfile p = leasedProfile(vf0);
             assertEquals("8086:10ca", p.id().toString());
             assertEquals(0x020000, p.classCode());
@@ -95,26 +111,74 @@ class RealMigrationIT {
             System.out.println("  PF firmware (ETHTOOL_GDRVINFO fw_version): " + p.pf().firmwareVersion());
             assertEquals(Optional.of("kvm-vfio"), p.backend());
             assertEquals(Optional.of(DeviceProfile.IOMMU_TYPE1), p.iommuInterface(), "6.12 has no iommufd");
+            VfNetConfig net = p.net().orElseThrow(() -> new AssertionError("the kernel reports the VF's settings"));
+            assertEquals(Optional.of(MAC), net.mac(), "read back from the kernel (RTM_GETLINK IFLA_VF_MAC)");
+            assertEquals(Optional.of(VLAN), net.vlan());
+            assertEquals(Optional.of(true), net.spoofCheck(), "the lease's secure default");
             assertEquals(p, DeviceProfile.fromJson(p.toJson()));
 
-            DeviceProfile withNet = p.withNet(NetConfig.none().withMac("52:54:00:aa:bb:01").withVlan(100, 3));
             long t0 = System.nanoTime();
-            DestinationReport r = MigrationHost.of(host).checkDestination(withNet, DestinationOptions.defaults());
+            DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults());
             System.out.printf("  check on the same host in %.1f ms: %s%n", (System.nanoTime() - t0) / 1e6,
                     r.chosen().map(Candidate::findings).orElse(List.of()));
             assertEquals(2, r.freeVfs(), "the leased VF is no candidate");
             Candidate c = r.chosen().orElseThrow(() -> new AssertionError("no fit: " + r.candidates()));
             assertEquals(vf(1), c.vf());
             assertTrue(c.findings(Outcome.DIFFERENT).isEmpty(), c.findings().toString());
+            assertTrue(c.findings(Outcome.NOT_APPLICABLE).isEmpty(), c.findings().toString());
             assertTrue(c.findings(Outcome.UNVERIFIED).isEmpty(), "everything is known on a live host: "
                     + c.findings(Outcome.UNVERIFIED));
-            assertEquals(List.of("net.mac", "net.vlan", "net.qos"), c.applied().stream().map(Finding::field).toList());
-            assertTrue(MigrationHost.of(host).checkDestination(withNet, DestinationOptions.builder().strict(true).build()).fits());
+            assertEquals(List.of("net.mac", "net.vlan", "net.qos"), c.applied().stream()
+                    .filter(f -> f.detail().equals("applied on the destination")).map(Finding::field).toList(),
+                    c.applied().toString());
+            assertTrue(MigrationHost.of(host).checkDestination(p, DestinationOptions.builder().strict(true).build())
+                    .fits());
 
-            CompatibilityVerdict v = MigrationHost.of(host).vfDriverCompatibility(c.vf(), new GuestVfDriver("igbvf", kernelRelease()));
+            // a link state the destination VF does not have: igb has no VF link-state control
+            DeviceProfile disabled = p.withNet(net.toBuilder().linkState(VfNetConfig.LinkState.DISABLE).build());
+            DestinationReport refused = MigrationHost.of(host).checkDestination(disabled,
+                    DestinationOptions.defaults());
+            assertFalse(refused.fits());
+            Finding link = refused.candidates().get(0).findings().stream()
+                    .filter(f -> f.field().equals("net.linkState")).findFirst().orElseThrow();
+            System.out.println("  " + link);
+            assertEquals(Outcome.NOT_APPLICABLE, link.outcome());
+
+            CompatibilityVerdict v = MigrationHost.of(host).vfDriverCompatibility(c.vf(), guest);
             System.out.println("  " + v);
             assertEquals(DriverCompatibility.COMPATIBLE, v.result());
+
+            // the plan's APPLY_NET_CONFIG step sets them on the destination VF through its lease
+            VfNetConfig before = host.vfNetConfig(c.vf());
+            MigrationPlan plan = MigrationPlanner.plan("vm-mig", List.of(new MigrationPlanner.Move(p, c,
+                    host.backendFeatures(), host.backendFeatures(), Optional.empty())));
+            System.out.println(plan.describe());
+            try (Lease dst = host.lease(c.vf(), "vm-mig")) {
+                StepActions net0 = new LeaseNetActions(host, java.util.Map.of(c.vf(), dst));
+                StepActions nothing = new StepActions() {
+                    @Override
+                    public void perform(PlanStep step, DevicePlan device) {
+                    }
+
+                    @Override
+                    public void undo(PlanStep step, DevicePlan device) {
+                    }
+                };
+                java.util.Map<PlanStep.Action, StepActions> routes = new java.util.EnumMap<>(PlanStep.Action.class);
+                for (PlanStep.Action a : PlanStep.Action.values()) {
+                    routes.put(a, a == PlanStep.Action.APPLY_NET_CONFIG ? net0 : nothing);
+                }
+                t0 = System.nanoTime();
+                MigrationExecutor.execute(plan, StepActions.routing(routes));
+                System.out.printf("  plan carried out (APPLY_NET_CONFIG real, the rest no-ops) in %.1f ms%n",
+                        (System.nanoTime() - t0) / 1e6);
+                VfNetConfig now = host.vfNetConfig(c.vf());
+                assertEquals(Optional.of(MAC), now.mac(), "set on the destination VF by the kernel");
+                assertEquals(Optional.of(VLAN), now.vlan());
+            }
+            assertEquals(before, host.vfNetConfig(c.vf()), "the end of the destination lease restored its settings");
         }
+        assertEquals(sourceBefore, host.vfNetConfig(vf0), "and the source lease's");
     }
 
     @Test

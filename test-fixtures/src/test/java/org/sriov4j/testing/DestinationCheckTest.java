@@ -18,7 +18,8 @@ import org.sriov4j.migration.Candidate;
 import org.sriov4j.migration.DestinationOptions;
 import org.sriov4j.migration.DestinationReport;
 import org.sriov4j.migration.DeviceProfile;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
+import org.sriov4j.MacAddress;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.DriverCompatibility;
 import org.sriov4j.migration.FieldRule;
 import org.sriov4j.migration.Finding;
@@ -82,7 +83,8 @@ class DestinationCheckTest {
             assertEquals(vfs.get(1), c.vf());
             assertTrue(c.fits());
             assertEquals(Outcome.IGNORED, finding(c, "source.address").outcome());
-            assertEquals(Outcome.UNVERIFIED, finding(c, "net").outcome());
+            assertEquals(Outcome.APPLIED, finding(c, "net.spoofCheck").outcome(), "the simulated kernel reports it");
+            assertEquals("the destination VF has it already", finding(c, "net.linkState").detail());
             assertTrue(c.findings().stream().noneMatch(f -> f.outcome() == Outcome.DIFFERENT), c.findings()
                     .toString());
             assertEquals(before, kernel.read("bus/pci/devices/" + vfs.get(1) + "/driver_override"), "read only");
@@ -119,8 +121,8 @@ class DestinationCheckTest {
 
     @Test
     void carriedOverSettingsAreAppliedWhereTheHostSetsVfNetworkSettings() {
-        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0)).withNet(NetConfig.none().withMac("52:54:00:12:34:56")
-                .withVlan(100, 0));
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0)).withNet(VfNetConfig.builder()
+                .mac(MacAddress.parse("52:54:00:12:34:56")).vlan(100, 0).build());
         assertTrue(host.backendFeatures().contains(org.sriov4j.BackendFeature.VF_NET_CONFIG),
                 "the simulated kernel's routing netlink answers");
         DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults());
@@ -129,6 +131,44 @@ class DestinationCheckTest {
         assertEquals(Outcome.APPLIED, mac.outcome());
         assertEquals(FieldRule.CARRIED_OVER, mac.rule());
         assertEquals(Optional.of("52:54:00:12:34:56"), mac.destination());
+    }
+
+    @Test
+    void theProfileCarriesTheVfNetworkSettingsThePfReports() {
+        VfNetConfig set = VfNetConfig.builder().mac(MacAddress.parse("52:54:00:00:00:42")).vlan(100, 3).build();
+        host.configureVf(vfs.get(0), set);
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0));
+        VfNetConfig net = p.net().orElseThrow();
+        assertEquals(set.mac(), net.mac());
+        assertEquals(set.vlan(), net.vlan());
+        assertEquals(Optional.of(true), net.spoofCheck());
+        assertEquals(p, DeviceProfile.fromJson(p.toJson()), "the JSON form keeps them");
+        assertEquals(Optional.of(VfNetConfig.LinkState.AUTO), MigrationHost.of(host).profile(vfs.get(1)).net()
+                .orElseThrow().linkState());
+    }
+
+    @Test
+    void aCarriedOverSettingTheVendorRefusesIsNotApplicableAndRefusesTheCandidate() {
+        // igb (the intel-igb plugin's vfNetRefusal): no VF link-state control, no minimum transmit rate
+        DeviceProfile p = MigrationHost.of(host).profile(vfs.get(0)).withNet(VfNetConfig.builder()
+                .mac(MacAddress.parse("52:54:00:12:34:56")).linkState(VfNetConfig.LinkState.DISABLE)
+                .minTxRateMbps(10).maxTxRateMbps(0).build());
+        String before = kernel.read("bus/pci/devices/" + vfs.get(1) + "/driver_override");
+        DestinationReport r = MigrationHost.of(host).checkDestination(p, DestinationOptions.defaults());
+        assertFalse(r.fits(), "a setting the destination cannot make is no silent success");
+        Candidate c = r.candidates().get(0);
+        Finding link = finding(c, "net.linkState");
+        assertEquals(Outcome.NOT_APPLICABLE, link.outcome());
+        assertEquals(FieldRule.CARRIED_OVER, link.rule());
+        assertTrue(link.detail().contains("igb has no VF link-state control"), link.detail());
+        assertTrue(link.refuses(false));
+        Finding min = finding(c, "net.minTxRateMbps");
+        assertEquals(Outcome.NOT_APPLICABLE, min.outcome());
+        assertTrue(min.detail().contains("igb has no minimum transmit rate"), min.detail());
+        assertEquals(Outcome.APPLIED, finding(c, "net.mac").outcome(), "the MAC can be set");
+        assertEquals(Outcome.APPLIED, finding(c, "net.maxTxRateMbps").outcome(), "0 is what the VF has");
+        assertEquals(before, kernel.read("bus/pci/devices/" + vfs.get(1) + "/driver_override"), "read only");
+        assertEquals(Optional.of(MacAddress.ZERO), host.vfNetConfig(vfs.get(1)).mac(), "nothing was set");
     }
 
     @Test

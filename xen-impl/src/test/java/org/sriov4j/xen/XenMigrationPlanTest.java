@@ -18,7 +18,8 @@ import org.sriov4j.migration.DestinationOptions;
 import org.sriov4j.migration.DestinationReport;
 import org.sriov4j.migration.DevicePlan;
 import org.sriov4j.migration.DeviceProfile;
-import org.sriov4j.migration.DeviceProfile.NetConfig;
+import org.sriov4j.MacAddress;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.migration.LeasePlugActions;
 import org.sriov4j.migration.MigrationAbortedException;
 import org.sriov4j.migration.MigrationExecutor;
@@ -37,7 +38,7 @@ import org.sriov4j.testing.SimulatedKernel;
  */
 class XenMigrationPlanTest {
     static final PciAddress PF = PciAddress.parse("0000:01:00.0");
-    static final String STANDBY = "52:54:00:00:00:42";
+    static final MacAddress STANDBY = MacAddress.parse("52:54:00:00:00:42");
 
     SimulatedKernel kernel;
     FakeXl xl;
@@ -77,7 +78,8 @@ class XenMigrationPlanTest {
             DevicePlan d = plan.devices().get(0);
             assertEquals(DevicePlan.Method.UNPLUG_REPLUG, d.method());
             assertTrue(d.reason().contains("xen-pciback does not transfer device state"), d.reason());
-            assertEquals(NetConfig.none().withMac(STANDBY), d.applyOnDestination(), "the VF takes the standby's MAC");
+            assertEquals(VfNetConfig.builder().mac(STANDBY).build(), d.applyOnDestination(),
+                    "the VF takes the standby's MAC; the rest it has already");
             assertEquals(List.of(Action.APPLY_NET_CONFIG, Action.UNPLUG, Action.PLUG),
                     plan.steps().stream().map(s -> s.action()).toList(), plan.describe());
 

@@ -2,12 +2,15 @@ package org.sriov4j.spi.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.sriov4j.Assignment;
 import org.sriov4j.BackendFeature;
@@ -17,6 +20,7 @@ import org.sriov4j.PhysicalFunction;
 import org.sriov4j.ScanScope;
 import org.sriov4j.SriovException;
 import org.sriov4j.Topology;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.VirtualFunction;
 import org.sriov4j.migration.Candidate;
 import org.sriov4j.CompatibilityVerdict;
@@ -46,9 +50,69 @@ final class DestinationChecker {
     private final Supplier<Optional<String>> backend;
     private final Supplier<Set<BackendFeature>> features;
 
+    private final NetCheck netCheck;
+
+    /**
+     * Whether a carried-over network setting can be made on a destination VF.
+     */
+    @FunctionalInterface
+    interface NetCheck {
+        /**
+         * Judges a change of one setting.
+         *
+         * @param vf the destination VF
+         * @param change the change (one setting)
+         * @return APPLIED when it can be tried, NOT_APPLICABLE with the refusal, or UNVERIFIED when this host cannot
+         *     tell
+         */
+        NetVerdict judge(PciAddress vf, VfNetConfig change);
+    }
+
+    /**
+     * A {@link NetCheck}'s answer.
+     *
+     * @param outcome APPLIED, NOT_APPLICABLE or UNVERIFIED
+     * @param detail why
+     */
+    record NetVerdict(Outcome outcome, String detail) {
+    }
+
+    /** Checks nothing: every setting is applied (tests of the rules alone). */
+    static final NetCheck NO_NET_CHECK = (vf, change) -> new NetVerdict(Outcome.APPLIED, "applied on the destination");
+
+    /**
+     * The engine's check: the vendor plugin's known refusals and the VF's PF netdev, as a lease or
+     * {@code configureVf} would check them before changing anything ({@link VfNetIdentity#check}).
+     *
+     * @param identity the engine's VF network settings
+     * @param ownTree whether the routing netlink describes the sysfs tree read (not a captured tree)
+     * @return the check
+     */
+    static NetCheck netCheck(VfNetIdentity identity, boolean ownTree) {
+        return (vf, change) -> {
+            if (!ownTree) {
+                return new NetVerdict(Outcome.UNVERIFIED, "not checked: the sysfs tree read is not this host's, its "
+                        + "VFs' network settings cannot be asked for");
+            }
+            try {
+                identity.check(OP, vf, change);
+                return new NetVerdict(Outcome.APPLIED, "applied on the destination");
+            } catch (org.sriov4j.VfNetConfigException e) {
+                return new NetVerdict(Outcome.NOT_APPLICABLE, "refused on the destination: " + e.getMessage());
+            }
+        };
+    }
+
     DestinationChecker(TopologyScanner scanner, VendorPlugins plugins, Supplier<ProfileReader> readers,
             Supplier<List<Assignment>> assignments, Supplier<Optional<String>> backend,
             Supplier<Set<BackendFeature>> features) {
+        this(scanner, plugins, readers, assignments, backend, features, NO_NET_CHECK);
+    }
+
+    DestinationChecker(TopologyScanner scanner, VendorPlugins plugins, Supplier<ProfileReader> readers,
+            Supplier<List<Assignment>> assignments, Supplier<Optional<String>> backend,
+            Supplier<Set<BackendFeature>> features, NetCheck netCheck) {
+        this.netCheck = netCheck;
         this.scanner = scanner;
         this.plugins = plugins;
         this.readers = readers;
@@ -92,7 +156,10 @@ final class DestinationChecker {
                 rules = rules.with("source.numaNode", FieldRule.MUST_MATCH);
             }
             DeviceProfile mine = reader.read(vf.address());
-            List<Finding> findings = compare(profile, mine, rules, canApplyNet, backend.get());
+            Map<VfNetConfig.Setting, NetVerdict> judged = new EnumMap<>(VfNetConfig.Setting.class);
+            List<Finding> findings = compare(profile, mine, rules, canApplyNet, backend.get(),
+                    setting -> judged.computeIfAbsent(setting, k -> netCheck.judge(vf.address(),
+                            profile.net().orElseThrow().only(EnumSet.of(k)))));
             Optional<CompatibilityVerdict> verdict = options.guestVfDriver().map(g -> judge(plugin, mine.pf(), g));
             boolean fits = findings.stream().noneMatch(f -> f.refuses(options.strict()))
                     && verdict.map(v -> !v.refuses(options.strict())).orElse(true);
@@ -123,6 +190,18 @@ final class DestinationChecker {
      */
     static List<Finding> compare(DeviceProfile source, DeviceProfile destination, ProfileRules rules,
             boolean canApplyNet, Optional<String> destinationBackend) {
+        return compare(source, destination, rules, canApplyNet, destinationBackend,
+                setting -> NO_NET_CHECK.judge(destination.address(), VfNetConfig.none()));
+    }
+
+    /**
+     * Compares, judging each carried-over setting the destination VF does not have already with {@code netVerdict}.
+     *
+     * @return the findings, in the source profile's field order (then fields only the candidate has)
+     */
+    static List<Finding> compare(DeviceProfile source, DeviceProfile destination, ProfileRules rules,
+            boolean canApplyNet, Optional<String> destinationBackend,
+            Function<VfNetConfig.Setting, NetVerdict> netVerdict) {
         Map<String, Optional<String>> a = source.comparableFields();
         Map<String, Optional<String>> b = destination.comparableFields();
         Set<String> fields = new LinkedHashSet<>(a.keySet());
@@ -150,9 +229,23 @@ final class DestinationChecker {
                     }
                     if (sa.isEmpty()) {
                         out.add(new Finding(field, rule, Outcome.UNVERIFIED, sa, Optional.empty(),
-                                "the source's network settings are unknown: nothing to carry over"));
+                                field.equals("net") ? "the source's network settings are unknown: nothing to carry "
+                                        + "over" : "unknown on the source: nothing to carry over"));
                     } else if (canApplyNet) {
-                        out.add(new Finding(field, rule, Outcome.APPLIED, sa, sa, "applied on the destination"));
+                        Optional<VfNetConfig.Setting> setting = DeviceProfile.netSetting(field.substring(
+                                field.indexOf('.') + 1));
+                        if (sa.equals(sb) || setting.isPresent() && destination.net().isPresent()
+                                && sameSetting(source, destination, setting.get())) {
+                            // nothing to change (igb refuses even a link-state "auto" it already has)
+                            out.add(new Finding(field, rule, Outcome.APPLIED, sa, sa,
+                                    "the destination VF has it already"));
+                        } else if (setting.isEmpty()) {
+                            out.add(new Finding(field, rule, Outcome.APPLIED, sa, sa, "applied on the destination"));
+                        } else {
+                            NetVerdict v = netVerdict.apply(setting.get());
+                            out.add(new Finding(field, rule, v.outcome(), sa,
+                                    v.outcome() == Outcome.APPLIED ? sa : Optional.empty(), v.detail()));
+                        }
                     } else {
                         out.add(new Finding(field, rule, Outcome.NOT_APPLICABLE, sa, Optional.empty(),
                                 "the destination's backend " + destinationBackend.orElse("(none)")
@@ -167,6 +260,12 @@ final class DestinationChecker {
             }
         }
         return out;
+    }
+
+    /** Whether both profiles have the same value of a network setting. */
+    private static boolean sameSetting(DeviceProfile a, DeviceProfile b, VfNetConfig.Setting setting) {
+        VfNetConfig x = a.net().orElseThrow().only(EnumSet.of(setting));
+        return !x.isEmpty() && x.equals(b.net().orElseThrow().only(EnumSet.of(setting)));
     }
 
     /** The matrix verdict of the plugin of a PF. */

@@ -225,13 +225,26 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
 
     /** A profile reader for one profile or check: ethtool only on the real /sys (netdevs of this namespace). */
     private ProfileReader profileReader() {
-        boolean realSys = sysfs instanceof org.sriov4j.spi.NioSysfsAccess n
-                && n.root().toAbsolutePath().normalize().equals(java.nio.file.Path.of("/sys"));
+        boolean realSys = realSys();
         java.util.function.Supplier<Ethtool> ethtool = realSys ? () -> JnaEthtool.INSTANCE : () -> {
             throw new org.sriov4j.SriovException("ETHTOOL_GDRVINFO", null, org.sriov4j.Errno.EOPNOTSUPP, null,
                     "not on the real /sys: the netdevs of this tree are not this process's", null);
         };
-        return new ProfileReader(sysfs, scanner, plugins, ethtool, this::optionalBackendId, this::iommuInterface);
+        return new ProfileReader(sysfs, scanner, plugins, ethtool, this::optionalBackendId, this::iommuInterface,
+                ProfileReader.netReader(net, netlinkDescribesTree() && netConfigWorks()));
+    }
+
+    private boolean realSys() {
+        return sysfs instanceof org.sriov4j.spi.NioSysfsAccess n
+                && n.root().toAbsolutePath().normalize().equals(java.nio.file.Path.of("/sys"));
+    }
+
+    /**
+     * Whether the routing netlink describes the sysfs tree read: the kernel's netlink and the real {@code /sys}, or
+     * a netlink given with the tree (a simulated kernel's). The kernel's netlink says nothing about a captured tree.
+     */
+    private boolean netlinkDescribesTree() {
+        return realSys() || !(netlink instanceof org.sriov4j.spi.netlink.SocketRtNetlink);
     }
 
     private Optional<String> optionalBackendId() {
@@ -263,7 +276,8 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
 
     private DestinationChecker destinationChecker() {
         return new DestinationChecker(scanner, plugins, this::profileReader, this::assignments,
-                this::optionalBackendId, this::optionalFeatures);
+                this::optionalBackendId, this::optionalFeatures,
+                DestinationChecker.netCheck(net, netlinkDescribesTree()));
     }
 
     @Override
@@ -357,14 +371,17 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
     }
 
     @Override
-    public Lease lease(PciAddress function, String guest, LeaseHolder holder) {
-        return track(lifecycle().lease(function, guest, holder), holder);
-    }
-
-    @Override
-    public Lease lease(PciAddress function, String guest, LeaseHolder holder, VfNetConfig netConfig) {
-        java.util.Objects.requireNonNull(netConfig, "netConfig");
-        return track(lifecycle().lease(function, guest, holder, netConfig), holder);
+    public Lease lease(PciAddress function, String guest, org.sriov4j.LeaseOptions options) {
+        java.util.Objects.requireNonNull(function, "function");
+        java.util.Objects.requireNonNull(guest, "guest");
+        java.util.Objects.requireNonNull(options, "options");
+        LedgerEntry.checkGuest(guest); // before a verdict names it in an event
+        Optional<org.sriov4j.CompatibilityVerdict> verdict = options.guestVfDriver()
+                .map(g -> LeaseCompatibility.judge(destinationChecker(), events, function, guest, g,
+                        options.strictCompatibility()));
+        Lease taken = track(lifecycle().lease(function, guest, options.holder(), options.net().orElse(null)),
+                options.holder());
+        return verdict.isEmpty() ? taken : new LeaseCompatibility.JudgedLease(taken, verdict.get());
     }
 
     @Override
@@ -452,6 +469,11 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
         @Override
         public LeaseHolder holder() {
             return lease.holder();
+        }
+
+        @Override
+        public VfNetConfig configureVf(VfNetConfig changes) {
+            return lease.configureVf(changes);
         }
 
         @Override

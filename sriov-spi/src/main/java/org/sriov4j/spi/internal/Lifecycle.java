@@ -596,6 +596,13 @@ final class Lifecycle {
         }
 
         @Override
+        public synchronized org.sriov4j.VfNetConfig configureVf(org.sriov4j.VfNetConfig changes) {
+            Objects.requireNonNull(changes, "changes");
+            checkHeld(VfNetIdentity.CONFIGURE);
+            return configureLeased(device, changes);
+        }
+
+        @Override
         public synchronized void attachToGuest(String domain) {
             checkHeld(ATTACH);
             Lifecycle.this.attachToGuest(device, domain, lock);
@@ -706,6 +713,14 @@ final class Lifecycle {
                         + " has ended");
             }
             return lock;
+        }
+
+        @Override
+        public synchronized org.sriov4j.VfNetConfig configureVf(org.sriov4j.VfNetConfig changes) {
+            Objects.requireNonNull(changes, "changes");
+            try (FunctionLock lock = lockMine(VfNetIdentity.CONFIGURE)) {
+                return configureLeased(device, changes);
+            }
         }
 
         @Override
@@ -859,6 +874,15 @@ final class Lifecycle {
             }
             return n.apply(VfNetIdentity.CONFIGURE, f, changes, before -> { });
         }
+    }
+
+    /**
+     * Changes a leased VF's network settings; the caller holds the lease's lock. The settings before sriov4j's first
+     * change are saved in the entry (once) and marked as the lease's, so the end of the lease sets them back.
+     */
+    private org.sriov4j.VfNetConfig configureLeased(PciAddress f, org.sriov4j.VfNetConfig changes) {
+        return netOrRefuse(VfNetIdentity.CONFIGURE, f).applyRecorded(VfNetIdentity.CONFIGURE, f, changes, ledger,
+                true);
     }
 
     /** The VF network settings saved for a function. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.sriov4j.Errno;
 import org.sriov4j.FunctionKind;
@@ -17,6 +18,7 @@ import org.sriov4j.PciId;
 import org.sriov4j.PhysicalFunction;
 import org.sriov4j.SriovException;
 import org.sriov4j.SysfsIoException;
+import org.sriov4j.VfNetConfig;
 import org.sriov4j.migration.DeviceProfile;
 import org.sriov4j.migration.DeviceProfile.Bar;
 import org.sriov4j.migration.DeviceProfile.BarType;
@@ -50,11 +52,24 @@ final class ProfileReader {
     private final Supplier<Ethtool> ethtool;
     private final Supplier<Optional<String>> backend;
     private final Supplier<Optional<String>> iommuInterface;
+    private final Function<PciAddress, Optional<VfNetConfig>> net;
     private final Attributes attrs;
     private final Map<PciAddress, DeviceProfile.Pf> pfs = new HashMap<>();
 
     ProfileReader(SysfsAccess sysfs, TopologyScanner scanner, VendorPlugins plugins, Supplier<Ethtool> ethtool,
             Supplier<Optional<String>> backend, Supplier<Optional<String>> iommuInterface) {
+        this(sysfs, scanner, plugins, ethtool, backend, iommuInterface, vf -> Optional.empty());
+    }
+
+    /**
+     * A reader.
+     *
+     * @param net a VF's network settings as its PF reports them; empty when they cannot be read
+     */
+    ProfileReader(SysfsAccess sysfs, TopologyScanner scanner, VendorPlugins plugins, Supplier<Ethtool> ethtool,
+            Supplier<Optional<String>> backend, Supplier<Optional<String>> iommuInterface,
+            Function<PciAddress, Optional<VfNetConfig>> net) {
+        this.net = net;
         this.sysfs = sysfs;
         this.scanner = scanner;
         this.plugins = plugins;
@@ -91,7 +106,31 @@ final class ProfileReader {
         Map<String, String> vendor = plugin.profileFields(new VendorContext(sysfs, pfAddress), address);
         return new DeviceProfile(address, f.iommuGroup(), f.numaNode(), backend.get(), iommuInterface.get(), f.id(),
                 subsystem(d), optionalHex(d + "/revision", 2), f.classCode(), vfDriver, bars(d), msix(d),
-                pfs.computeIfAbsent(pfAddress, a -> pf(pf.function())), Optional.empty(), Optional.empty(), vendor);
+                pfs.computeIfAbsent(pfAddress, a -> pf(pf.function())), net.apply(address), Optional.empty(), vendor);
+    }
+
+    /**
+     * Reads VF network settings for profiles through the engine's routing netlink, when that netlink describes the
+     * sysfs tree read ({@code ownTree}: the real {@code /sys} with the kernel's netlink, or a simulated kernel with
+     * its own): a captured tree's netdevs are not this host's, so their settings are unknown. A VF whose PF has no
+     * netdev, or whose settings the kernel does not report, has unknown settings too.
+     *
+     * @param identity the engine's VF network settings
+     * @param ownTree whether the netlink describes the tree read
+     * @return the reader
+     */
+    static Function<PciAddress, Optional<VfNetConfig>> netReader(VfNetIdentity identity, boolean ownTree) {
+        if (!ownTree) {
+            return vf -> Optional.empty();
+        }
+        return vf -> {
+            try {
+                return Optional.of(identity.read(vf).config());
+            } catch (RuntimeException e) { // no netdev, no VF info, netlink refused: unknown, not guessed
+                LOG.log(System.Logger.Level.DEBUG, "{0}: network settings unknown: {1}", vf, e.getMessage());
+                return Optional.empty();
+            }
+        };
     }
 
     static boolean isStub(String driver) {
