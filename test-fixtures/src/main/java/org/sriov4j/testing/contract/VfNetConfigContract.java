@@ -210,6 +210,32 @@ public abstract class VfNetConfigContract extends HostContract {
     }
 
     @Test
+    void aLeasedVfsSettingsChangeThroughItsLeaseOnlyAndTheLeaseEndRestoresThem() {
+        // what a migration's APPLY_NET_CONFIG step does on the destination (LeaseNetActions)
+        PciAddress vf = enable(2);
+        VfNetConfig before = seen(0);
+        try (Lease lease = sriov.lease(vf, "vm-net")) {
+            assertThrows(LeaseUnavailableException.class, () -> sriov.configureVf(vf,
+                    VfNetConfig.builder().mac(MAC).build()), "a leased VF is its lease's");
+            VfNetConfig after = lease.configureVf(VfNetConfig.builder().mac(MAC).vlan(42, 5).build());
+            assertEquals(Optional.of(MAC), after.mac());
+            assertEquals(Optional.of(MAC), seen(0).mac());
+            assertEquals(Optional.of(new VfNetConfig.Vlan(42, 5, VfNetConfig.VlanProtocol.IEEE_802_1Q)),
+                    seen(0).vlan());
+            assertEquals(before, sriov.savedVfNetConfig(vf).orElseThrow().only(before.settings()));
+            if (igb()) {
+                VfNetConfigException e = assertThrows(VfNetConfigException.class, () -> lease.configureVf(
+                        VfNetConfig.builder().mac(MacAddress.ZERO).linkState(VfNetConfig.LinkState.DISABLE)
+                                .build()));
+                assertEquals(Optional.of(Errno.EOPNOTSUPP), e.errno());
+                assertEquals(Optional.of(MAC), seen(0).mac(), "refused before anything changed");
+            }
+        }
+        assertEquals(before, seen(0), "restored exactly when the lease ended");
+        assertEquals(Optional.empty(), sriov.savedVfNetConfig(vf));
+    }
+
+    @Test
     void aDetachedVfsChangedSettingsAreSavedAndReattachRestoresThem() {
         PciAddress vf = enable(2);
         sriov.detach(vf);
