@@ -598,8 +598,7 @@ final class Cli {
         LeaseHolder holder = holders.get(0);
         PciAddress f = address("lease", positional.get(0));
         org.sriov4j.VfNetConfig netConfig = net.any() ? net.build() : null;
-        org.sriov4j.LeaseOptions.Builder options = org.sriov4j.LeaseOptions.builder().holder(holder)
-                .strictCompatibility(false);
+        org.sriov4j.LeaseOptions.Builder options = org.sriov4j.LeaseOptions.builder().holder(holder);
         if (netConfig != null) {
             options.net(netConfig);
         }
