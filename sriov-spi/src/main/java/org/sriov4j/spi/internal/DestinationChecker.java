@@ -66,6 +66,16 @@ final class DestinationChecker {
          *     tell
          */
         NetVerdict judge(PciAddress vf, VfNetConfig change);
+
+        /**
+         * Whether this host's VF network settings are those of the tree checked; when not (a captured tree), every
+         * setting is UNVERIFIED, whatever this host's backend could do.
+         *
+         * @return true by default
+         */
+        default boolean describesTree() {
+            return true;
+        }
     }
 
     /**
@@ -89,16 +99,24 @@ final class DestinationChecker {
      * @return the check
      */
     static NetCheck netCheck(VfNetIdentity identity, boolean ownTree) {
-        return (vf, change) -> {
-            if (!ownTree) {
-                return new NetVerdict(Outcome.UNVERIFIED, "not checked: the sysfs tree read is not this host's, its "
-                        + "VFs' network settings cannot be asked for");
+        return new NetCheck() {
+            @Override
+            public NetVerdict judge(PciAddress vf, VfNetConfig change) {
+                if (!ownTree) {
+                    return new NetVerdict(Outcome.UNVERIFIED, "not checked: the sysfs tree read is not this host's, "
+                            + "its VFs' network settings cannot be asked for");
+                }
+                try {
+                    identity.check(OP, vf, change);
+                    return new NetVerdict(Outcome.APPLIED, "applied on the destination");
+                } catch (org.sriov4j.VfNetConfigException e) {
+                    return new NetVerdict(Outcome.NOT_APPLICABLE, "refused on the destination: " + e.getMessage());
+                }
             }
-            try {
-                identity.check(OP, vf, change);
-                return new NetVerdict(Outcome.APPLIED, "applied on the destination");
-            } catch (org.sriov4j.VfNetConfigException e) {
-                return new NetVerdict(Outcome.NOT_APPLICABLE, "refused on the destination: " + e.getMessage());
+
+            @Override
+            public boolean describesTree() {
+                return ownTree;
             }
         };
     }
@@ -133,7 +151,8 @@ final class DestinationChecker {
             }
         }
         ProfileReader reader = readers.get();
-        boolean canApplyNet = features.get().contains(BackendFeature.VF_NET_CONFIG);
+        // a captured tree: what this host could set says nothing about the tree's host (its settings: UNVERIFIED)
+        boolean canApplyNet = !netCheck.describesTree() || features.get().contains(BackendFeature.VF_NET_CONFIG);
         List<Candidate> candidates = new ArrayList<>();
         for (VirtualFunction vf : topology.virtualFunctions()) {
             if (!options.pool().isEmpty() && options.pool().stream().noneMatch(s -> s.matches(topology, vf))) {
