@@ -414,6 +414,12 @@ final class EnginePool implements VfPool {
                 busy++;
             } catch (DeviceNotFoundException e) {
                 // removed since we looked (fewer VFs enabled): not a member any more
+            } catch (SysfsIoException e) {
+                if (!e.isNotFound() || !e.rollback().map(org.sriov4j.RollbackOutcome::complete).orElse(true)) {
+                    throw e; // another failure, or something left half-done: the caller must hear of it
+                }
+                // removed while the lease looked at it (its physfn link or a file went with the VF) and nothing
+                // was left changed: not a member any more
             }
         }
         return new Outcome(null, false, matched, busy);
