@@ -438,64 +438,14 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
     }
 
     /** A lease that leaves this host's list of open leases when it is closed. */
-    private final class TrackedLease implements Lease {
-        private final Lease lease;
+    private final class TrackedLease extends ForwardingLease {
         private volatile @Nullable Runnable deviceRequest;
 
         TrackedLease(Lease lease) {
-            this.lease = lease;
+            super(lease);
         }
 
-        @Override
-        public PciAddress device() {
-            return lease.device();
-        }
-
-        @Override
-        public String guest() {
-            return lease.guest();
-        }
-
-        @Override
-        public boolean managed() {
-            return lease.managed();
-        }
-
-        @Override
-        public boolean isHeld() {
-            return lease.isHeld();
-        }
-
-        @Override
-        public LeaseHolder holder() {
-            return lease.holder();
-        }
-
-        @Override
-        public VfNetConfig configureVf(VfNetConfig changes) {
-            return lease.configureVf(changes);
-        }
-
-        @Override
-        public void attachToGuest(String domain) {
-            lease.attachToGuest(domain);
-        }
-
-        @Override
-        public void detachFromGuest() {
-            lease.detachFromGuest();
-        }
-
-        @Override
-        public Optional<String> attachedTo() {
-            return lease.attachedTo();
-        }
-
-        @Override
-        public org.sriov4j.UnplugOutcome detachFromGuest(java.time.Duration grace, Runnable surpriseRemoval) {
-            return lease.detachFromGuest(grace, surpriseRemoval);
-        }
-
+        /** Kept here: this host asks its own user before an unbind ({@link #requestFromSelf}). */
         @Override
         public AutoCloseable onDeviceRequest(Runnable release) {
             java.util.Objects.requireNonNull(release, "release");
@@ -510,17 +460,12 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
         @Override
         public void close() {
             try {
-                lease.close();
+                super.close();
             } finally {
                 synchronized (leases) {
                     leases.remove(this);
                 }
             }
-        }
-
-        @Override
-        public String toString() {
-            return lease.toString();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.sriov4j.spi.internal;
 
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.sriov4j.CompatibilityVerdict;
@@ -8,11 +7,8 @@ import org.sriov4j.DriverCompatibility;
 import org.sriov4j.GuestVfDriver;
 import org.sriov4j.IncompatibleVfDriverException;
 import org.sriov4j.Lease;
-import org.sriov4j.LeaseHolder;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovEvent;
-import org.sriov4j.UnplugOutcome;
-import org.sriov4j.VfNetConfig;
 
 /**
  * The lease-time driver compatibility check ({@link org.sriov4j.LeaseOptions#guestVfDriver()}): the PF's vendor
@@ -48,12 +44,11 @@ final class LeaseCompatibility {
     }
 
     /** A lease that carries the verdict its guest VF driver got; everything else is the lease's. */
-    static final class JudgedLease implements Lease {
-        private final Lease lease;
+    static final class JudgedLease extends ForwardingLease {
         private final CompatibilityVerdict verdict;
 
         JudgedLease(Lease lease, CompatibilityVerdict verdict) {
-            this.lease = Objects.requireNonNull(lease, "lease");
+            super(lease);
             this.verdict = Objects.requireNonNull(verdict, "verdict");
         }
 
@@ -63,68 +58,8 @@ final class LeaseCompatibility {
         }
 
         @Override
-        public PciAddress device() {
-            return lease.device();
-        }
-
-        @Override
-        public String guest() {
-            return lease.guest();
-        }
-
-        @Override
-        public boolean managed() {
-            return lease.managed();
-        }
-
-        @Override
-        public boolean isHeld() {
-            return lease.isHeld();
-        }
-
-        @Override
-        public LeaseHolder holder() {
-            return lease.holder();
-        }
-
-        @Override
-        public VfNetConfig configureVf(VfNetConfig changes) {
-            return lease.configureVf(changes);
-        }
-
-        @Override
-        public void attachToGuest(String domain) {
-            lease.attachToGuest(domain);
-        }
-
-        @Override
-        public void detachFromGuest() {
-            lease.detachFromGuest();
-        }
-
-        @Override
-        public UnplugOutcome detachFromGuest(Duration grace, Runnable surpriseRemoval) {
-            return lease.detachFromGuest(grace, surpriseRemoval);
-        }
-
-        @Override
-        public AutoCloseable onDeviceRequest(Runnable release) {
-            return lease.onDeviceRequest(release);
-        }
-
-        @Override
-        public Optional<String> attachedTo() {
-            return lease.attachedTo();
-        }
-
-        @Override
-        public void close() {
-            lease.close();
-        }
-
-        @Override
         public String toString() {
-            String s = lease.toString();
+            String s = delegate().toString();
             return s.endsWith("]") ? s.substring(0, s.length() - 1) + ", " + verdict.result() + "]" : s;
         }
     }
