@@ -85,46 +85,10 @@ public interface ContractHost {
     default ContractHost withVfioDeviceHolders(java.util.function.BiFunction<PciAddress, Boolean, VfioDeviceHolder>
             starter) {
         Objects.requireNonNull(starter, "starter");
-        ContractHost self = this;
-        return new ContractHost() {
-            @Override
-            public String name() {
-                return self.name();
-            }
-
-            @Override
-            public SysfsAccess sysfs() {
-                return self.sysfs();
-            }
-
-            @Override
-            public DeviceNodeAccess devices() {
-                return self.devices();
-            }
-
-            @Override
-            public SriovHost open() {
-                return self.open();
-            }
-
-            @Override
-            public List<PfUnderTest> pfs() {
-                return self.pfs();
-            }
-
-            @Override
-            public String stubDriver() {
-                return self.stubDriver();
-            }
-
+        return new ForwardingContractHost(this) {
             @Override
             public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
                 return starter.apply(f, keepGroupFd);
-            }
-
-            @Override
-            public java.util.Optional<NetInspector> net() {
-                return self.net();
             }
         };
     }
@@ -146,46 +110,10 @@ public interface ContractHost {
      */
     default ContractHost withStubDriver(String stubDriver) {
         Objects.requireNonNull(stubDriver, "stubDriver");
-        ContractHost self = this;
-        return new ContractHost() {
-            @Override
-            public String name() {
-                return self.name();
-            }
-
-            @Override
-            public SysfsAccess sysfs() {
-                return self.sysfs();
-            }
-
-            @Override
-            public DeviceNodeAccess devices() {
-                return self.devices();
-            }
-
-            @Override
-            public SriovHost open() {
-                return self.open();
-            }
-
-            @Override
-            public List<PfUnderTest> pfs() {
-                return self.pfs();
-            }
-
+        return new ForwardingContractHost(this) {
             @Override
             public String stubDriver() {
                 return stubDriver;
-            }
-
-            @Override
-            public VfioDeviceHolder holdVfioDevice(PciAddress f, boolean keepGroupFd) {
-                return self.holdVfioDevice(f, keepGroupFd);
-            }
-
-            @Override
-            public java.util.Optional<NetInspector> net() {
-                return self.net();
             }
         };
     }
