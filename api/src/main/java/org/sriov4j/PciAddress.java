@@ -4,12 +4,14 @@ package org.sriov4j;
  * The address of a PCI function: domain, bus, device and function ("BDF").
  *
  * <p>The canonical text form is {@code DDDD:BB:DD.F} in lower-case hexadecimal, e.g. {@code 0000:01:10.2}, exactly
- * as the kernel names devices under {@code /sys/bus/pci/devices}. Because every field is range-checked, the text
+ * as the kernel names devices under {@code /sys/bus/pci/devices} ({@code "%04x:%02x:%02x.%d"}): a domain above
+ * {@code ffff} has as many digits as it needs and no leading zero, e.g. {@code 10000:e1:00.0} behind an Intel VMD
+ * controller, whose domains start at {@code 0x10000}. Because every field is range-checked, the text
  * form of a {@code PciAddress} is always safe to use as a sysfs path component or to write to a sysfs attribute.
  *
  * <p>Instances are immutable, compare by value and sort by domain, bus, device, function.
  *
- * @param domain the PCI domain (segment), 0 to 0xffff
+ * @param domain the PCI domain (segment), 0 to 0x7fffffff (the kernel's domain numbers are non-negative ints)
  * @param bus the bus number, 0 to 0xff
  * @param device the device number, 0 to 0x1f
  * @param function the function number, 0 to 7
@@ -19,15 +21,15 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
     /**
      * Checks the ranges.
      *
-     * @param domain the PCI domain (segment), 0 to 0xffff
+     * @param domain the PCI domain (segment), 0 to 0x7fffffff
      * @param bus the bus number, 0 to 0xff
      * @param device the device number, 0 to 0x1f
      * @param function the function number, 0 to 7
      * @throws IllegalArgumentException if a field is out of range
      */
     public PciAddress {
-        if (domain < 0 || domain > 0xffff) {
-            throw new IllegalArgumentException("PCI domain out of range 0..0xffff: " + domain);
+        if (domain < 0) {
+            throw new IllegalArgumentException("PCI domain out of range 0..0x7fffffff: " + domain);
         }
         if (bus < 0 || bus > 0xff) {
             throw new IllegalArgumentException("PCI bus out of range 0..0xff: " + bus);
@@ -41,7 +43,8 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
     }
 
     /**
-     * Parses {@code DDDD:BB:DD.F} (domain of exactly four hex digits) or {@code BB:DD.F} (domain 0).
+     * Parses {@code DDDD:BB:DD.F} (a domain of four hex digits, or five to eight without a leading zero for domains
+     * above {@code ffff}, as the kernel prints them) or {@code BB:DD.F} (domain 0).
      *
      * <p>Bus and device are exactly two hexadecimal digits, the function one decimal digit 0-7; hex digits may be
      * upper or lower case. Nothing else is accepted: no blanks, no signs, no {@code 0x}, no trailing newline, no
@@ -56,12 +59,24 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
         int len = text.length();
         int domain;
         int p;
-        if (len == 12) {
-            if (text.charAt(4) != ':') {
-                throw new PciAddressFormatException(text, "expected ':' after the 4-digit domain");
+        if (len >= 12 && len <= 16) {
+            int digits = len - 8;
+            if (text.charAt(digits) != ':') {
+                throw new PciAddressFormatException(text, "expected ':' after the " + digits + "-digit domain");
             }
-            domain = hex(text, 0, 4);
-            p = 5;
+            if (digits > 4 && text.charAt(0) == '0') {
+                throw new PciAddressFormatException(text, "a domain of more than 4 digits has no leading zero");
+            }
+            long d = 0;
+            for (int i = 0; i < digits; i += 4) {
+                int n = Math.min(4, digits - i);
+                d = d << (4 * n) | hex(text, i, n);
+            }
+            if (d > Integer.MAX_VALUE) {
+                throw new PciAddressFormatException(text, "domain out of range 0-7fffffff");
+            }
+            domain = (int) d;
+            p = digits + 1;
         } else if (len == 7) {
             domain = 0;
             p = 0;
@@ -153,20 +168,23 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
     }
 
     /**
-     * The canonical form {@code dddd:bb:dd.f}, lower case.
+     * The canonical form {@code dddd:bb:dd.f}, lower case, as the kernel names the device (a domain above
+     * {@code ffff} with as many digits as it needs).
      *
      * @return the canonical text
      */
     @Override
     public String toString() {
-        char[] c = new char[12];
-        put(c, 0, domain, 4);
-        c[4] = ':';
-        put(c, 5, bus, 2);
-        c[7] = ':';
-        put(c, 8, device, 2);
-        c[10] = '.';
-        c[11] = (char) ('0' + function);
+        int digits = domain > 0xffff ? (35 - Integer.numberOfLeadingZeros(domain)) / 4 : 4;
+        char[] c = new char[digits + 8];
+        put(c, 0, domain, digits);
+        int p = digits;
+        c[p] = ':';
+        put(c, p + 1, bus, 2);
+        c[p + 3] = ':';
+        put(c, p + 4, device, 2);
+        c[p + 6] = '.';
+        c[p + 7] = (char) ('0' + function);
         return new String(c);
     }
 

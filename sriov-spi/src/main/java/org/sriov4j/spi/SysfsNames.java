@@ -50,7 +50,8 @@ public final class SysfsNames {
     /**
      * A PCI address read from sysfs: an entry of {@code bus/pci/devices} or of an IOMMU group's {@code devices},
      * or the target name of a {@code physfn} or {@code virtfnN} link. Only the form the kernel writes is accepted:
-     * {@code DDDD:BB:DD.F} in lower-case hexadecimal.
+     * {@code DDDD:BB:DD.F} in lower-case hexadecimal (a domain above {@code ffff} with more digits, as
+     * {@link PciAddress#toString()} prints it).
      *
      * @param sysfs where it was read (for the file's name in the exception)
      * @param path the link, or the directory holding the entry

@@ -43,7 +43,9 @@ class SysfsNamesTest {
     @Test
     void onlyTheCanonicalFormOfAnAddressIsWhatSysfsHolds() {
         assertEquals("0000:01:10.0", SysfsNames.address(SYS, "d", "0000:01:10.0").toString());
-        for (String n : List.of("01:10.0", "0000:01:10.0 ", "0000:01:1A.0", "0000:01:10.0\n", "10000:01:10.0")) {
+        assertEquals(0x10000, SysfsNames.address(SYS, "d", "10000:e1:00.0").domain(), "a VMD domain");
+        for (String n : List.of("01:10.0", "0000:01:10.0 ", "0000:01:1A.0", "0000:01:10.0\n", "010000:01:10.0",
+                "1000A:01:10.0")) {
             assertThrows(MalformedAttributeException.class, () -> SysfsNames.address(SYS, "d", n), n);
         }
     }

@@ -162,7 +162,7 @@ final class Kernel {
         if (s.endsWith("\n")) {
             s = s.substring(0, s.length() - 1);
         }
-        if (s.length() != 12 || !PciAddress.isValid(s)) {
+        if (!PciAddress.isValid(s)) {
             return null;
         }
         PciAddress a = PciAddress.parse(s);

@@ -99,7 +99,9 @@ public final class SysfsCapture {
     public static final String MANIFEST = "MANIFEST.txt";
 
     private static final String DEVICES = "bus/pci/devices";
-    private static final Pattern BDF = Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
+    /** A device's name as the kernel prints it: a domain above ffff has more digits and no leading zero. */
+    private static final Pattern BDF =
+            Pattern.compile("([0-9a-f]{4}|[1-9a-f][0-9a-f]{4,7}):[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
     private static final Pattern VIRTFN = Pattern.compile("virtfn(\\d{1,9})");
     /** Device attributes that are read and stored. */
     private static final Set<String> DEVICE_ATTRIBUTES = Set.of("vendor", "device", "class", "subsystem_vendor",

@@ -362,7 +362,7 @@ final class Ledger {
     private static Optional<PciAddress> deviceOf(String name) {
         int dot = name.indexOf(ENTRY_SUFFIX);
         String bdf = dot < 0 ? name : name.substring(0, dot);
-        return PciAddress.isValid(bdf) && bdf.length() == 12 && bdf.equals(PciAddress.parse(bdf).toString())
+        return PciAddress.isValid(bdf) && bdf.equals(PciAddress.parse(bdf).toString())
                 ? Optional.of(PciAddress.parse(bdf)) : Optional.empty();
     }
 
