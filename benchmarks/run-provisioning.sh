@@ -10,6 +10,8 @@
 #   cli          `./sriov4j detach BDF...` / `./sriov4j reattach BDF...` (one command for all; the launcher,
 #                with its class-data-sharing archive when the jar has one)
 #   cli-nocds    the same with the archive switched off (SRIOV4J_CDS=off)
+#   cli-c1       the same as cli with SRIOV4J_JAVA_OPTS=-XX:TieredStopAtLevel=1 (C1 only)
+#   cli-c1s      the same as cli-c1 with -XX:+UseSerialGC
 # driverctl and dpdk-devbind.py come from Debian's packages `driverctl` and `dpdk` (bookworm: dpdk ships
 # /usr/bin/dpdk-devbind.py); when they are not installed the script extracts the two packages into
 # $SRIOV4J_IT_CACHE/peers (apt-get download + dpkg-deb -x: nothing is installed, driverctl's dependency on udev is
@@ -19,7 +21,11 @@
 #   benchmarks/run-provisioning.sh            build (reactor package, no install), run (~6-8 minutes)
 #
 # Environment: QEMU_LOCK (a lock file: only the guest boot runs under `flock QEMU_LOCK`, not the build), MVN (mvn),
-# MVN_FLAGS (-o), ROUNDS (3), TOOLS (all of the above), TIMEOUT (1500: the guest run),
+# MVN_FLAGS (-o), ROUNDS (3), WARM_ROUNDS (0: that many more rounds of library, floor-java and floor-sh only, to
+# show the library once its code is compiled), TOOLS (all of the above), TIMEOUT (1500: the guest run), PROFILE (0;
+# 1: a JFR recording of the benchmark JVM in OUT/prov.jfr, its samples printed to OUT/prov-samples.txt, then in the
+# same boot the CLI's start-up alone (--version, status: 3 runs each, default and C1 only) and one detach/reattach
+# of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR: OUT/cli-PHASE-{classes.txt,startup.txt,.jfr}),
 # OUT (benchmarks/target/provisioning), SRIOV4J_IT_CACHE (/var/cache/sriov4j-it). Needs root (the guest harness;
 # apt-get download when the peers are missing). Exit status: 0 when every tool ran every round, 1 otherwise.
 set -euo pipefail
@@ -30,7 +36,8 @@ top="$(cd "$here/.." && pwd)"
 mvn="${MVN:-mvn}"
 mvn_flags="${MVN_FLAGS--o}"
 rounds="${ROUNDS:-3}"
-tools="${TOOLS:-library floor-java floor-sh driverctl devbind cli cli-nocds}"
+warm="${WARM_ROUNDS:-0}"
+tools="${TOOLS:-library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s}"
 out="${OUT:-$here/target/provisioning}"
 cache="${SRIOV4J_IT_CACHE:-/var/cache/sriov4j-it}"
 mkdir -p "$out"
@@ -99,6 +106,8 @@ done'
 tool_script devbind 'dpdk-devbind.py -b $target "$@" > /dev/null'
 tool_script cli "\"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
 tool_script cli-nocds "SRIOV4J_CDS=off \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
+tool_script cli-c1 "SRIOV4J_JAVA_OPTS=-XX:TieredStopAtLevel=1 \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
+tool_script cli-c1s "SRIOV4J_JAVA_OPTS='-XX:TieredStopAtLevel=1 -XX:+UseSerialGC' \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
 
 cat > "$out/guest.sh" <<GUEST
 #!/bin/bash
@@ -111,7 +120,28 @@ export SRIOV4J_STATE_DIR=/run/sriov4j-bench
 echo "guest: kernel \$(uname -r), \$(nproc) CPUs; driverctl \$(command -v driverctl), dpdk-devbind \$(command -v dpdk-devbind.py)"
 cd "$out"
 status=0
-java -cp "$top/cli/target/sriov4j.jar:$out/classes" ProvisioningBench \$pf 7 $rounds "$out/tools" $tools || status=1
+jfr=()
+[[ "${PROFILE:-0}" == 1 ]] && jfr=(-XX:StartFlightRecording=filename=$out/prov.jfr,settings=profile)
+WARM_ROUNDS=$warm java "\${jfr[@]}" -cp "$top/cli/target/sriov4j.jar:$out/classes" ProvisioningBench \$pf 7 $rounds "$out/tools" $tools || status=1
+if [[ "${PROFILE:-0}" == 1 ]]; then
+    # where a CLI command's time goes: start-up alone (--version), then detach/reattach of the 7 VFs with the
+    # classes it loads, start-up phases and a JFR profile; each with the launcher's defaults
+    echo 7 > /sys/bus/pci/devices/\$pf/sriov_numvfs
+    vfs=\$(for i in 0 1 2 3 4 5 6; do basename \$(readlink /sys/bus/pci/devices/\$pf/virtfn\$i); done)
+    for opts in "" "-XX:TieredStopAtLevel=1"; do
+        for i in 1 2 3; do
+            t0=\$EPOCHREALTIME; SRIOV4J_JAVA_OPTS="\$opts" "$out/sriov4j" --version > /dev/null; t1=\$EPOCHREALTIME
+            echo "prov-cli opts='\$opts' command=version seconds=\$(awk -v a=\$t0 -v b=\$t1 'BEGIN{printf "%.3f", b-a}')"
+            t0=\$EPOCHREALTIME; SRIOV4J_JAVA_OPTS="\$opts" "$out/sriov4j" status > /dev/null; t1=\$EPOCHREALTIME
+            echo "prov-cli opts='\$opts' command=status seconds=\$(awk -v a=\$t0 -v b=\$t1 'BEGIN{printf "%.3f", b-a}')"
+        done
+    done
+    for phase in detach reattach; do
+        SRIOV4J_JAVA_OPTS="-Xlog:class+load:file=$out/cli-\$phase-classes.txt -Xlog:startuptime:file=$out/cli-\$phase-startup.txt -XX:StartFlightRecording=filename=$out/cli-\$phase.jfr,settings=profile" \
+            "$out/sriov4j" \$phase \$vfs > /dev/null
+    done
+    echo 0 > /sys/bus/pci/devices/\$pf/sriov_numvfs
+fi
 echo 0 > /sys/bus/pci/devices/\$pf/sriov_numvfs
 exit \$status
 GUEST
@@ -126,6 +156,10 @@ set +e
 rc=$?
 set -e
 grep -v '^prov round' "$out/guest/stdout.log" || true
+if [[ -f "$out/prov.jfr" ]] && command -v jfr > /dev/null; then
+    echo "== JFR of the benchmark JVM: top frames of the execution samples (library rounds and the rest)"
+    jfr print --events jdk.ExecutionSample "$out/prov.jfr" > "$out/prov-samples.txt" || true
+fi
 [[ -s "$out/guest/stderr.log" ]] && sed 's/^/stderr: /' "$out/guest/stderr.log" | tail -30
 if [[ $rc -ne 0 ]]; then
     echo "FAIL: the guest run exited $rc (see $out/guest/)" >&2

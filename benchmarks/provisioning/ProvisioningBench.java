@@ -28,7 +28,9 @@ import org.sriov4j.SriovHost;
  * run.
  *
  * <p>{@code java -cp sriov4j.jar:. ProvisioningBench PF COUNT ROUNDS TOOLS_DIR TOOL...} prints one line per phase:
- * {@code prov round=R tool=T phase=P seconds=S} (round 0 is the warm-up round, reported but not counted).
+ * {@code prov round=R tool=T phase=P seconds=S} (round 0 is the warm-up round, reported but not counted). With
+ * the environment variable {@code WARM_ROUNDS=N}, N more rounds of the in-process tools and the bash floor follow
+ * (rounds ROUNDS+1 …), to show the library once its code is compiled.
  */
 public final class ProvisioningBench {
     private static final Path SYS = Path.of("/sys");
@@ -214,6 +216,16 @@ public final class ProvisioningBench {
             for (int round = 0; round <= rounds; round++) {
                 for (int k = 0; k < names.size(); k++) {
                     b.runTool(round, names.get((k + round) % names.size())); // rotate the order each round
+                }
+            }
+            // WARM_ROUNDS more rounds of the in-process tools only (the library and the floors): the library's
+            // code warms up over many operations (JIT), which the few rounds of every tool do not show
+            int warm = Integer.parseInt(System.getenv().getOrDefault("WARM_ROUNDS", "0"));
+            List<String> inProcess = names.stream().filter(n -> n.equals("library") || n.startsWith("floor-"))
+                    .toList();
+            for (int round = rounds + 1; round <= rounds + warm; round++) {
+                for (int k = 0; k < inProcess.size(); k++) {
+                    b.runTool(round, inProcess.get((k + round) % inProcess.size()));
                 }
             }
         }

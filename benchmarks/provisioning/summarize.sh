@@ -55,7 +55,7 @@ awk '
         print "| phase | tool |" hdr " spread |"
         print "|---|---|" sep "---|"
         n = split("enable detach reattach both disable", ps, " ")
-        m = split("library floor-java floor-sh driverctl devbind cli cli-nocds", ts, " ")
+        m = split("library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s", ts, " ")
         for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) row(ts[j], ts[j], ps[i])
         print ""
         print "Ratios, per round (floor = the faster of floor-java and floor-sh in that round):"
@@ -71,5 +71,9 @@ awk '
             ratio("cli", "driverctl", p, "1")
             ratio("cli", "devbind", p, "")
             ratio("cli", "cli-nocds", p, "")
+            ratio("cli-c1", "driverctl", p, "1")
+            ratio("cli-c1s", "driverctl", p, "1")
+            ratio("cli-c1", "cli", p, "")
+            ratio("cli-c1s", "cli", p, "")
         }
     }' "$1"

@@ -30,6 +30,8 @@ final class Assigner {
 
     static final String DETACH = "detach";
     static final String REATTACH = "reattach";
+    /** The stub driver that resets a function itself when its VFIO device is closed. */
+    static final String VFIO_PCI = "vfio-pci";
     private static final System.Logger LOG = System.getLogger(Assigner.class.getName());
     /** Drivers a group member may be on besides the stub: VFIO accepts pci-stub. */
 
@@ -220,8 +222,8 @@ final class Assigner {
     }
 
     /**
-     * Gives {@code f} back: reset (when on the stub), unbind from the stub, restore driver_override, bind the
-     * original driver (none if it had none), verify.
+     * Gives {@code f} back: reset (when on a stub other than vfio-pci, which resets it itself), unbind from the
+     * stub, restore driver_override, bind the original driver (none if it had none), verify.
      *
      * @param f the function
      * @param original what to restore
@@ -235,7 +237,10 @@ final class Assigner {
             return;
         }
         if (now.isPresent()) {
-            if (now.get().equals(stub) && sysfs.exists(d + "/reset")) {
+            // vfio-pci resets the function itself when its last user closes it (and again when the next one opens
+            // it): a reset here would only repeat that, at ~0.1 s a function (docs/kernel-facts.md, "Who resets
+            // a function on its way back"). Other stubs (pci-stub) do not, so the function is reset here.
+            if (now.get().equals(stub) && !stub.equals(VFIO_PCI) && sysfs.exists(d + "/reset")) {
                 try {
                     sysfs.write(d + "/reset", "1");
                 } catch (SysfsIoException e) {
