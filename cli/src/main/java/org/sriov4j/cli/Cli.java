@@ -69,12 +69,15 @@ final class Cli {
                                       ens1f0#0-3,6); one line per function, failures on stderr, the
                                       others still done; exit status 1 if any failed
               reattach TARGET...      give detached functions back to exactly their original drivers
-              lease BDF --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
+              lease TARGET... --guest NAME (--hold | --holder-pid PID | --durable) [--attach DOMAIN]
                     [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]
                     [--guest-vf-driver NAME:VERSION [--strict-compatibility]]
-                                      lease a function to a guest (a function on a host driver is
-                                      detached, and given back when the lease ends); exit status 1 if
-                                      it, its PF or one of its VFs is leased already. What holds it:
+                                      lease functions to a guest (a function on a host driver is
+                                      detached, and given back when the lease ends); TARGET as for
+                                      detach, one line per function, failures on stderr, the others
+                                      still leased; exit status 1 if any failed (e.g. it, its PF or
+                                      one of its VFs is leased already); --mac only with one function.
+                                      What holds them:
                                       --hold: this process, until it is stopped (exit 0 once the lease
                                       was given back cleanly);
                                       --holder-pid PID: the process PID (e.g. the guest's QEMU): the
@@ -106,12 +109,14 @@ final class Cli {
                                       the running DOMAIN (xl pci-attach); it stays detached afterwards
               detach-guest BDF        (Xen) detach a function from its domain (xl pci-detach); it stays
                                       on pciback until reattach
-              release BDF             end the lease on a function, whatever its kind: a --holder-pid or
+              release TARGET...       end the lease on functions, whatever its kind: a --holder-pid or
                                       --durable lease is ended here; a lease held by a live process
                                       is ended by stopping (SIGTERM) that process, the one the kernel
                                       names as the owner of the function's lock, after checking its
                                       start time; then gives back what is left of that function only
-                                      (its saved VF network settings restored)
+                                      (its saved VF network settings restored). TARGET as for detach;
+                                      each function's outcome reported, the others still released;
+                                      exit status 1 if any failed
               recover                 give back what dead processes left (live, --holder-pid leases
                                       whose process runs and --durable leases are kept); records of
                                       functions that cannot be seen are kept and reported; set aside
@@ -306,7 +311,7 @@ final class Cli {
             case "lease" -> lease(config.build(), rest);
             case "attach" -> attach(config.build(), rest);
             case "detach-guest" -> detachGuest(config.build(), oneAddress("detach-guest", rest));
-            case "release" -> release(config.build(), oneAddress("release", rest));
+            case "release" -> release(config.build(), manyAddresses("release", rest));
             case "recover" -> {
                 flags("recover", rest);
                 yield recover(config.build());
@@ -587,16 +592,16 @@ final class Cli {
                 }
             }
         }
-        if (positional.size() != 1 || guest == null || holders.size() != 1) {
-            throw new UsageException("usage: lease BDF --guest NAME (--hold | --holder-pid PID | --durable)"
+        if (positional.isEmpty() || guest == null || holders.size() != 1) {
+            throw new UsageException("usage: lease TARGET... --guest NAME (--hold | --holder-pid PID | --durable)"
                     + " [--attach DOMAIN] [--mac MAC] [--vlan ID[:QOS]] [--spoofchk on|off] [--trust on|off]"
                     + " [--guest-vf-driver NAME:VERSION [--strict-compatibility]]");
         }
+        Targets.check("lease", positional);
         if (strictCompatibility && guestDriver == null) {
             throw new UsageException("--strict-compatibility needs --guest-vf-driver");
         }
         LeaseHolder holder = holders.get(0);
-        PciAddress f = address("lease", positional.get(0));
         org.sriov4j.VfNetConfig netConfig = net.any() ? net.build() : null;
         org.sriov4j.LeaseOptions.Builder options = org.sriov4j.LeaseOptions.builder().holder(holder);
         if (netConfig != null) {
@@ -606,34 +611,59 @@ final class Cli {
             options.guestVfDriver(guestDriver).strictCompatibility(strictCompatibility);
         }
         SriovHost host = opener.apply(config);
-        Lease lease;
+        List<PciAddress> targets;
         try {
-            lease = host.lease(f, guest, options.build());
-            lease.compatibility().filter(v -> v.result() == org.sriov4j.DriverCompatibility.UNKNOWN)
-                    .ifPresent(v -> err.println("sriov4j: warning: " + Table.printable(v.toString())));
-            if (domain != null) {
-                try {
-                    lease.attachToGuest(domain);
-                } catch (RuntimeException e) {
-                    lease.close();
-                    throw e;
-                }
+            targets = Targets.resolve("lease", host, positional);
+            if (targets.size() > 1 && netConfig != null && netConfig.mac().isPresent()) {
+                throw new UsageException("--mac gives one VF its address: lease one function with it, not "
+                        + targets.size());
             }
         } catch (RuntimeException e) {
             host.close();
             throw e;
         }
-        String what = "leased " + f + " to " + guest + (lease.managed() ? " (managed: given back when released)" : "")
-                + (netConfig == null ? "" : ", " + VfNetCli.text(host.vfNetConfig(f)))
-                + lease.compatibility().map(v -> ", guest VF driver " + v.vfDriver() + " " + v.result()).orElse("")
-                + (domain != null ? ", attached to domain " + domain : "");
-        if (holder.kind() != LeaseHolder.Kind.TAKER) {
-            host.close(); // leaves the lease: it outlives this process
-            out.println(what + "; " + (holder.kind() == LeaseHolder.Kind.DURABLE
-                    ? "durable: held until 'sriov4j release " + f + "'"
-                    : "held while pid " + holder.pid().getAsLong() + " runs (or until 'sriov4j release " + f + "')"));
-            return OK;
+        String guestName = guest;
+        String attachTo = domain;
+        org.sriov4j.LeaseOptions leaseOptions = options.build();
+        boolean hold = holder.kind() == LeaseHolder.Kind.TAKER;
+        String holding = "holding until stopped (pid " + ProcessHandle.current().pid() + ")";
+        int[] leased = {0};
+        int leaseStatus;
+        try {
+            leaseStatus = Targets.each("lease", "leased", targets, f -> {
+                Lease lease = host.lease(f, guestName, leaseOptions);
+                leased[0]++;
+                lease.compatibility().filter(v -> v.result() == org.sriov4j.DriverCompatibility.UNKNOWN)
+                        .ifPresent(v -> err.println("sriov4j: warning: " + Table.printable(v.toString())));
+                if (attachTo != null) {
+                    try {
+                        lease.attachToGuest(attachTo);
+                    } catch (RuntimeException e) {
+                        leased[0]--;
+                        lease.close();
+                        throw e;
+                    }
+                }
+                String what = "leased " + f + " to " + guestName
+                        + (lease.managed() ? " (managed: given back when released)" : "")
+                        + (netConfig == null ? "" : ", " + VfNetCli.text(host.vfNetConfig(f)))
+                        + lease.compatibility().map(v -> ", guest VF driver " + v.vfDriver() + " " + v.result())
+                                .orElse("")
+                        + (attachTo != null ? ", attached to domain " + attachTo : "");
+                return what + "; " + (hold ? (targets.size() == 1 ? holding : "held by this process")
+                        : holder.kind() == LeaseHolder.Kind.DURABLE ? "durable: held until 'sriov4j release " + f + "'"
+                                : "held while pid " + holder.pid().getAsLong() + " runs (or until 'sriov4j release "
+                                        + f + "')");
+            }, out, err);
+        } catch (RuntimeException e) {
+            host.close(); // --hold: gives back what this command leased before the unexpected failure
+            throw e;
         }
+        if (!hold || leased[0] == 0) {
+            host.close(); // leaves the leases: they outlive this process (or, --hold, nothing was leased)
+            return leaseStatus;
+        }
+        int exitStatus = leaseStatus;
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             int status = OK;
@@ -648,10 +678,12 @@ final class Cli {
             out.flush();
             err.flush();
             // stopped by a signal (release's SIGTERM, Ctrl-C): the exit status says how the lease ended, not 143/130
-            halt.accept(status);
+            halt.accept(status == OK ? exitStatus : status); // exitStatus: 1 if a function failed at the start
         }, "sriov4j-release");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println(what + "; holding until stopped (pid " + ProcessHandle.current().pid() + ")");
+        if (targets.size() > 1) {
+            out.println(holding);
+        }
         out.flush();
         try {
             done.await();
@@ -749,35 +781,59 @@ final class Cli {
         }
     }
 
-    private int release(SriovConfig config, PciAddress f) {
+    private int release(SriovConfig config, List<String> targets) {
         try (SriovHost host = opener.apply(config)) {
-            Assignment a = assignment(host, f).orElseThrow(() -> new SriovException("release", f, null, null,
-                    "it is not leased (sriov4j has no record of it)", null));
-            // before the lease's holder is stopped: the end of a managed lease unbinds the function from
-            // vfio-pci, which the kernel blocks while a VMM still has its VFIO device open
-            List<org.sriov4j.VfioHolder> vfio = a.managed() ? host.vfioHolders(f) : List.of();
-            if (!vfio.isEmpty()) {
-                throw new org.sriov4j.DeviceInUseException("release", f, vfio, "the lease was left as it is");
-            }
-            Optional<LeaseHolder> lease = a.lease();
-            if (lease.isPresent() && lease.get().kind() == LeaseHolder.Kind.TAKER) {
-                stopHolder(host, f, a, lease.get());
-            } else if (lease.isPresent()) {
-                for (Lease l : host.adopt(a.guest().orElseThrow())) {
-                    if (l.device().equals(f)) {
-                        l.close();
-                        out.println("released the " + lease.get().kind().name().toLowerCase(java.util.Locale.ROOT)
-                                + " lease of " + f + " (guest " + l.guest() + ")");
-                    }
-                }
-            } else if (a.heldBy().isPresent()) {
-                throw new SriovException("release", f, Errno.EBUSY, null, "it is being changed by "
-                        + a.heldBy().get() + " (not a lease); try again when that is done", null);
-            }
-            RecoveryReport r = host.recover(f);
-            printReport(r);
-            return r.problems().isEmpty() ? OK : FAILED;
+            List<PciAddress> functions = Targets.resolve("release", host, targets);
+            Map<PciAddress, Assignment> before = new LinkedHashMap<>();
+            host.assignments().forEach(a -> before.put(a.device(), a));
+            java.util.Set<Long> stopped = new java.util.HashSet<>();
+            return Targets.eachWithStatus("released", functions, f -> release(host, f, before, stopped), out, err);
         }
+    }
+
+    /**
+     * Ends the lease on one function, printing what was done; returns the exit status for it.
+     *
+     * @param before the records when the command started
+     * @param stopped the holders this command stopped (one 'lease --hold' process may hold several functions: it
+     *     gives all of them back when it stops)
+     */
+    private int release(SriovHost host, PciAddress f, Map<PciAddress, Assignment> before, java.util.Set<Long> stopped) {
+        Optional<Assignment> now = assignment(host, f);
+        Optional<Long> stoppedHolder = Optional.ofNullable(before.get(f)).flatMap(Assignment::lease)
+                .filter(l -> l.kind() == LeaseHolder.Kind.TAKER && l.pid().isPresent())
+                .map(l -> l.pid().getAsLong()).filter(stopped::contains);
+        if (now.isEmpty() && stoppedHolder.isPresent()) {
+            out.println(f + " was given back by pid " + stoppedHolder.get() + " as it stopped");
+            return OK;
+        }
+        Assignment a = now.orElseThrow(() -> new SriovException("release", f, null, null,
+                "it is not leased (sriov4j has no record of it)", null));
+        // before the lease's holder is stopped: the end of a managed lease unbinds the function from
+        // vfio-pci, which the kernel blocks while a VMM still has its VFIO device open
+        List<org.sriov4j.VfioHolder> vfio = a.managed() ? host.vfioHolders(f) : List.of();
+        if (!vfio.isEmpty()) {
+            throw new org.sriov4j.DeviceInUseException("release", f, vfio, "the lease was left as it is");
+        }
+        Optional<LeaseHolder> lease = a.lease();
+        if (lease.isPresent() && lease.get().kind() == LeaseHolder.Kind.TAKER) {
+            stopHolder(host, f, a, lease.get());
+            lease.get().pid().ifPresent(stopped::add);
+        } else if (lease.isPresent()) {
+            for (Lease l : host.adopt(a.guest().orElseThrow())) {
+                if (l.device().equals(f)) {
+                    l.close();
+                    out.println("released the " + lease.get().kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + " lease of " + f + " (guest " + l.guest() + ")");
+                }
+            }
+        } else if (a.heldBy().isPresent()) {
+            throw new SriovException("release", f, Errno.EBUSY, null, "it is being changed by "
+                    + a.heldBy().get() + " (not a lease); try again when that is done", null);
+        }
+        RecoveryReport r = host.recover(f);
+        printReport(r);
+        return r.problems().isEmpty() ? OK : FAILED;
     }
 
     /**

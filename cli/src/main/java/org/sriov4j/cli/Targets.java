@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.sriov4j.PciAddress;
 import org.sriov4j.PciAddressFormatException;
 import org.sriov4j.SriovException;
@@ -108,10 +109,31 @@ final class Targets {
      */
     static int each(String command, String done, List<PciAddress> functions, Function<PciAddress, String> operation,
             PrintStream out, PrintStream err) {
+        return eachWithStatus(done, functions, f -> {
+            out.println(operation.apply(f));
+            return Cli.OK;
+        }, out, err);
+    }
+
+    /**
+     * Like {@link #each}, for an operation that prints its own lines and returns its exit status: a function fails
+     * when the operation throws a {@link SriovException} (printed on {@code err}) or returns a status other than 0.
+     *
+     * @param done the past participle for the summary
+     * @param functions the functions
+     * @param operation what to do with one function; returns 0 when it succeeded
+     * @param out where the summary goes
+     * @param err where failures go
+     * @return 0 when every function succeeded, 1 otherwise
+     */
+    static int eachWithStatus(String done, List<PciAddress> functions, ToIntFunction<PciAddress> operation,
+            PrintStream out, PrintStream err) {
         List<PciAddress> failed = new ArrayList<>();
         for (PciAddress f : functions) {
             try {
-                out.println(operation.apply(f));
+                if (operation.applyAsInt(f) != Cli.OK) {
+                    failed.add(f);
+                }
             } catch (SriovException e) {
                 err.println("sriov4j: " + Table.printable(e.getMessage()));
                 if (e instanceof org.sriov4j.DeviceInUseException d) {

@@ -13,7 +13,7 @@ import org.sriov4j.PciAddress;
 import org.sriov4j.SriovHost;
 import org.sriov4j.testing.SimulatedKernel;
 
-/** detach and reattach of several functions in one command, on a simulated 82576 host with 7 VFs. */
+/** detach, reattach, lease and release of several functions in one command, on a simulated 82576 host with 7 VFs. */
 class CliManyFunctionsTest {
 
     final SimulatedKernel kernel = SimulatedKernel.intel82576Host();
@@ -91,5 +91,60 @@ class CliManyFunctionsTest {
         assertEquals(2, run("detach", "0000:01:10.0", "ens1f0").status());
         assertEquals(2, run("reattach").status());
         assertEquals("igbvf", driverOf("0000:01:10.0"));
+    }
+
+    @Test
+    void severalFunctionsAreLeasedInOneCommandAndReleasedInAnother() {
+        CliTest.Result l = run("lease", "0000:01:00.0#0-2", "--guest", "vm-a", "--durable");
+        assertEquals(0, l.status(), l.err());
+        for (String vf : java.util.List.of("0000:01:10.0", "0000:01:10.2", "0000:01:10.4")) {
+            assertEquals("vfio-pci", driverOf(vf));
+            assertTrue(l.out().contains("leased " + vf + " to vm-a") && l.out().contains("release " + vf),
+                    l.out());
+        }
+        assertTrue(l.out().contains("leased 3 of 3 functions"), l.out());
+        String status = run("status").out();
+        assertEquals(3, status.lines().filter(x -> x.contains("vm-a")).count(), status);
+        CliTest.Result r = run("release", "0000:01:00.0#0-2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("released 3 of 3 functions"), r.out());
+        for (String vf : java.util.List.of("0000:01:10.0", "0000:01:10.2", "0000:01:10.4")) {
+            assertEquals("igbvf", driverOf(vf));
+        }
+        assertTrue(run("status").out().contains("no function is detached or leased"));
+    }
+
+    @Test
+    void aFunctionThatCannotBeLeasedIsReportedAndTheOthersAreStillLeased() {
+        try (SriovHost other = kernel.openHost();
+                Lease lease = other.lease(PciAddress.parse("0000:01:10.2"), "vm-b")) {
+            CliTest.Result l = run("lease", "0000:01:10.0", "0000:01:10.2", "0000:01:10.4", "--guest", "vm-a",
+                    "--durable");
+            assertEquals(1, l.status(), l.out());
+            assertTrue(l.err().contains("0000:01:10.2") && l.err().contains("vm-b"), l.err());
+            assertTrue(l.out().contains("leased 2 of 3 functions; failed: 0000:01:10.2"), l.out());
+            assertEquals("vfio-pci", driverOf("0000:01:10.0"));
+            assertEquals("vfio-pci", driverOf("0000:01:10.4"));
+            // one of three is not leased by vm-a's command: release reports it and still releases the others
+            CliTest.Result r = run("release", "0000:01:10.0", "0000:01:10.6", "0000:01:10.4");
+            assertEquals(1, r.status(), r.out());
+            assertTrue(r.err().contains("0000:01:10.6") && r.err().contains("not leased"), r.err());
+            assertTrue(r.out().contains("released 2 of 3 functions; failed: 0000:01:10.6"), r.out());
+            assertEquals("igbvf", driverOf("0000:01:10.0"));
+            assertEquals("igbvf", driverOf("0000:01:10.4"));
+            assertEquals("vfio-pci", driverOf("0000:01:10.2"), "the other host's lease is untouched");
+        }
+    }
+
+    @Test
+    void oneMacForSeveralFunctionsIsAUsageErrorAndNothingIsLeased() {
+        CliTest.Result l = run("lease", "0000:01:00.0#0-1", "--guest", "vm-a", "--durable", "--mac",
+                "02:00:00:00:00:2a");
+        assertEquals(2, l.status(), l.out());
+        assertTrue(l.err().contains("--mac"), l.err());
+        assertEquals("igbvf", driverOf("0000:01:10.0"));
+        assertTrue(run("status").out().contains("no function is detached or leased"));
+        assertEquals(2, run("lease", "0000:01:00.0#3-1", "--guest", "vm-a", "--durable").status());
+        assertEquals(2, run("release").status());
     }
 }

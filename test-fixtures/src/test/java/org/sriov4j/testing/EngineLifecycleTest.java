@@ -175,6 +175,21 @@ class EngineLifecycleTest {
     }
 
     @Test
+    void reattachFromVfioPciLeavesTheResetToVfioPciAndWritesOnlyTheRebind() {
+        // vfio-pci resets the function when its last user closes it (docs/kernel-facts.md, "Who resets a function
+        // on its way back"): the reattach adds no reset of its own
+        try (SriovHost host = vfOnIgbvf()) {
+            host.detach(VF0);
+            kernel.clearWrites();
+            host.reattach(VF0);
+            assertEquals(Optional.of("igbvf"), driver(VF0));
+            assertEquals(List.of("bus/pci/drivers/vfio-pci/unbind=" + VF0, VF0_DIR + "/driver_override=\n",
+                    "bus/pci/drivers/igbvf/bind=" + VF0), kernel.writes().stream()
+                            .filter(w -> !w.contains("sriov4j")).toList());
+        }
+    }
+
+    @Test
     void anUnmanagedDetachOfADeadProcessStaysDetachedUntilReattach() {
         try (SriovHost host = vfOnIgbvf()) {
             host.detach(VF0);
