@@ -23,9 +23,10 @@
 # Environment: QEMU_LOCK (a lock file: only the guest boot runs under `flock QEMU_LOCK`, not the build), MVN (mvn),
 # MVN_FLAGS (-o), ROUNDS (3), WARM_ROUNDS (0: that many more rounds of library, floor-java and floor-sh only, to
 # show the library once its code is compiled), TOOLS (all of the above), TIMEOUT (1500: the guest run), PROFILE (0;
-# 1: a JFR recording of the benchmark JVM in OUT/prov.jfr, its samples printed to OUT/prov-samples.txt, then in the
-# same boot the CLI's start-up alone (--version, status: 3 runs each, default and C1 only) and one detach/reattach
-# of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR: OUT/cli-PHASE-{classes.txt,startup.txt,.jfr}),
+# 1: a JFR recording of the benchmark JVM in OUT/guest/out/prov.jfr, its samples printed to OUT/prov-samples.txt,
+# then in the same boot the CLI's start-up alone (--version, status: 3 runs each, default and C1 only) and one
+# detach/reattach of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR:
+# OUT/guest/out/cli-PHASE-{classes.txt,startup.txt,.jfr}),
 # OUT (benchmarks/target/provisioning), SRIOV4J_IT_CACHE (/var/cache/sriov4j-it). Needs root (the guest harness;
 # apt-get download when the peers are missing). Exit status: 0 when every tool ran every round, 1 otherwise.
 set -euo pipefail
@@ -121,7 +122,7 @@ echo "guest: kernel \$(uname -r), \$(nproc) CPUs; driverctl \$(command -v driver
 cd "$out"
 status=0
 jfr=()
-[[ "${PROFILE:-0}" == 1 ]] && jfr=(-XX:StartFlightRecording=filename=$out/prov.jfr,settings=profile)
+[[ "${PROFILE:-0}" == 1 ]] && jfr=(-XX:StartFlightRecording=filename=\$SRIOV4J_IT_OUT/prov.jfr,settings=profile)
 WARM_ROUNDS=$warm java "\${jfr[@]}" -cp "$top/cli/target/sriov4j.jar:$out/classes" ProvisioningBench \$pf 7 $rounds "$out/tools" $tools || status=1
 if [[ "${PROFILE:-0}" == 1 ]]; then
     # where a CLI command's time goes: start-up alone (--version), then detach/reattach of the 7 VFs with the
@@ -137,7 +138,7 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
         done
     done
     for phase in detach reattach; do
-        SRIOV4J_JAVA_OPTS="-Xlog:class+load:file=$out/cli-\$phase-classes.txt -Xlog:startuptime:file=$out/cli-\$phase-startup.txt -XX:StartFlightRecording=filename=$out/cli-\$phase.jfr,settings=profile" \
+        SRIOV4J_JAVA_OPTS="-Xlog:class+load:file=\$SRIOV4J_IT_OUT/cli-\$phase-classes.txt -Xlog:startuptime:file=\$SRIOV4J_IT_OUT/cli-\$phase-startup.txt -XX:StartFlightRecording=filename=\$SRIOV4J_IT_OUT/cli-\$phase.jfr,settings=profile" \
             "$out/sriov4j" \$phase \$vfs > /dev/null
     done
     echo 0 > /sys/bus/pci/devices/\$pf/sriov_numvfs
@@ -156,9 +157,9 @@ set +e
 rc=$?
 set -e
 grep -v '^prov round' "$out/guest/stdout.log" || true
-if [[ -f "$out/prov.jfr" ]] && command -v jfr > /dev/null; then
-    echo "== JFR of the benchmark JVM: top frames of the execution samples (library rounds and the rest)"
-    jfr print --events jdk.ExecutionSample "$out/prov.jfr" > "$out/prov-samples.txt" || true
+if [[ -f "$out/guest/out/prov.jfr" ]] && command -v jfr > /dev/null; then
+    echo "== JFR of the benchmark JVM: its samples in $out/prov-samples.txt"
+    jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$out/guest/out/prov.jfr" > "$out/prov-samples.txt" || true
 fi
 [[ -s "$out/guest/stderr.log" ]] && sed 's/^/stderr: /' "$out/guest/stderr.log" | tail -30
 if [[ $rc -ne 0 ]]; then

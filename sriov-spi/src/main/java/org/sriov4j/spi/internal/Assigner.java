@@ -116,6 +116,23 @@ final class Assigner {
     }
 
     /**
+     * {@code before}, described just before a change of its driver, as it is after it (only what a bind or unbind
+     * changes is read again).
+     *
+     * @throws DeviceNotFoundException if it disappeared
+     */
+    PciFunction describeAfter(String operation, PciFunction before) {
+        try {
+            return scanner.afterDriverChange(before);
+        } catch (SysfsIoException e) {
+            if (e.isNotFound() && !sysfs.exists(TopologyScanner.dev(before.address()))) {
+                throw new DeviceNotFoundException(operation, before.address(), "the function disappeared");
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Refuses a function whose {@code driver_override} is not a driver name (the kernel stores any text there):
      * the ledger could not record it, so it could not be restored.
      *

@@ -267,7 +267,7 @@ final class Lifecycle {
                 ledger.put(prev.get().withLease(Optional.empty(), "", false));
             }
             detachRecorded(fn, false, "");
-            return assigner.describe(Assigner.DETACH, f);
+            return assigner.describeAfter(Assigner.DETACH, fn);
         }
     }
 
@@ -314,7 +314,7 @@ final class Lifecycle {
         try (FunctionLock lock = lock(Assigner.REATTACH, f, "")) {
             PciFunction fn = assigner.describe(Assigner.REATTACH, f);
             reattachRecorded(fn);
-            return assigner.describe(Assigner.REATTACH, f);
+            return assigner.describeAfter(Assigner.REATTACH, fn);
         }
     }
 

@@ -195,6 +195,24 @@ final class TopologyScanner {
         return function(address, kind);
     }
 
+    /**
+     * A function described just before a change of its driver, as it is after the change: re-reads only what a
+     * bind or unbind changes (the driver link, {@code driver_override}, the netdevs) and keeps the rest (ids, class,
+     * kind, NUMA node and IOMMU group do not change with the driver). A detach or reattach of seven VFs reads 6
+     * attributes a function instead of 17.
+     *
+     * @param before the function as described before the change
+     * @return the function now
+     */
+    PciFunction afterDriverChange(PciFunction before) {
+        String d = dev(before.address());
+        Optional<String> driver = SysfsNames.linkedDriver(sysfs, d + "/driver");
+        Optional<String> override = attrs.driverOverride(d + "/driver_override");
+        List<String> netdevs = sysfs.exists(d + "/net") ? sysfs.list(d + "/net") : List.of();
+        return new PciFunction(before.address(), before.kind(), before.id(), before.classCode(), driver, override,
+                before.numaNode(), before.iommuGroup(), netdevs);
+    }
+
     private PciFunction function(PciAddress address, FunctionKind kind) {
         String d = dev(address);
         int vendor = attrs.hex(d + "/vendor", 4);
