@@ -12,6 +12,7 @@
 #   cli-nocds    the same with the archive switched off (SRIOV4J_CDS=off)
 #   cli-c1       the same as cli with SRIOV4J_JAVA_OPTS=-XX:TieredStopAtLevel=1 (C1 only)
 #   cli-c1s      the same as cli-c1 with -XX:+UseSerialGC
+#   cli-int      the same as cli with -Xint (no JIT compiler at all)
 # driverctl and dpdk-devbind.py come from Debian's packages `driverctl` and `dpdk` (bookworm: dpdk ships
 # /usr/bin/dpdk-devbind.py); when they are not installed the script extracts the two packages into
 # $SRIOV4J_IT_CACHE/peers (apt-get download + dpkg-deb -x: nothing is installed, driverctl's dependency on udev is
@@ -24,8 +25,8 @@
 # MVN_FLAGS (-o), ROUNDS (3), WARM_ROUNDS (0: that many more rounds of library, floor-java and floor-sh only, to
 # show the library once its code is compiled), TOOLS (all of the above), TIMEOUT (1500: the guest run), PROFILE (0;
 # 1: a JFR recording of the benchmark JVM in OUT/guest/out/prov.jfr, its samples printed to OUT/prov-samples.txt,
-# then in the same boot the CLI's start-up alone (--version, status: 3 runs each, default and C1 only) and one
-# detach/reattach of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR:
+# then in the same boot the CLI's start-up alone (--version, status: 3 runs each with the defaults, C1 only,
+# C1 + SerialGC, -Xint) and one detach/reattach of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR:
 # OUT/guest/out/cli-PHASE-{classes.txt,startup.txt,.jfr}),
 # OUT (benchmarks/target/provisioning), SRIOV4J_IT_CACHE (/var/cache/sriov4j-it). Needs root (the guest harness;
 # apt-get download when the peers are missing). Exit status: 0 when every tool ran every round, 1 otherwise.
@@ -38,7 +39,7 @@ mvn="${MVN:-mvn}"
 mvn_flags="${MVN_FLAGS--o}"
 rounds="${ROUNDS:-3}"
 warm="${WARM_ROUNDS:-0}"
-tools="${TOOLS:-library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s}"
+tools="${TOOLS:-library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s cli-int}"
 out="${OUT:-$here/target/provisioning}"
 cache="${SRIOV4J_IT_CACHE:-/var/cache/sriov4j-it}"
 mkdir -p "$out"
@@ -109,6 +110,7 @@ tool_script cli "\"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
 tool_script cli-nocds "SRIOV4J_CDS=off \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
 tool_script cli-c1 "SRIOV4J_JAVA_OPTS=-XX:TieredStopAtLevel=1 \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
 tool_script cli-c1s "SRIOV4J_JAVA_OPTS='-XX:TieredStopAtLevel=1 -XX:+UseSerialGC' \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
+tool_script cli-int "SRIOV4J_JAVA_OPTS=-Xint \"$out/sriov4j\" \$phase \"\$@\" > /dev/null"
 
 cat > "$out/guest.sh" <<GUEST
 #!/bin/bash
@@ -129,7 +131,7 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
     # classes it loads, start-up phases and a JFR profile; each with the launcher's defaults
     echo 7 > /sys/bus/pci/devices/\$pf/sriov_numvfs
     vfs=\$(for i in 0 1 2 3 4 5 6; do basename \$(readlink /sys/bus/pci/devices/\$pf/virtfn\$i); done)
-    for opts in "" "-XX:TieredStopAtLevel=1"; do
+    for opts in "" "-XX:TieredStopAtLevel=1" "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" "-Xint"; do
         for i in 1 2 3; do
             t0=\$EPOCHREALTIME; SRIOV4J_JAVA_OPTS="\$opts" "$out/sriov4j" --version > /dev/null; t1=\$EPOCHREALTIME
             echo "prov-cli opts='\$opts' command=version seconds=\$(awk -v a=\$t0 -v b=\$t1 'BEGIN{printf "%.3f", b-a}')"

@@ -55,7 +55,7 @@ awk '
         print "| phase | tool |" hdr " spread |"
         print "|---|---|" sep "---|"
         n = split("enable detach reattach both disable", ps, " ")
-        m = split("library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s", ts, " ")
+        m = split("library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s cli-int", ts, " ")
         for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) row(ts[j], ts[j], ps[i])
         print ""
         print "Ratios, per round (floor = the faster of floor-java and floor-sh in that round):"
@@ -75,5 +75,7 @@ awk '
             ratio("cli-c1s", "driverctl", p, "1")
             ratio("cli-c1", "cli", p, "")
             ratio("cli-c1s", "cli", p, "")
+            ratio("cli-int", "driverctl", p, "1")
+            ratio("cli-int", "cli", p, "")
         }
     }' "$1"
