@@ -26,23 +26,47 @@ final class VendorPlugins {
     /** The operation named in selection errors raised outside an engine operation. */
     static final String SELECT = "select vendor plugin";
 
-    private final List<VendorPlugin> plugins;
+    private final java.util.function.Supplier<List<VendorPlugin>> source;
+    /** The plugins, once loaded. */
+    private volatile @org.jspecify.annotations.Nullable List<VendorPlugin> plugins;
     /** What was last chosen per PF, so the choice is logged when it is made or changes, not on every call. */
     private final Map<PciAddress, String> logged = new ConcurrentHashMap<>();
 
     VendorPlugins(List<VendorPlugin> plugins) {
         this.plugins = List.copyOf(plugins);
+        this.source = () -> List.copyOf(plugins);
     }
 
-    /** The plugins registered through {@link ServiceLoader}, in the order it found them. */
+    private VendorPlugins(java.util.function.Supplier<List<VendorPlugin>> source) {
+        this.source = source;
+    }
+
+    /**
+     * The plugins registered through {@link ServiceLoader}, in the order it found them, found and instantiated on
+     * first use: a host that never enables VFs, sets VF network settings or reads profiles (a detach, a reattach, a
+     * lease without network settings) does not load them (the Intel plugin parses its compatibility matrix as it
+     * loads: about 0.1 s of a command's start on a host, seconds under emulation).
+     */
     static VendorPlugins load() {
-        List<VendorPlugin> list = new ArrayList<>();
-        ServiceLoader.load(VendorPlugin.class, VendorPlugins.class.getClassLoader()).forEach(list::add);
-        return new VendorPlugins(list);
+        return new VendorPlugins(() -> {
+            List<VendorPlugin> list = new ArrayList<>();
+            ServiceLoader.load(VendorPlugin.class, VendorPlugins.class.getClassLoader()).forEach(list::add);
+            return List.copyOf(list);
+        });
     }
 
     List<VendorPlugin> plugins() {
-        return plugins;
+        List<VendorPlugin> p = plugins;
+        if (p == null) {
+            synchronized (this) {
+                p = plugins;
+                if (p == null) {
+                    p = source.get();
+                    plugins = p;
+                }
+            }
+        }
+        return p;
     }
 
     /**
@@ -54,11 +78,11 @@ final class VendorPlugins {
      * @throws SriovException on a tie, or when a plugin's {@code match} fails
      */
     VendorPlugin forPf(String operation, PciFunction pf) {
-        VendorPlugin chosen = select(operation, plugins, pf);
+        VendorPlugin chosen = select(operation, plugins(), pf);
         String key = pf.id() + " " + chosen.id();
         if (!key.equals(logged.put(pf.address(), key))) {
             LOG.log(System.Logger.Level.DEBUG, "{0} ({1}): vendor plugin {2} (priority {3}; candidates: {4})",
-                    pf.address(), pf.id(), chosen.id(), chosen.priority(), describe(plugins, pf));
+                    pf.address(), pf.id(), chosen.id(), chosen.priority(), describe(plugins(), pf));
         }
         return chosen;
     }
