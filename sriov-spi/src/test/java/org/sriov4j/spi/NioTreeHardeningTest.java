@@ -252,6 +252,18 @@ class NioTreeHardeningTest {
     }
 
     @Test
+    void aTreeThatIsNotSysfsStaysReadOnlyOnEveryWriteOfOneAccessor() throws Exception {
+        // the file system type is looked up once per device and remembered: the answer stays the same
+        device();
+        Files.writeString(root.resolve(DEV + "/driver_override"), "(null)\n");
+        NioSysfsAccess s = new NioSysfsAccess(root);
+        for (int i = 0; i < 3; i++) {
+            refused(Errno.EROFS, () -> s.write(DEV + "/driver_override", "vfio-pci"));
+        }
+        assertEquals("(null)\n", Files.readString(root.resolve(DEV + "/driver_override")));
+    }
+
+    @Test
     void aWritableTreeHoldsExactlyWhatWasLastWritten() throws Exception {
         device();
         Files.writeString(root.resolve(DEV + "/driver_override"), "(null)\n");
