@@ -129,7 +129,8 @@ final class DeviceFd extends KernelFd {
      * @param eventfds eventfds (with DATA_EVENTFD), else null
      * @param bools booleans (with DATA_BOOL), else null
      */
-    void setIrqs(String what, int flags, int index, int start, int count, int[] eventfds, boolean[] bools) {
+    void setIrqs(String what, int flags, int index, int start, int count, int @Nullable [] eventfds,
+            boolean @Nullable [] bools) {
         checkOpen();
         int dataSize = eventfds != null ? 4 * eventfds.length : bools != null ? bools.length : 0;
         ByteBuffer b = VfioAbi.struct(VfioAbi.IrqSet.SIZE + dataSize);

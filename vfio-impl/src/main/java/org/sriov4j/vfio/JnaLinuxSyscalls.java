@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link LinuxSyscalls} through JNA direct mapping into the C library.
@@ -55,7 +56,7 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
 
         static native long write(int fd, Pointer buffer, long count);
 
-        static native long mmap(Pointer address, long length, int prot, int flags, int fd, long offset);
+        static native long mmap(@Nullable Pointer address, long length, int prot, int flags, int fd, long offset);
 
         static native int munmap(Pointer address, long length);
 
