@@ -6,6 +6,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * {@link LinuxSyscalls} through JNA direct mapping into the C library.
