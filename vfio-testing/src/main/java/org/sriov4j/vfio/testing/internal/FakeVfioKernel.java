@@ -209,7 +209,7 @@ public final class FakeVfioKernel implements LinuxSyscalls {
         return total;
     }
 
-    private int newFd(Object o) {
+    int newFd(Object o) {
         int fd = nextFd++;
         fds.put(fd, o);
         return fd;
@@ -386,7 +386,7 @@ public final class FakeVfioKernel implements LinuxSyscalls {
         }
         ByteBuffer b = arg.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (o instanceof IommufdContext ictx) {
-            return iommufdIoctl(ictx, request, b);
+            return IoasRules.iommufdIoctl(this, ictx, request, b);
         }
         if (o instanceof DeviceCdev c) {
             if (request == IommufdAbi.DEVICE_BIND_IOMMUFD) {
@@ -409,15 +409,15 @@ public final class FakeVfioKernel implements LinuxSyscalls {
         }
         if (o instanceof FakeContainer c) {
             if (request == VfioAbi.IOMMU_GET_INFO && c.iommu) {
-                return iommuInfo(c, b);
+                return Type1Dma.iommuInfo(this, c, b);
             }
             if (request == VfioAbi.IOMMU_MAP_DMA && c.iommu) {
                 mapRequests++;
-                return mapDma(c, b);
+                return Type1Dma.mapDma(this, c, b);
             }
             if (request == VfioAbi.IOMMU_UNMAP_DMA && c.iommu) {
                 unmapRequests++;
-                return unmapDma(c, b);
+                return Type1Dma.unmapDma(this, c, b);
             }
             if (request == VfioAbi.CHECK_EXTENSION || request == VfioAbi.SET_IOMMU) {
                 return ioctl(fd, request, (long) b.getInt(0));
@@ -515,122 +515,6 @@ public final class FakeVfioKernel implements LinuxSyscalls {
         return -ENOTTY;
     }
 
-    private int iommuInfo(FakeContainer c, ByteBuffer b) {
-        int argsz = b.getInt(VfioAbi.IommuInfo.ARGSZ);
-        if (argsz < VfioAbi.IommuInfo.MINSZ) {
-            return -EINVAL;
-        }
-        int rangesCap = VfioAbi.IommuInfo.SIZE;
-        int rangesSize = VfioAbi.IovaRangeCap.RANGES + iovaRanges.length * VfioAbi.IovaRangeCap.RANGE_SIZE;
-        int availCap = rangesCap + rangesSize;
-        int needed = availCap + 12;
-        b.putInt(VfioAbi.IommuInfo.FLAGS, VfioAbi.IOMMU_INFO_PGSIZES | VfioAbi.IOMMU_INFO_CAPS);
-        b.putLong(VfioAbi.IommuInfo.IOVA_PGSIZES, PAGE_SIZES);
-        if (argsz < VfioAbi.IommuInfo.SIZE) {
-            return 0;
-        }
-        if (argsz < needed) {
-            b.putInt(VfioAbi.IommuInfo.ARGSZ, needed);
-            b.putInt(VfioAbi.IommuInfo.CAP_OFFSET, 0);
-            return 0;
-        }
-        b.putInt(VfioAbi.IommuInfo.CAP_OFFSET, rangesCap);
-        b.putShort(rangesCap + VfioAbi.CapHeader.ID, (short) VfioAbi.IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
-        b.putShort(rangesCap + VfioAbi.CapHeader.VERSION, (short) 1);
-        b.putInt(rangesCap + VfioAbi.CapHeader.NEXT, availCap);
-        b.putInt(rangesCap + VfioAbi.IovaRangeCap.NR_IOVAS, iovaRanges.length);
-        for (int i = 0; i < iovaRanges.length; i++) {
-            int at = rangesCap + VfioAbi.IovaRangeCap.RANGES + i * VfioAbi.IovaRangeCap.RANGE_SIZE;
-            b.putLong(at, iovaRanges[i][0]).putLong(at + 8, iovaRanges[i][1]);
-        }
-        b.putShort(availCap + VfioAbi.CapHeader.ID, (short) VfioAbi.IOMMU_TYPE1_INFO_DMA_AVAIL);
-        b.putShort(availCap + VfioAbi.CapHeader.VERSION, (short) 1);
-        b.putInt(availCap + VfioAbi.CapHeader.NEXT, 0);
-        b.putInt(availCap + VfioAbi.DmaAvailCap.AVAIL, c.dmaAvail);
-        return 0;
-    }
-
-    private int mapDma(FakeContainer c, ByteBuffer b) {
-        if (b.getInt(VfioAbi.DmaMap.ARGSZ) < VfioAbi.DmaMap.SIZE) {
-            return -EINVAL;
-        }
-        int flags = b.getInt(VfioAbi.DmaMap.FLAGS);
-        long vaddr = b.getLong(VfioAbi.DmaMap.VADDR);
-        long iova = b.getLong(VfioAbi.DmaMap.IOVA);
-        long size = b.getLong(VfioAbi.DmaMap.MAP_SIZE);
-        if ((flags & ~3) != 0 || size == 0) {
-            return -EINVAL;
-        }
-        if ((flags & 3) == 0) {
-            return -EINVAL;
-        }
-        long pg = Long.lowestOneBit(PAGE_SIZES);
-        if (((size | iova | vaddr) & (pg - 1)) != 0) {
-            return -EINVAL;
-        }
-        long last = iova + size - 1;
-        if (Long.compareUnsigned(last, iova) < 0 || Long.compareUnsigned(vaddr + size - 1, vaddr) < 0) {
-            return -EINVAL;
-        }
-        if (overlaps(c, iova, last)) {
-            return -EEXIST;
-        }
-        if (c.dmaAvail == 0) {
-            return -ENOSPC;
-        }
-        boolean inRange = false;
-        for (long[] r : iovaRanges) {
-            inRange |= Long.compareUnsigned(iova, r[0]) >= 0 && Long.compareUnsigned(last, r[1]) <= 0;
-        }
-        if (!inRange) {
-            return -EINVAL;
-        }
-        c.dma.put(iova, new long[] {iova, size, vaddr});
-        c.dmaAvail--;
-        return 0;
-    }
-
-    private static boolean overlaps(FakeContainer c, long first, long last) {
-        for (long[] m : c.dma.values()) {
-            long mLast = m[0] + m[1] - 1;
-            if (Long.compareUnsigned(m[0], last) <= 0 && Long.compareUnsigned(mLast, first) >= 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int unmapDma(FakeContainer c, ByteBuffer b) {
-        if (b.getInt(VfioAbi.DmaUnmap.ARGSZ) < VfioAbi.DmaUnmap.SIZE || b.getInt(VfioAbi.DmaUnmap.FLAGS) != 0) {
-            return -EINVAL;
-        }
-        long iova = b.getLong(VfioAbi.DmaUnmap.IOVA);
-        long size = b.getLong(VfioAbi.DmaUnmap.UNMAP_SIZE);
-        long pg = Long.lowestOneBit(PAGE_SIZES);
-        long last = iova + size - 1;
-        if (size == 0 || (size & (pg - 1)) != 0 || Long.compareUnsigned(last, iova) < 0) {
-            return -EINVAL;
-        }
-        for (long[] m : c.dma.values()) { // type1v2: no splitting of a mapping at either end
-            long mLast = m[0] + m[1] - 1;
-            boolean containsFirst = Long.compareUnsigned(m[0], iova) <= 0 && Long.compareUnsigned(mLast, iova) >= 0;
-            boolean containsLast = Long.compareUnsigned(m[0], last) <= 0 && Long.compareUnsigned(mLast, last) >= 0;
-            if ((containsFirst && m[0] != iova) || (containsLast && mLast != last)) {
-                return -EINVAL;
-            }
-        }
-        long unmapped = 0;
-        for (long[] m : List.copyOf(c.dma.values())) {
-            if (Long.compareUnsigned(m[0], iova) >= 0 && Long.compareUnsigned(m[0] + m[1] - 1, last) <= 0) {
-                c.dma.remove(m[0]);
-                c.dmaAvail++;
-                unmapped += m[1];
-            }
-        }
-        b.putLong(VfioAbi.DmaUnmap.UNMAP_SIZE, unmapped);
-        return 0;
-    }
-
     private int deviceIoctl(DeviceDescriptor df, long request, ByteBuffer b) {
         FakeDevice d = df.device();
         int argsz = b.getInt(0);
@@ -713,12 +597,12 @@ public final class FakeVfioKernel implements LinuxSyscalls {
             int flags = b.getInt(VfioAbi.DeviceFeature.FLAGS);
             int feature = flags & VfioAbi.DEVICE_FEATURE_MASK;
             if (feature == VfioAbi.DEVICE_FEATURE_MIG_DEVICE_STATE && d.migrationFlags >= 0) {
-                int r = migDeviceState(d, flags, argsz, b);
+                int r = MigrationRules.migDeviceState(this, d, flags, argsz, b);
                 notifyAll(); // a state change can make a data fd readable (STOP_COPY) or end its session
                 return r;
             }
             if (feature == VfioAbi.DEVICE_FEATURE_MIG_DATA_SIZE && d.migrationFlags >= 0) {
-                return migDataSize(d, flags, argsz, b);
+                return MigrationRules.migDataSize(this, d, flags, argsz, b);
             }
             if (feature != VfioAbi.DEVICE_FEATURE_MIGRATION || d.migrationFlags < 0) {
                 return -ENOTTY;
@@ -736,85 +620,6 @@ public final class FakeVfioKernel implements LinuxSyscalls {
             return 0;
         }
         return -ENOTTY;
-    }
-
-    /**
-     * vfio_main.c vfio_ioctl_device_feature_migration_data_size: ENOTTY without mig_ops (handled by the caller),
-     * then vfio_check_feature(flags, argsz - 8, GET, 8): SET EINVAL, PROBE 0, neither GET nor SET EINVAL, data
-     * shorter than 8 bytes EINVAL; then the driver's migration_get_data_size, in any state.
-     */
-    private int migDataSize(FakeDevice d, int flags, int argsz, ByteBuffer b) {
-        if ((flags & VfioAbi.DEVICE_FEATURE_SET) != 0) {
-            return -EINVAL;
-        }
-        if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
-            return 0;
-        }
-        if ((flags & VfioAbi.DEVICE_FEATURE_GET) == 0
-                || argsz - VfioAbi.DeviceFeature.SIZE < VfioAbi.MigDataSize.SIZE) {
-            return -EINVAL;
-        }
-        if (d.dataSizeErrno != 0) {
-            return -d.dataSizeErrno;
-        }
-        b.putLong(VfioAbi.DeviceFeature.DATA + VfioAbi.MigDataSize.STOP_COPY_LENGTH,
-                d.stopCopyLength >= 0 ? d.stopCopyLength : d.stopCopyData.length);
-        return 0;
-    }
-
-    private int migDeviceState(FakeDevice d, int flags, int argsz, ByteBuffer b) {
-        if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
-            return 0;
-        }
-        if (argsz < VfioAbi.DeviceFeature.SIZE + VfioAbi.MigState.SIZE) {
-            return -EINVAL;
-        }
-        int at = VfioAbi.DeviceFeature.DATA;
-        if ((flags & VfioAbi.DEVICE_FEATURE_GET) != 0) {
-            b.putInt(at + VfioAbi.MigState.DEVICE_STATE, d.migState.value());
-            b.putInt(at + VfioAbi.MigState.DATA_FD, -1);
-            return 0;
-        }
-        if ((flags & VfioAbi.DEVICE_FEATURE_SET) == 0) {
-            return -EINVAL;
-        }
-        MigrationState target = MigrationState.ofValue(b.getInt(at + VfioAbi.MigState.DEVICE_STATE)).orElse(null);
-        if (target == null) {
-            return -EINVAL;
-        }
-        int dataFd = -1;
-        while (d.migState != target) {
-            MigrationState from = d.migState;
-            MigrationState next = MigrationArcs.next(from, target, d.migrationFlags).orElse(null);
-            if (next == null) {
-                return -EINVAL;
-            }
-            Integer fail = d.failArc.get(from + "->" + next);
-            if (fail != null) {
-                if (d.errorOnFailure) {
-                    d.endSession();
-                    d.migState = MigrationState.ERROR;
-                }
-                return -fail;
-            }
-            if (dataFd >= 0) {
-                return -EINVAL; // an arc that opens a data fd must be the last (mlx5: WARN_ON)
-            }
-            if (MigrationArcs.opensDataFd(from, next)) {
-                d.endSession();
-                d.session = new MigrationDataFd(d, next == MigrationState.RESUMING);
-                dataFd = newFd(d.session);
-            } else if (from == MigrationState.RESUMING) {
-                d.resumed = d.session == null ? null : d.session.received.toByteArray();
-                d.endSession();
-            } else if (from.saving() && !next.saving()) {
-                d.endSession();
-            }
-            d.arcsTaken.add(from + "->" + next);
-            d.migState = next;
-        }
-        b.putInt(at + VfioAbi.MigState.DATA_FD, dataFd);
-        return 0;
     }
 
     private int setIrqs(FakeDevice d, ByteBuffer b) {
@@ -1404,7 +1209,7 @@ public final class FakeVfioKernel implements LinuxSyscalls {
             return -ENOENT;
         }
         for (long[] m : target.dma.values()) { // iopt_table_enforce_dev_resv_regions
-            if (reserved(m[0], m[0] + m[1] - 1)) {
+            if (IoasRules.reserved(this, m[0], m[0] + m[1] - 1)) {
                 return -EADDRINUSE;
             }
         }
@@ -1444,194 +1249,8 @@ public final class FakeVfioKernel implements LinuxSyscalls {
         d.migState = MigrationState.RUNNING;
     }
 
-    /** Whether [first, last] meets a reserved region of the attached devices: the complement of iovaRanges. */
-    private boolean reserved(long first, long last) {
-        long next = 0;
-        for (long[] r : iovaRanges) {
-            if (Long.compareUnsigned(r[0], next) > 0 && overlapsRange(first, last, next, r[0] - 1)) {
-                return true;
-            }
-            next = r[1] + 1;
-            if (next == 0) {
-                return false;
-            }
-        }
-        return overlapsRange(first, last, next, -1L);
-    }
-
-    private static boolean overlapsRange(long first, long last, long from, long to) {
-        return Long.compareUnsigned(first, to) <= 0 && Long.compareUnsigned(last, from) >= 0;
-    }
-
-    private int iommufdIoctl(IommufdContext ictx, long request, ByteBuffer b) {
-        int size = b.getInt(0);
-        if (request == IommufdAbi.IOAS_ALLOC) {
-            if (size < IommufdAbi.IoasAlloc.SIZE) {
-                return -EINVAL;
-            }
-            if (b.getInt(IommufdAbi.IoasAlloc.FLAGS) != 0) {
-                return -EOPNOTSUPP;
-            }
-            int id = ictx.nextId++;
-            ictx.ioas.put(id, new FakeIoas());
-            b.putInt(IommufdAbi.IoasAlloc.OUT_IOAS_ID, id);
-            return 0;
-        }
-        if (request == IommufdAbi.DESTROY) {
-            if (size < IommufdAbi.Destroy.SIZE) {
-                return -EINVAL;
-            }
-            FakeIoas a = ictx.ioas.get(b.getInt(IommufdAbi.Destroy.ID));
-            if (a == null) {
-                return -ENOENT;
-            }
-            if (!a.attached.isEmpty()) {
-                return -EBUSY;
-            }
-            ictx.ioas.remove(b.getInt(IommufdAbi.Destroy.ID));
-            return 0;
-        }
-        if (request == IommufdAbi.IOAS_IOVA_RANGES) {
-            if (size < IommufdAbi.IovaRanges.SIZE) {
-                return -EINVAL;
-            }
-            if (b.getInt(IommufdAbi.IovaRanges.RESERVED) != 0) {
-                return -EOPNOTSUPP;
-            }
-            FakeIoas a = ictx.ioas.get(b.getInt(IommufdAbi.IovaRanges.IOAS_ID));
-            if (a == null) {
-                return -ENOENT;
-            }
-            long[][] ranges = a.attached.isEmpty() ? new long[][] {{0, -1L}} : iovaRanges;
-            int max = b.getInt(IommufdAbi.IovaRanges.NUM_IOVAS);
-            ByteBuffer out = foreign(b.getLong(IommufdAbi.IovaRanges.ALLOWED_IOVAS));
-            for (int i = 0; i < ranges.length && i < max; i++) {
-                out.putLong(i * 16, ranges[i][0]).putLong(i * 16 + 8, ranges[i][1]);
-            }
-            b.putInt(IommufdAbi.IovaRanges.NUM_IOVAS, ranges.length);
-            b.putLong(IommufdAbi.IovaRanges.OUT_IOVA_ALIGNMENT, IOMMUFD_ALIGNMENT);
-            return ranges.length > max ? -EMSGSIZE : 0;
-        }
-        if (request == IommufdAbi.IOAS_MAP) {
-            mapRequests++;
-            return ioasMap(ictx, size, b);
-        }
-        if (request == IommufdAbi.IOAS_UNMAP) {
-            unmapRequests++;
-            return ioasUnmap(ictx, size, b);
-        }
-        return -ENOTTY;
-    }
-
-    private int ioasMap(IommufdContext ictx, int size, ByteBuffer b) {
-        if (size < IommufdAbi.IoasMap.SIZE) {
-            return -EINVAL;
-        }
-        int flags = b.getInt(IommufdAbi.IoasMap.FLAGS);
-        int known = IommufdAbi.MAP_FIXED_IOVA | IommufdAbi.MAP_READABLE | IommufdAbi.MAP_WRITEABLE;
-        if ((flags & ~known) != 0 || b.getInt(IommufdAbi.IoasMap.RESERVED) != 0) {
-            return -EOPNOTSUPP;
-        }
-        long iova = b.getLong(IommufdAbi.IoasMap.IOVA);
-        long length = b.getLong(IommufdAbi.IoasMap.LENGTH);
-        long va = b.getLong(IommufdAbi.IoasMap.USER_VA);
-        if (iova == -1L || length == -1L) {
-            return -EOVERFLOW;
-        }
-        if ((flags & (IommufdAbi.MAP_READABLE | IommufdAbi.MAP_WRITEABLE)) == 0) {
-            return -EINVAL;
-        }
-        FakeIoas a = ictx.ioas.get(b.getInt(IommufdAbi.IoasMap.IOAS_ID));
-        if (a == null) {
-            return -ENOENT;
-        }
-        if (length == 0) {
-            return -EINVAL; // iopt_alloc_pages
-        }
-        if (Long.compareUnsigned(va + length - 1, va) < 0) {
-            return -EOVERFLOW;
-        }
-        if ((length & (IOMMUFD_ALIGNMENT - 1)) != 0) {
-            return -EINVAL; // iopt_alloc_area_pages
-        }
-        if ((flags & IommufdAbi.MAP_FIXED_IOVA) == 0) {
-            long next = IOMMUFD_ALIGNMENT; // iopt_alloc_iova: never IOVA 0; here simply after the last area
-            for (long[] m : a.dma.values()) {
-                next = Math.max(next, m[0] + m[1]);
-            }
-            iova = next;
-        }
-        if ((iova & (IOMMUFD_ALIGNMENT - 1)) != 0) {
-            return -EINVAL; // iopt_check_iova
-        }
-        long last = iova + length - 1;
-        if (Long.compareUnsigned(last, iova) < 0) {
-            return -EOVERFLOW;
-        }
-        if (!a.attached.isEmpty() && reserved(iova, last)) {
-            return -EINVAL;
-        }
-        for (long[] m : a.dma.values()) {
-            if (overlapsRange(iova, last, m[0], m[0] + m[1] - 1)) {
-                return -EEXIST;
-            }
-        }
-        if ((va & (IOMMUFD_ALIGNMENT - 1)) != 0) {
-            return -EINVAL; // iopt_insert_area: page offset of the user address
-        }
-        a.dma.put(iova, new long[] {iova, length, va});
-        b.putLong(IommufdAbi.IoasMap.IOVA, iova);
-        return 0;
-    }
-
-    private int ioasUnmap(IommufdContext ictx, int size, ByteBuffer b) {
-        if (size < IommufdAbi.IoasUnmap.SIZE) {
-            return -EINVAL;
-        }
-        FakeIoas a = ictx.ioas.get(b.getInt(IommufdAbi.IoasUnmap.IOAS_ID));
-        if (a == null) {
-            return -ENOENT;
-        }
-        long iova = b.getLong(IommufdAbi.IoasUnmap.IOVA);
-        long length = b.getLong(IommufdAbi.IoasUnmap.LENGTH);
-        boolean all = iova == 0 && length == -1L;
-        if (!all && (iova == -1L || length == -1L)) {
-            return -EOVERFLOW;
-        }
-        if (length == 0) {
-            return -EINVAL;
-        }
-        long last = all ? -1L : iova + length - 1;
-        if (Long.compareUnsigned(last, iova) < 0) {
-            return -EOVERFLOW;
-        }
-        long unmapped = 0;
-        int rc = -ENOENT;
-        for (long[] m : List.copyOf(a.dma.values())) { // iopt_unmap_iova_range: in IOVA order
-            long mLast = m[0] + m[1] - 1;
-            if (!overlapsRange(m[0], mLast, iova, last)) {
-                continue;
-            }
-            if (Long.compareUnsigned(m[0], iova) < 0 || Long.compareUnsigned(mLast, last) > 0) {
-                rc = -ENOENT; // splitting an area: refused; areas already removed stay removed
-                unmapped = -1;
-                break;
-            }
-            a.dma.remove(m[0]);
-            unmapped += m[1];
-        }
-        if (unmapped < 0) {
-            return rc;
-        }
-        if (unmapped == 0 && !all) {
-            return -ENOENT;
-        }
-        b.putLong(IommufdAbi.IoasUnmap.LENGTH, unmapped);
-        return 0;
-    }
-
     /** The buffer behind an address {@link #addressOf} handed out. */
-    private ByteBuffer foreign(long address) {
+    ByteBuffer foreign(long address) {
         for (Map.Entry<ByteBuffer, Long> e : foreignBuffers.entrySet()) {
             if (e.getValue() == address) {
                 return e.getKey().duplicate().order(ByteOrder.LITTLE_ENDIAN);

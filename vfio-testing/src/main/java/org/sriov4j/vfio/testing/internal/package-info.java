@@ -1,7 +1,9 @@
 /**
  * The fake VFIO kernel behind {@link org.sriov4j.vfio.testing.SimulatedVfio}, in parts: {@link
- * org.sriov4j.vfio.testing.internal.FakeVfioKernel} (descriptors and the system calls' rules) and the kernel objects
- * it keeps: groups and containers ({@link org.sriov4j.vfio.testing.internal.FakeGroup}, {@link
+ * org.sriov4j.vfio.testing.internal.FakeVfioKernel} (descriptors, the joined host, groups and devices, interrupts,
+ * regions, eventfds and memory), the rules of the type1 IOMMU ({@code Type1Dma}), of iommufd's IO address spaces
+ * ({@code IoasRules}) and of migration v2 ({@code MigrationRules}, {@code MigrationArcs}), and the kernel objects it
+ * keeps: groups and containers ({@link org.sriov4j.vfio.testing.internal.FakeGroup}, {@link
  * org.sriov4j.vfio.testing.internal.FakeContainer}), devices with their regions, interrupts and migration state
  * ({@link org.sriov4j.vfio.testing.internal.FakeDevice}, {@link org.sriov4j.vfio.testing.internal.FakeRegion}, {@link
  * org.sriov4j.vfio.testing.internal.MigrationDataFd}) and iommufd's objects ({@link
