@@ -63,4 +63,29 @@ class VfioSystemRootsTest {
         assertTrue(e.getMessage().contains(dir.resolve("host-dev/vfio/vfio").toString()),
                 "the container node under the configured root was opened: " + e.getMessage());
     }
+
+    @Test
+    void aContainersRootsFromTheEnvironmentAreHonoured(@TempDir Path dir) throws IOException {
+        SriovConfig tree = tree(dir);
+        // what SRIOV4J_SYSFS_ROOT / SRIOV4J_DEV_ROOT set, through their system properties (which win over them)
+        String sys = System.setProperty(SriovConfig.SYSFS_ROOT_PROPERTY, tree.sysfsRoot().toString());
+        String dev = System.setProperty(SriovConfig.DEV_ROOT_PROPERTY, tree.devRoot().toString());
+        try {
+            VfioSystem vfio = VfioSystem.open(SriovConfig.fromEnvironment());
+            assertEquals(17, vfio.iommuGroup(VF));
+            VfioException e = assertThrows(VfioException.class, vfio::newDomain);
+            assertTrue(e.getMessage().contains(dir.resolve("host-dev/vfio/vfio").toString()), e.getMessage());
+        } finally {
+            restore(SriovConfig.SYSFS_ROOT_PROPERTY, sys);
+            restore(SriovConfig.DEV_ROOT_PROPERTY, dev);
+        }
+    }
+
+    private static void restore(String property, String previous) {
+        if (previous == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, previous);
+        }
+    }
 }
