@@ -14,6 +14,10 @@ module org.sriov4j.vfio {
     requires com.sun.jna;
 
     exports org.sriov4j.vfio;
+    // the kernel seam (system calls, structure layouts) for the shipped fake, and only for it; its entry point
+    // builds a VfioSystem over the fake through VfioSystem's package-private constructor
+    exports org.sriov4j.vfio.kernel to org.sriov4j.vfio.testing;
+    opens org.sriov4j.vfio to org.sriov4j.vfio.testing;
 
     // the provider lives in org.sriov4j.vfio.internal, which is not exported
     provides org.sriov4j.spi.HypervisorBackendProvider with org.sriov4j.vfio.internal.KvmVfioBackendProvider;

@@ -148,8 +148,10 @@ final class Cli {
                                       unknown fields and an UNKNOWN driver compatibility refuse
               demo                    a tour of the library on a simulated host: discovery, enabling
                                       VFs, the kernel's refusals, a pool lease, a non-viable IOMMU
-                                      group, a lease holder (a second JVM) killed and recovered, the
-                                      events (no hardware, no root, nothing on this machine is touched)
+                                      group, a lease holder (a second JVM) killed and recovered, a
+                                      VFIO open and DMA map of the leased VF on a fake VFIO kernel
+                                      (and the maps it refuses), the events (no hardware, no root,
+                                      nothing on this machine is touched)
               help [COMMAND]          show this help, or one command's (also: sriov4j COMMAND --help)
 
             Global options (before the command):

@@ -29,13 +29,22 @@ import org.sriov4j.VfPool;
 import org.sriov4j.VfSelector;
 import org.sriov4j.testing.Preset;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.vfio.AssignedDevice;
+import org.sriov4j.vfio.DmaAccess;
+import org.sriov4j.vfio.HostMemory;
+import org.sriov4j.vfio.IommuDomain;
+import org.sriov4j.vfio.IrqInfo;
+import org.sriov4j.vfio.VfioException;
+import org.sriov4j.vfio.VfioSystem;
+import org.sriov4j.vfio.testing.SimulatedVfio;
 
 /**
  * The demo: a tour of sriov4j itself on a simulated host ({@link SimulatedKernel} of sriov4j-test-fixtures, which
  * answers sysfs the way Linux 6.12 does). Each step calls the library, shows the sysfs writes it made, the events it
  * reported, and what the kernel (or the library, on the kernel's behalf) refused. The crash step kills a real second
- * JVM ({@link DemoChild}) that holds a lease on the same simulated host. Nothing on this machine is read or written
- * but a temporary state directory.
+ * JVM ({@link DemoChild}) that holds a lease on the same simulated host; the VFIO step opens and DMA-maps a leased
+ * VF through {@link VfioSystem} on sriov4j-vfio-testing's fake VFIO kernel joined to that host ({@link
+ * SimulatedVfio}). Nothing on this machine is read or written but a temporary state directory.
  */
 final class Demo {
 
@@ -71,7 +80,7 @@ final class Demo {
             Lease vm1 = pool(kernel, host);
             groupViability(kernel, host);
             killAndRecover(kernel, host);
-            vfio();
+            vfio(kernel, vm1);
 
             say("Clean-up: vm-1's lease closed, host.disableVfs(" + PF + ")");
             kernel.clearWrites();
@@ -237,11 +246,61 @@ final class Demo {
         }
     }
 
-    private void vfio() {
-        say("VFIO (IommuDomain.openDevice, map) on a fake VFIO kernel: not in this demo yet");
-        out.println("   the fake VFIO kernel lives in sriov4j-vfio's tests, not in sriov4j-test-fixtures, so the");
-        out.println("   command line cannot use it. On a host with a VF on vfio-pci: ./sriov4j vfio-check BDF");
-        out.println("   (open, regions, IRQs, a 2 MiB DMA map/unmap), and VfioSystem/IommuDomain in Java.");
+    private void vfio(SimulatedKernel kernel, Lease vm1) {
+        PciAddress dev = vm1.device();
+        say("VFIO on the same host: SimulatedVfio.joinedTo(kernel).system() (sriov4j-vfio-testing's fake VFIO"
+                + " kernel, which answers as Linux 6.12's VFIO does), vm-1's VF opened and DMA-mapped");
+        SimulatedVfio simulated = SimulatedVfio.joinedTo(kernel);
+        VfioSystem vfio = simulated.system();
+        int group = vfio.iommuGroup(dev);
+        out.println("   vfio.iommuGroup(" + dev + "): " + group + ", read from the host's sysfs (bound to vfio-pci,"
+                + " its iommu_group link); /dev/vfio/" + group + " is the simulator's node");
+        PciAddress onIgbvf = PciAddress.parse("0000:01:10.2");
+        refusedVfio("vfio.iommuGroup(" + onIgbvf + ") (not leased, on "
+                + kernel.driverOf(onIgbvf).orElse("no driver") + ")", () -> vfio.iommuGroup(onIgbvf));
+        try (IommuDomain domain = vfio.newDomain(); HostMemory ram = vfio.allocate(2L << 20)) {
+            out.println("   vfio.newDomain(): " + domain.api() + " (container opened, API version and type1v2"
+                    + " checked)");
+            AssignedDevice device = domain.openDevice(vm1);
+            out.printf("   domain.openDevice(vm-1's lease): group %d viable and set on the container (type1v2 IOMMU"
+                    + " set), device fd; config space %04x:%04x, %d regions, %d MSI-X vectors%n",
+                    device.iommuGroup(), device.readConfig16(0), device.readConfig16(2),
+                    device.info().regionCount(), device.irq(IrqInfo.MSIX).count());
+            out.println("   the kernel's IOMMU: page sizes 0x" + Long.toHexString(domain.pageSizes())
+                    + ", IOVA ranges " + domain.iovaRanges());
+            long iova = 0x1000_0000L;
+            domain.map(iova, ram.address(), ram.length(), DmaAccess.READ_WRITE);
+            out.println("   domain.map(iova 0x" + Long.toHexString(iova) + ", 2 MiB of host memory, READ_WRITE):"
+                    + " mapped; " + domain.mappings());
+            refusedVfio("domain.map(iova 0x" + Long.toHexString(iova + (2L << 20) + 0x800) + ", 4 KiB) (not"
+                    + " page-aligned)", () -> domain.map(iova + (2L << 20) + 0x800, ram.address(), 4096,
+                    DmaAccess.READ_WRITE));
+            refusedVfio("domain.map(iova 0x" + Long.toHexString(iova + 4096) + ", 4 KiB) (inside the first"
+                    + " mapping)", () -> domain.map(iova + 4096, ram.address(), 4096, DmaAccess.READ_WRITE));
+            refusedVfio("domain.map(iova 0xfee00000, 4 KiB) (the MSI window, outside the IOVA ranges)",
+                    () -> domain.map(0xfee0_0000L, ram.address(), 4096, DmaAccess.READ_WRITE));
+            try (IommuDomain other = vfio.newDomain()) {
+                refusedVfio("a second domain (another guest) opening " + dev, () -> other.openDevice(vm1));
+            }
+            device.close();
+        }
+        out.println("   device, domain and memory closed (before the lease, which the kernel requires): "
+                + simulated.openDescriptors() + " VFIO descriptors open, " + simulated.mappedBytes()
+                + " bytes mapped");
+    }
+
+    /** Runs a VFIO {@code action}, which must be refused, and prints the refusal and who made it. */
+    private void refusedVfio(String what, Runnable action) {
+        try {
+            action.run();
+            out.println("   " + what + ": unexpectedly accepted");
+        } catch (VfioException e) {
+            out.println("   " + what + ": refused, VfioException " + e.kind() + " ("
+                    + e.errno().map(Enum::name).orElse("no errno") + ", "
+                    + (e.rejectedBeforeKernel() ? "by the library before the kernel, as the kernel would)"
+                            : "by the kernel)") + ":");
+            out.println("     " + e.getMessage());
+        }
     }
 
     /** Runs {@code action}, which must be refused, and prints the refusal. */

@@ -9,6 +9,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * A device opened through VFIO for a guest: its regions (config space, BARs), interrupts and reset. Obtained from

@@ -3,6 +3,7 @@ package org.sriov4j.vfio;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * The mmapped parts of one device region (a BAR): one {@link Part} per mmappable area the kernel reported (the

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * An open VFIO device descriptor: from {@code VFIO_GROUP_GET_DEVICE_FD} (legacy group path) or an opened and bound
@@ -129,7 +131,8 @@ final class DeviceFd extends KernelFd {
      * @param eventfds eventfds (with DATA_EVENTFD), else null
      * @param bools booleans (with DATA_BOOL), else null
      */
-    void setIrqs(String what, int flags, int index, int start, int count, int[] eventfds, boolean[] bools) {
+    void setIrqs(String what, int flags, int index, int start, int count, int @Nullable [] eventfds,
+            boolean @Nullable [] bools) {
         checkOpen();
         int dataSize = eventfds != null ? 4 * eventfds.length : bools != null ? bools.length : 0;
         ByteBuffer b = VfioAbi.struct(VfioAbi.IrqSet.SIZE + dataSize);

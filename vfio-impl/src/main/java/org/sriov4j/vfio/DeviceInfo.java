@@ -1,5 +1,7 @@
 package org.sriov4j.vfio;
 
+import org.sriov4j.vfio.kernel.VfioAbi;
+
 /**
  * What {@code VFIO_DEVICE_GET_INFO} reports about an assigned device.
  *

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.sriov4j.Errno;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * The VFIO migration v2 state machine of one assigned device ({@code VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE}).

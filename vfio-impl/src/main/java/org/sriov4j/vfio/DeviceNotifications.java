@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.sriov4j.Errno;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * The ERR and REQ notifications of an assigned device, watched: returned by

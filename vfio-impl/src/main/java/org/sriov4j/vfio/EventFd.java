@@ -2,6 +2,7 @@ package org.sriov4j.vfio;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * A Linux eventfd: the kernel signals it when an interrupt bound with

@@ -5,6 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * An open VFIO group ({@code /dev/vfio/N}). The kernel lets only one open descriptor exist per group ({@code EBUSY}

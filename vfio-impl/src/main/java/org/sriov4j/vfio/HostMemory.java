@@ -1,6 +1,7 @@
 package org.sriov4j.vfio;
 
 import java.nio.ByteBuffer;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * Page-aligned anonymous memory ({@code mmap(MAP_PRIVATE|MAP_ANONYMOUS)}), suitable for

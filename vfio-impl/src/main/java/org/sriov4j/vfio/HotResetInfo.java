@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * What a hot reset (secondary bus or slot reset) of an assigned device would affect, from

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * One guest address space in the IOMMU, shared by every device of the guest, through one of two kernel interfaces

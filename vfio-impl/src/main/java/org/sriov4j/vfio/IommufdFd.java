@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
+import org.sriov4j.vfio.kernel.IommufdAbi;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * An open iommufd ({@code /dev/iommu}) with the IO address spaces (IOAS) it allocated. Device cdevs bind to it

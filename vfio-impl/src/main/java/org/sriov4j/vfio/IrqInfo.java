@@ -1,5 +1,7 @@
 package org.sriov4j.vfio;
 
+import org.sriov4j.vfio.kernel.VfioAbi;
+
 /**
  * One interrupt index of an assigned device ({@code VFIO_DEVICE_GET_IRQ_INFO}).
  *

@@ -5,6 +5,8 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * {@link LinuxSyscalls} through JNA direct mapping into the C library.
@@ -55,7 +57,7 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
 
         static native long write(int fd, Pointer buffer, long count);
 
-        static native long mmap(Pointer address, long length, int prot, int flags, int fd, long offset);
+        static native long mmap(@Nullable Pointer address, long length, int prot, int flags, int fd, long offset);
 
         static native int munmap(Pointer address, long length);
 

@@ -3,6 +3,7 @@ package org.sriov4j.vfio;
 import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * An open descriptor of a VFIO or iommufd node: the system calls, the node's path (for messages), the number, and

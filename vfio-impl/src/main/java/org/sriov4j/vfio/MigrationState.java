@@ -1,6 +1,7 @@
 package org.sriov4j.vfio;
 
 import java.util.Optional;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * The states of the VFIO migration v2 state machine ({@code enum vfio_device_mig_state} in

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Objects;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * The data fd of a migration session: read the device state from it in a saving state (PRE_COPY, PRE_COPY_P2P,

@@ -1,5 +1,7 @@
 package org.sriov4j.vfio;
 
+import org.sriov4j.vfio.kernel.VfioAbi;
+
 /**
  * What the device's driver offers for VFIO migration v2 ({@code VFIO_DEVICE_FEATURE_MIGRATION}).
  *

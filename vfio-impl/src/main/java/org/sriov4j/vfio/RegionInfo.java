@@ -1,6 +1,7 @@
 package org.sriov4j.vfio;
 
 import java.util.List;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * One region of an assigned device ({@code VFIO_DEVICE_GET_REGION_INFO}). For vfio-pci, indexes 0–5 are the BARs,

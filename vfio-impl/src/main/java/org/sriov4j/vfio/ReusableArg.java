@@ -1,6 +1,8 @@
 package org.sriov4j.vfio;
 
 import java.nio.ByteBuffer;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * One argument structure reused for every call of a hot request (DMA map/unmap): a direct buffer and its native

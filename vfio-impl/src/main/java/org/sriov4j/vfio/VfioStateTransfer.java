@@ -135,7 +135,8 @@ public final class VfioStateTransfer implements StepActions {
                 }
                 copy(s.input(), sink(step.device()), step);
                 m.transition(MigrationState.STOP);
-                streams.remove(step.device()).close();
+                streams.remove(step.device());
+                s.close();
             }
             case RESUME -> {
                 MigrationStream s = streams.get(step.device());
@@ -148,7 +149,8 @@ public final class VfioStateTransfer implements StepActions {
                     throw new UncheckedIOException("close the state channel of " + step.device(), e);
                 }
                 m.transition(MigrationState.STOP);
-                streams.remove(step.device()).close();
+                streams.remove(step.device());
+                s.close();
                 m.transition(MigrationState.RUNNING);
             }
             default -> throw new IllegalArgumentException("VfioStateTransfer carries out the VFIO migration steps, not "

@@ -10,6 +10,7 @@ import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.NioDeviceNodeAccess;
 import org.sriov4j.spi.NioSysfsAccess;
 import org.sriov4j.spi.SysfsAccess;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
 
 /**
  * Entry point to VFIO on this host: creates {@link IommuDomain}s (one per guest, through iommufd when the kernel

@@ -25,7 +25,8 @@
  * and their value types. A device without a migration driver says so: {@code migration().supported()} is false
  * with a reason, and {@code migrationControl()} throws {@code ENOTTY} "does not support migration".
  * The {@code kvm-vfio} provider is in {@code org.sriov4j.vfio.internal}, which is not exported. Everything native
- * sits behind the package-private {@code LinuxSyscalls} seam.
+ * sits behind the {@code LinuxSyscalls} seam (package {@code org.sriov4j.vfio.kernel}, exported only to the
+ * shipped fake, module {@code org.sriov4j.vfio.testing}).
  *
  * <p><b>From a lease to an open device.</b> The engine selects the {@code kvm-vfio} backend, whose stub driver is
  * vfio-pci: a managed {@link org.sriov4j.Lease} moves the function there. A VMM then opens a domain per guest and

@@ -12,12 +12,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 class AssignedDeviceTest {
     static final PciAddress VF0 = PciAddress.parse("0000:01:10.0");
 
     FakeVfioKernel kernel;
-    FakeVfioKernel.Device fakeDevice;
+    FakeDevice fakeDevice;
     VfioSystem vfio;
     IommuDomain domain;
     AssignedDevice dev;
@@ -26,7 +29,7 @@ class AssignedDeviceTest {
     void setUp() {
         kernel = new FakeVfioKernel();
         // BAR0 16 KiB whole; BAR3 32 KiB with the MSI-X table page 0x1000-0x1fff left out
-        fakeDevice = new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca).bar(0, 0x4000)
+        fakeDevice = new FakeDevice("0000:01:10.0", 0x8086, 0x10ca).bar(0, 0x4000)
                 .bar(3, 0x8000, new long[] {0, 0x1000}, new long[] {0x2000, 0x6000});
         kernel.addGroup(6, true, fakeDevice);
         vfio = new VfioSystem(kernel, "/dev/");

@@ -15,10 +15,10 @@ import static org.sriov4j.vfio.MigrationState.RUNNING_P2P;
 import static org.sriov4j.vfio.MigrationState.STOP;
 import static org.sriov4j.vfio.MigrationState.STOP_COPY;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -37,6 +37,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /** The migration v2 state machine on the fake kernel: ABI, FSM arcs, data streams, recover-else-reset. */
 class DeviceMigrationTest {
@@ -47,15 +50,15 @@ class DeviceMigrationTest {
     static final PciAddress DST = PciAddress.parse("0000:01:10.2");
 
     FakeVfioKernel kernel;
-    FakeVfioKernel.Device src;
-    FakeVfioKernel.Device dst;
+    FakeDevice src;
+    FakeDevice dst;
     IommuDomain domain;
 
     @BeforeEach
     void setUp() {
         kernel = new FakeVfioKernel();
-        src = new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca);
-        dst = new FakeVfioKernel.Device("0000:01:10.2", 0x8086, 0x10ca);
+        src = new FakeDevice("0000:01:10.0", 0x8086, 0x10ca);
+        dst = new FakeDevice("0000:01:10.2", 0x8086, 0x10ca);
         kernel.addGroup(6, true, src);
         kernel.addGroup(7, true, dst);
         domain = new VfioSystem(kernel, "/dev/").newDomain();
@@ -66,7 +69,7 @@ class DeviceMigrationTest {
         domain.close();
     }
 
-    private AssignedDevice open(FakeVfioKernel.Device d, long flags) {
+    private AssignedDevice open(FakeDevice d, long flags) {
         d.migrationFlags = flags;
         return d == src ? domain.openDevice(SRC, 6) : domain.openDevice(DST, 7);
     }

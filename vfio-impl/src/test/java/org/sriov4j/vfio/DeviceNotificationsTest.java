@@ -25,13 +25,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /** ERR/REQ notifications ({@link AssignedDevice#watch}) on the fake kernel. */
 class DeviceNotificationsTest {
     static final PciAddress VF0 = PciAddress.parse("0000:01:10.0");
 
     FakeVfioKernel kernel;
-    FakeVfioKernel.Device fakeDevice;
+    FakeDevice fakeDevice;
     /** SET_IRQS and close calls, in order, as the kernel saw them. */
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     VfioSystem vfio;
@@ -42,7 +46,7 @@ class DeviceNotificationsTest {
     @BeforeEach
     void setUp() {
         kernel = new FakeVfioKernel();
-        fakeDevice = new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca).bar(0, 0x4000);
+        fakeDevice = new FakeDevice("0000:01:10.0", 0x8086, 0x10ca).bar(0, 0x4000);
         kernel.addGroup(6, true, fakeDevice);
         vfio = new VfioSystem(recording(kernel), "/dev/");
         domain = vfio.newDomain();

@@ -24,6 +24,8 @@ import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
 import org.sriov4j.UnplugOutcome;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /**
  * REQ → unplug ({@link DeviceRequests}): the host (simulated sysfs) leases a VF attached to a guest through a plug
@@ -40,7 +42,7 @@ class DeviceRequestsTest {
     PciAddress vf;
     Lease lease;
     FakeVfioKernel vfioKernel;
-    FakeVfioKernel.Device fakeDevice;
+    FakeDevice fakeDevice;
     IommuDomain domain;
     AssignedDevice dev;
 
@@ -102,7 +104,7 @@ class DeviceRequestsTest {
         lease.attachToGuest("vm-1");
         calls.clear();
         vfioKernel = new FakeVfioKernel();
-        fakeDevice = new FakeVfioKernel.Device(vf.toString(), 0x8086, 0x10ca).bar(0, 0x4000);
+        fakeDevice = new FakeDevice(vf.toString(), 0x8086, 0x10ca).bar(0, 0x4000);
         vfioKernel.addGroup(6, true, fakeDevice);
         domain = new VfioSystem(vfioKernel, "/dev/").newDomain();
         dev = domain.openDevice(vf, 6);

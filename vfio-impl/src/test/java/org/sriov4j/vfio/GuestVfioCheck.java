@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * A manual check of the JNA implementation against a real kernel (run in the it/ guest as root, with the VF on

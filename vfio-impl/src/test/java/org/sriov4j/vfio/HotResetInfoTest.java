@@ -14,6 +14,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
+import org.sriov4j.vfio.testing.internal.HotResetDep;
 
 /** {@link AssignedDevice#hotResetInfo()} on the fake kernel. */
 class HotResetInfoTest {
@@ -22,7 +27,7 @@ class HotResetInfoTest {
     static final PciAddress VF1 = PciAddress.parse("0000:01:10.2");
 
     FakeVfioKernel kernel;
-    FakeVfioKernel.Device fakeDevice;
+    FakeDevice fakeDevice;
     /** The argsz of every GET_PCI_HOT_RESET_INFO and the kernel's answer. */
     final List<String> requests = new ArrayList<>();
     IommuDomain domain;
@@ -48,7 +53,7 @@ class HotResetInfoTest {
                     }
                     return r;
                 });
-        fakeDevice = new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca);
+        fakeDevice = new FakeDevice("0000:01:10.0", 0x8086, 0x10ca);
         kernel.addGroup(6, true, fakeDevice);
         domain = new VfioSystem(recording, "/dev/").newDomain();
         dev = domain.openDevice(VF0, 6);
@@ -62,8 +67,8 @@ class HotResetInfoTest {
 
     @Test
     void theAffectedFunctionsComeWithTheirGroupsAfterAnEnospcRetry() {
-        fakeDevice.hotReset = List.of(new FakeVfioKernel.HotResetDep(3, PF),
-                new FakeVfioKernel.HotResetDep(6, VF0), new FakeVfioKernel.HotResetDep(7, VF1));
+        fakeDevice.hotReset = List.of(new HotResetDep(3, PF),
+                new HotResetDep(6, VF0), new HotResetDep(7, VF1));
         HotResetInfo info = dev.hotResetInfo();
         assertTrue(info.resettable());
         assertEquals(List.of(new HotResetInfo.Dependent(PF, 3), new HotResetInfo.Dependent(VF0, 6),
@@ -88,8 +93,8 @@ class HotResetInfoTest {
 
     @Test
     void anAffectedFunctionWithoutIommuGroupMakesItNotResettable() {
-        fakeDevice.hotReset = List.of(new FakeVfioKernel.HotResetDep(6, VF0),
-                new FakeVfioKernel.HotResetDep(-1, PciAddress.parse("0000:01:00.1")));
+        fakeDevice.hotReset = List.of(new HotResetDep(6, VF0),
+                new HotResetDep(-1, PciAddress.parse("0000:01:00.1")));
         HotResetInfo info = dev.hotResetInfo();
         assertFalse(info.resettable());
         assertTrue(info.reason().contains("EPERM"), info.reason());
@@ -98,8 +103,8 @@ class HotResetInfoTest {
 
     @Test
     void theKernelFillsWhatFitsAndReportsTheFullCount() {
-        fakeDevice.hotReset = List.of(new FakeVfioKernel.HotResetDep(3, PF),
-                new FakeVfioKernel.HotResetDep(6, VF0));
+        fakeDevice.hotReset = List.of(new HotResetDep(3, PF),
+                new HotResetDep(6, VF0));
         ByteBuffer b = VfioAbi.struct(VfioAbi.HotResetInfo.SIZE + VfioAbi.DependentDevice.SIZE);
         assertEquals(-Errno.ENOSPC.number(), kernel.ioctl(dev.fd().fd(), VfioAbi.DEVICE_GET_PCI_HOT_RESET_INFO, b));
         assertEquals(2, b.getInt(VfioAbi.HotResetInfo.COUNT));
@@ -113,7 +118,7 @@ class HotResetInfoTest {
     @Test
     void devfnIsSplitIntoSlotAndFunction() {
         PciAddress f = PciAddress.parse("0002:81:1f.7");
-        fakeDevice.hotReset = List.of(new FakeVfioKernel.HotResetDep(40, f));
+        fakeDevice.hotReset = List.of(new HotResetDep(40, f));
         assertEquals(List.of(new HotResetInfo.Dependent(f, 40)), dev.hotResetInfo().devices());
     }
 

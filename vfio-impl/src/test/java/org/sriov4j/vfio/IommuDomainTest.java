@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 class IommuDomainTest {
     static final PciAddress VF0 = PciAddress.parse("0000:01:10.0");
@@ -26,8 +28,8 @@ class IommuDomainTest {
     @BeforeEach
     void setUp() {
         kernel = new FakeVfioKernel();
-        kernel.addGroup(6, true, new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca));
-        kernel.addGroup(7, true, new FakeVfioKernel.Device("0000:01:10.2", 0x8086, 0x10ca));
+        kernel.addGroup(6, true, new FakeDevice("0000:01:10.0", 0x8086, 0x10ca));
+        kernel.addGroup(7, true, new FakeDevice("0000:01:10.2", 0x8086, 0x10ca));
         vfio = new VfioSystem(kernel, "/dev");
     }
 

@@ -3,6 +3,7 @@ package org.sriov4j.vfio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.sriov4j.vfio.kernel.IommufdAbi;
 
 /** The iommufd and VFIO cdev layouts against include/uapi/linux/iommufd.h and vfio.h (Linux 6.12, x86-64). */
 class IommufdAbiTest {

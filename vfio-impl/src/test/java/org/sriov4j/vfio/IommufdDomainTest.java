@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /**
  * The iommufd/cdev path ({@link IommuApi#IOMMUFD}) on the fake kernel: selection, bind/attach, the same validation
@@ -32,21 +35,21 @@ class IommufdDomainTest {
     Path sysfs;
     FakeVfioKernel kernel;
     VfioSystem vfio;
-    FakeVfioKernel.Device vf0;
-    FakeVfioKernel.Device vf2;
+    FakeDevice vf0;
+    FakeDevice vf2;
 
     @BeforeEach
     void hostWithIommufd() throws IOException {
         kernel = new FakeVfioKernel();
         kernel.iommufdAvailable = true;
-        vf0 = new FakeVfioKernel.Device(VF0.toString(), 0x8086, 0x10ca).bar(0, 16384);
-        vf2 = new FakeVfioKernel.Device(VF2.toString(), 0x8086, 0x10ca);
+        vf0 = new FakeDevice(VF0.toString(), 0x8086, 0x10ca).bar(0, 16384);
+        vf2 = new FakeDevice(VF2.toString(), 0x8086, 0x10ca);
         kernel.addGroup(6, true, vf0);
         kernel.addGroup(8, true, vf2);
-        FakeVfioKernel.Device nic1 = new FakeVfioKernel.Device(NIC1.toString(), 0x8086, 0x100e);
-        FakeVfioKernel.Device nic2 = new FakeVfioKernel.Device(NIC2.toString(), 0x8086, 0x100e);
+        FakeDevice nic1 = new FakeDevice(NIC1.toString(), 0x8086, 0x100e);
+        FakeDevice nic2 = new FakeDevice(NIC2.toString(), 0x8086, 0x100e);
         kernel.addGroup(9, false, nic1, nic2);
-        kernel.addGroup(10, true, new FakeVfioKernel.Device(NO_CDEV.toString(), 0x8086, 0x10ca));
+        kernel.addGroup(10, true, new FakeDevice(NO_CDEV.toString(), 0x8086, 0x10ca));
         function(VF0, "vfio-pci", 6, vf0.cdev);
         function(VF2, "vfio-pci", 8, vf2.cdev);
         function(NIC1, "vfio-pci", 9, nic1.cdev);

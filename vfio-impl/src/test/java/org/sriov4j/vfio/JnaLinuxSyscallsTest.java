@@ -8,6 +8,8 @@ import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /** The JNA implementation on this (Linux) host, without VFIO: errno, eventfd, anonymous memory, pread. */
 @EnabledOnOs(OS.LINUX)

@@ -16,14 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.sriov4j.BackendFeature;
 import org.sriov4j.Errno;
 import org.sriov4j.GuestPlugActuator;
-import org.sriov4j.SriovException;
-import org.sriov4j.vfio.internal.KvmVfioBackendProvider;
 import org.sriov4j.Lease;
 import org.sriov4j.MacAddress;
 import org.sriov4j.PciAddress;
+import org.sriov4j.SriovException;
 import org.sriov4j.SriovHost;
 import org.sriov4j.VfNetConfig;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.vfio.internal.KvmVfioBackendProvider;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /**
  * The features the engine reports with the kvm-vfio backend, each checked against what the host then does: each
@@ -71,7 +74,7 @@ class KvmVfioFeaturesTest {
     @Test
     void userSpaceDmaMappingIsClaimedAndAMapReachesTheIommu() {
         FakeVfioKernel fake = new FakeVfioKernel();
-        fake.addGroup(6, true, new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca));
+        fake.addGroup(6, true, new FakeDevice("0000:01:10.0", 0x8086, 0x10ca));
         VfioSystem vfio = new VfioSystem(fake, "/dev/");
         try (IommuDomain d = vfio.newDomain(); HostMemory ram = vfio.allocate(2L << 20)) {
             d.openDevice(PciAddress.parse("0000:01:10.0"), 6);
@@ -84,8 +87,8 @@ class KvmVfioFeaturesTest {
     @Test
     void liveMigrationStateTransferIsClaimedAndStopCopyCarriesTheDeviceState() throws IOException {
         FakeVfioKernel fake = new FakeVfioKernel();
-        FakeVfioKernel.Device src = new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca);
-        FakeVfioKernel.Device dst = new FakeVfioKernel.Device("0000:01:10.2", 0x8086, 0x10ca);
+        FakeDevice src = new FakeDevice("0000:01:10.0", 0x8086, 0x10ca);
+        FakeDevice dst = new FakeDevice("0000:01:10.2", 0x8086, 0x10ca);
         src.migrationFlags = VfioAbi.MIGRATION_STOP_COPY;
         dst.migrationFlags = VfioAbi.MIGRATION_STOP_COPY;
         src.stopCopyData = new byte[] {1, 2, 3, 4, 5};

@@ -27,9 +27,12 @@ import org.sriov4j.migration.MigrationAbortedException;
 import org.sriov4j.migration.MigrationExecutor;
 import org.sriov4j.migration.MigrationPlan;
 import org.sriov4j.migration.MigrationPlanner;
-import org.sriov4j.migration.PlanStep;
 import org.sriov4j.migration.PlanStep.Action;
+import org.sriov4j.migration.PlanStep;
 import org.sriov4j.migration.StepActions;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /**
  * A guest's VF moved by a plan on the fake VFIO kernel with an mlx5-like migration driver: the source's saved state
@@ -45,8 +48,8 @@ class MigrationPlanEndToEndTest {
             BackendFeature.LIVE_MIGRATION_STATE_TRANSFER);
 
     FakeVfioKernel kernel;
-    FakeVfioKernel.Device src;
-    FakeVfioKernel.Device dst;
+    FakeDevice src;
+    FakeDevice dst;
     IommuDomain domain;
     AssignedDevice srcDev;
     AssignedDevice dstDev;
@@ -64,8 +67,8 @@ class MigrationPlanEndToEndTest {
     @BeforeEach
     void setUp() {
         kernel = new FakeVfioKernel();
-        src = new FakeVfioKernel.Device(SRC.toString(), 0x15b3, 0x101e).migratable(SC | PRE);
-        dst = new FakeVfioKernel.Device(DST.toString(), 0x15b3, 0x101e).migratable(SC | PRE);
+        src = new FakeDevice(SRC.toString(), 0x15b3, 0x101e).migratable(SC | PRE);
+        dst = new FakeDevice(DST.toString(), 0x15b3, 0x101e).migratable(SC | PRE);
         src.preCopyData = pre;
         src.stopCopyData = stop;
         kernel.addGroup(6, true, src);

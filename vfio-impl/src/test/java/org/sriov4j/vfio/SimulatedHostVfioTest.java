@@ -10,6 +10,7 @@ import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovHost;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /**
  * One simulated host whose sysfs and /dev the engine and VFIO both read: a VF the engine leases (detached to vfio-pci

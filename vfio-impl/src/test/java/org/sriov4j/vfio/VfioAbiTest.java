@@ -3,6 +3,7 @@ package org.sriov4j.vfio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /** The layouts and request numbers against include/uapi/linux/vfio.h (x86-64). */
 class VfioAbiTest {

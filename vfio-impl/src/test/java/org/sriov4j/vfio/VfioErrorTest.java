@@ -15,6 +15,8 @@ import org.sriov4j.Errno;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovException;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /**
  * The documented refusals ({@link VfioError}) on the fake kernel, in the scenarios the real-kernel suite runs
@@ -35,9 +37,9 @@ class VfioErrorTest {
     @BeforeEach
     void guestLikeHost() throws IOException {
         kernel = new FakeVfioKernel();
-        kernel.addGroup(6, true, new FakeVfioKernel.Device(VF0.toString(), 0x8086, 0x10ca));
-        kernel.addGroup(9, false, new FakeVfioKernel.Device(NIC1.toString(), 0x8086, 0x100e),
-                new FakeVfioKernel.Device("0000:04:02.0", 0x8086, 0x100e));
+        kernel.addGroup(6, true, new FakeDevice(VF0.toString(), 0x8086, 0x10ca));
+        kernel.addGroup(9, false, new FakeDevice(NIC1.toString(), 0x8086, 0x100e),
+                new FakeDevice("0000:04:02.0", 0x8086, 0x100e));
         function(VF0, "vfio-pci", 6);
         function(VF1, "igbvf", 7);
         function(NIC1, "vfio-pci", 9);

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
+import org.sriov4j.vfio.testing.internal.FakeDevice;
+import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 
 /** Container, group and device descriptors on the fake kernel: the ioctl paths and the close order. */
 class VfioHandlesTest {
@@ -20,8 +24,8 @@ class VfioHandlesTest {
     @BeforeEach
     void setUp() {
         kernel = new FakeVfioKernel();
-        kernel.addGroup(6, true, new FakeVfioKernel.Device("0000:01:10.0", 0x8086, 0x10ca));
-        kernel.addGroup(9, false, new FakeVfioKernel.Device("0000:03:00.0", 0x8086, 0x100e));
+        kernel.addGroup(6, true, new FakeDevice("0000:01:10.0", 0x8086, 0x10ca));
+        kernel.addGroup(9, false, new FakeDevice("0000:03:00.0", 0x8086, 0x100e));
     }
 
     private static Errno errnoOf(Runnable r) {

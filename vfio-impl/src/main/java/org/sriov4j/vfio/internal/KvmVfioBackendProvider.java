@@ -6,6 +6,7 @@ import org.sriov4j.BackendFeature;
 import org.sriov4j.spi.BackendProbe;
 import org.sriov4j.spi.HypervisorBackendProvider;
 import org.sriov4j.spi.ProbeContext;
+import org.sriov4j.vfio.kernel.IommufdAbi;
 
 /**
  * The {@code kvm-vfio} backend provider. Public only because {@link java.util.ServiceLoader} requires it; its

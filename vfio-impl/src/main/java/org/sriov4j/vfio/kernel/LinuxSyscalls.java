@@ -1,16 +1,17 @@
-package org.sriov4j.vfio;
+package org.sriov4j.vfio.kernel;
 
 import java.nio.ByteBuffer;
 
 /**
  * The one seam between the backend and the kernel: every system call the VFIO backend makes goes through this
- * interface. {@link JnaLinuxSyscalls} calls the C library; the tests use a fake that applies VFIO's rules.
+ * interface. The backend's JNA implementation calls the C library; the fake of module {@code org.sriov4j.vfio.testing}
+ * applies VFIO's rules instead.
  *
  * <p>Convention (the kernel's own): every method returns a non-negative result on success and {@code -errno} on
  * failure. Implementations read {@code errno} immediately after the call, on the calling thread. Argument buffers
  * are direct, little-endian {@link ByteBuffer}s whose position is 0; the kernel may write into them.
  */
-interface LinuxSyscalls {
+public interface LinuxSyscalls {
 
     /** {@code O_RDWR}. */
     int O_RDWR = 0x2;

@@ -1,4 +1,4 @@
-package org.sriov4j.vfio;
+package org.sriov4j.vfio.testing.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,10 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.sriov4j.spi.DeviceNodeAccess;
 import org.sriov4j.spi.GroupViability;
 import org.sriov4j.spi.SysfsAccess;
 import org.sriov4j.testing.SimulatedKernel;
+import org.sriov4j.vfio.MigrationState;
+import org.sriov4j.vfio.kernel.IommufdAbi;
+import org.sriov4j.vfio.kernel.LinuxSyscalls;
+import org.sriov4j.vfio.kernel.VfioAbi;
 
 /**
  * A fake kernel behind {@link LinuxSyscalls} that applies the rules of Linux 6.12's VFIO (drivers/vfio/container.c,
@@ -42,7 +47,7 @@ import org.sriov4j.testing.SimulatedKernel;
  *       device unbinds both; GET_IRQ_INFO of ERR is EINVAL on a device with no ERR vector, i.e. not PCI Express;
  *       test hooks {@link #requestRelease} and {@link #reportError} signal them as an unbind or an AER error would,
  *       {@link #removeGroup} detaches a group whose last device left vfio-pci, as 6.12 does),
- *       GET_PCI_HOT_RESET_INFO ({@link Device#hotReset}: ENODEV when null, argsz protocol with ENOSPC, partial
+ *       GET_PCI_HOT_RESET_INFO ({@link FakeDevice#hotReset}: ENODEV when null, argsz protocol with ENOSPC, partial
  *       fill and count as Linux 6.6+, EPERM for a function without a group, flags 0), RESET (EINVAL without
  *       reset support; puts the migration state in RUNNING and ends its data sessions), DEVICE_FEATURE MIGRATION
  *       (ENOTTY without a migration driver), pread/pwrite of regions at
@@ -50,212 +55,63 @@ import org.sriov4j.testing.SimulatedKernel;
  *   <li>migration v2 (vfio_main.c's vfio_ioctl_device_feature_mig_device_state and a driver's set_state loop as in
  *       mlx5): MIG_DEVICE_STATE GET/SET/PROBE (ENOTTY without a migration driver, EINVAL for argsz &lt; 16, an
  *       unknown state, ERROR, a state the flags do not support, or any SET while in ERROR). A SET walks the
- *       FSM arc by arc ({@link MigrationFsm#next}); an arc that opens a data fd must be the last one (EINVAL
- *       otherwise, as mlx5's WARN_ON). Data fds: a saving session reads {@link Device#preCopyData} (PRE_COPY:
- *       ENOMSG when drained) then {@link Device#stopCopyData} (STOP_COPY: 0 at the end); a RESUMING session
- *       collects writes and hands them to {@link Device#resumed} on RESUMING → STOP. Leaving the saving group or
+ *       FSM arc by arc ({@link MigrationArcs#next}); an arc that opens a data fd must be the last one (EINVAL
+ *       otherwise, as mlx5's WARN_ON). Data fds: a saving session reads {@link FakeDevice#preCopyData} (PRE_COPY:
+ *       ENOMSG when drained) then {@link FakeDevice#stopCopyData} (STOP_COPY: 0 at the end); a RESUMING session
+ *       collects writes and hands them to {@link FakeDevice#resumed} on RESUMING → STOP. Leaving the saving group or
  *       RESUMING ends the session (ENODEV on further reads/writes). VFIO_MIG_GET_PRECOPY_INFO on the data fd:
  *       EINVAL outside PRE_COPY(_P2P), ENOTTY on a RESUMING fd; initial bytes are those present when the session
- *       began, dirty bytes {@link Device#dirtyBytes} plus data added since ({@link #appendPreCopyData}, or mlx5's
- *       save-on-query with {@link Device#saveDirtyOnPrecopyInfo}). MIG_DATA_SIZE (GET only, any state):
- *       {@link Device#stopCopyLength}, failing with {@link Device#dataSizeErrno}. Injected failures:
- *       {@link Device#failArc} (the
+ *       began, dirty bytes {@link FakeDevice#dirtyBytes} plus data added since ({@link #appendPreCopyData}, or mlx5's
+ *       save-on-query with {@link FakeDevice#saveDirtyOnPrecopyInfo}). MIG_DATA_SIZE (GET only, any state):
+ *       {@link FakeDevice#stopCopyLength}, failing with {@link FakeDevice#dataSizeErrno}. Injected failures:
+ *       {@link FakeDevice#failArc} (the
  *       arc returns the errno and leaves the device in the arc's start state, or in ERROR with
- *       {@link Device#errorOnFailure}) and {@link Device#failReset}.</li>
+ *       {@link FakeDevice#errorOnFailure}) and {@link FakeDevice#failReset}.</li>
  *   <li>eventfd (counter, EAGAIN when zero), anonymous mmap, munmap.</li>
  * </ul>
  *
  * <p>It does not model: permissions, the noiommu mode, container sharing across processes, MSI-X table contents.
  */
-final class FakeVfioKernel implements LinuxSyscalls {
-    static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int EBADF = 9;
-    static final int EAGAIN = 11;
-    static final int EBUSY = 16;
-    static final int EEXIST = 17;
-    static final int ENODEV = 19;
-    static final int EINVAL = 22;
-    static final int ENOSPC = 28;
-    static final int ENOTTY = 25;
-    static final int EIO = 5;
-    static final int ENOMSG = 42;
+public final class FakeVfioKernel implements LinuxSyscalls {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+    public static final int ENOTTY = 25;
+    public static final int EIO = 5;
+    public static final int ENOMSG = 42;
 
-    static final long PAGE_SIZES = 0x40201000L;
-    static final long OFFSET_SHIFT = 40;
+    public static final long PAGE_SIZES = 0x40201000L;
+    public static final long OFFSET_SHIFT = 40;
 
-    /** A device of a group. */
-    static final class Device {
-        final String name;
-        /** Its cdev under /dev/vfio/devices/ (iommufd path); set by {@link #addGroup}. */
-        String cdev;
-        /** Descriptors that have the device open: legacy device fds and bound cdevs (vfio_device open_count). */
-        int openCount;
-        final byte[] config = new byte[4096]; // PCIe: 4 KiB config region (seen on 6.12)
-        final Map<Integer, Region> regions = new HashMap<>();
-        final int[] irqCounts = {0, 0, 3, 1, 1}; // an 82576 VF on 6.12: no INTx, no MSI, 3 MSI-X, ERR, REQ
-        boolean resetSupported = true;
-        long migrationFlags = -1; // -1: no migration driver
-        MigrationState migState = MigrationState.RUNNING;
-        byte[] preCopyData = new byte[0];
-        byte[] stopCopyData = new byte[0];
-        byte[] resumed;
-        long dirtyBytes;
-        /**
-         * mlx5 behaviour (mlx5vf_precopy_ioctl): dirty state becomes readable only when VFIO_MIG_GET_PRECOPY_INFO is
-         * called in PRE_COPY after the data fd was drained; the ioctl then starts a SAVE of {@link #dirtyBytes}.
-         */
-        boolean saveDirtyOnPrecopyInfo;
-        /** What MIG_DATA_SIZE reports; -1: the length of {@link #stopCopyData}. */
-        long stopCopyLength = -1;
-        /** The errno MIG_DATA_SIZE fails with (the driver's query failed), 0: none. */
-        int dataSizeErrno;
-        /** "FROM->TO" arcs that fail, with the errno. */
-        final Map<String, Integer> failArc = new HashMap<>();
-        boolean errorOnFailure;
-        boolean failReset;
-        DataFdObj session;
-        final List<String> arcsTaken = new ArrayList<>();
-
-        Device migratable(long flags) {
-            migrationFlags = flags;
-            return this;
-        }
-
-        void failArc(MigrationState from, MigrationState to, int errno) {
-            failArc.put(from + "->" + to, errno);
-        }
-
-        void endSession() {
-            if (session != null) {
-                session.ended = true;
-                session = null;
-            }
-        }
-        int resets;
-        int enabledIrqIndex = -1;
-        final Map<Integer, Integer> triggers = new HashMap<>(); // vector -> eventfd, enabled index only
-        /** The eventfd bound to ERR (vfio-pci's err_trigger), null: none. */
-        Integer errTrigger;
-        /** The eventfd bound to REQ (vfio-pci's req_trigger), null: none. */
-        Integer reqTrigger;
-        /**
-         * What VFIO_DEVICE_GET_PCI_HOT_RESET_INFO reports: the functions below the same bus (group, address); null:
-         * no slot or bus reset (ENODEV). Seen on 6.12 for an 82576 VF behind a PCIe root port with 2 VFs: no slot
-         * reset but a bus reset of bus 01, i.e. the PF and both VFs, each with its own group, flags 0 (group path).
-         */
-        List<HotResetDep> hotReset;
-        final Map<Integer, Boolean> intxMasked = new HashMap<>();
-
-        Device(String name, int vendor, int device) {
-            this.name = name;
-            ByteBuffer b = ByteBuffer.wrap(config).order(ByteOrder.LITTLE_ENDIAN);
-            b.putShort(0, (short) vendor).putShort(2, (short) device);
-            regions.put(VfioAbi.PCI_CONFIG_REGION_INDEX, new Region(4096, VfioAbi.REGION_INFO_FLAG_READ
-                    | VfioAbi.REGION_INFO_FLAG_WRITE, List.of()));
-        }
-
-        Device bar(int index, int size, long[]... sparse) {
-            regions.put(index, new Region(size, VfioAbi.REGION_INFO_FLAG_READ | VfioAbi.REGION_INFO_FLAG_WRITE
-                    | VfioAbi.REGION_INFO_FLAG_MMAP, List.of(sparse)));
-            return this;
-        }
-    }
-
-    /** A function a hot reset would affect: its IOMMU group (-1: none, the kernel's EPERM) and address. */
-    record HotResetDep(int group, org.sriov4j.PciAddress address) {
-    }
-
-    /** A region: contents plus mmap areas ({offset, size}; empty: the whole region). */
-    static final class Region {
-        final ByteBuffer data;
-        final int flags;
-        final List<long[]> sparse;
-
-        Region(int size, int flags, List<long[]> sparse) {
-            this.data = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
-            this.flags = sparse.isEmpty() ? flags : flags | VfioAbi.REGION_INFO_FLAG_CAPS;
-            this.sparse = sparse;
-        }
-    }
-
-    static final class Group {
-        final int number;
-        boolean viable;
-        /** Its last device left vfio-pci while the group was open: no IOMMU group, no container any more. */
-        boolean removed;
-        final Map<String, Device> devices = new LinkedHashMap<>();
-        boolean open;
-        Container container;
-        int openDevices;
-        /** iommufd path: the iommufd context that owns the group's DMA, and how many of its cdevs are bound. */
-        Object dmaOwner;
-        int cdevBound;
-
-        Group(int number, boolean viable) {
-            this.number = number;
-            this.viable = viable;
-        }
-    }
-
-    static final class Container {
-        final List<Group> groups = new ArrayList<>();
-        boolean iommu;
-        final TreeMap<Long, long[]> dma = new TreeMap<>(Long::compareUnsigned); // iova -> {iova, size, vaddr}
-        int dmaAvail = 65535;
-    }
-
-    private record GroupFdObj(Group group) {
-    }
-
-    private record DeviceFdObj(Group group, Device device) {
+    private record GroupFdObj(FakeGroup group) {
     }
 
     private static final class EventObj {
         long counter;
     }
 
-    /** A migration data fd. */
-    static final class DataFdObj {
-        final Device device;
-        final boolean resuming;
-        /** Bytes of {@link Device#preCopyData} at the start of the session: the initial bytes; later ones are dirty. */
-        final int initialLength;
-        int pos;
-        final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
-        boolean ended;
-
-        DataFdObj(Device device, boolean resuming) {
-            this.device = device;
-            this.resuming = resuming;
-            this.initialLength = device.preCopyData.length;
-        }
-
-        /** The whole saving stream as it is now: PRE_COPY data (growing when dirty data is added), then STOP_COPY's. */
-        byte[] data() {
-            byte[] all = new byte[device.preCopyData.length + device.stopCopyData.length];
-            System.arraycopy(device.preCopyData, 0, all, 0, device.preCopyData.length);
-            System.arraycopy(device.stopCopyData, 0, all, device.preCopyData.length, device.stopCopyData.length);
-            return all;
-        }
-    }
-
-    private final Map<Integer, Group> groups = new HashMap<>();
+    private final Map<Integer, FakeGroup> groups = new HashMap<>();
     private final Map<Integer, Object> fds = new HashMap<>();
     private final TreeMap<Long, ByteBuffer> memory = new TreeMap<>();
     private final Map<ByteBuffer, Long> foreignBuffers = new IdentityHashMap<>();
     private int nextFd = 3;
     private long nextAddress = 0x7f00_0000_0000L;
-    int mapRequests;
-    int unmapRequests;
-    long[][] iovaRanges = {{0, 0xfedf_ffffL}, {0xfef0_0000L, 0xffff_ffff_ffffL}};
-    int dmaAvailPerContainer = 65535;
+    public int mapRequests;
+    public int unmapRequests;
+    public long[][] iovaRanges = {{0, 0xfedf_ffffL}, {0xfef0_0000L, 0xffff_ffff_ffffL}};
+    public int dmaAvailPerContainer = 65535;
     /** False: a host without an IOMMU for VFIO (only vfio's no-IOMMU mode, which offers no type1). */
-    boolean type1Offered = true;
+    public boolean type1Offered = true;
 
     /** Joined to a simulated host: its sysfs and /dev decide which nodes open and what a group holds; else null. */
-    private SysfsAccess hostSysfs;
-    private DeviceNodeAccess hostDevices;
+    private @Nullable SysfsAccess hostSysfs;
+    private @Nullable DeviceNodeAccess hostDevices;
 
     /**
      * A fake VFIO joined to a simulated host, so that the two agree: {@code /dev/vfio/vfio} and {@code /dev/vfio/N}
@@ -267,7 +123,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
      * @param host the simulated host
      * @return the fake kernel
      */
-    static FakeVfioKernel joinedTo(SimulatedKernel host) {
+    public static FakeVfioKernel joinedTo(SimulatedKernel host) {
         FakeVfioKernel k = new FakeVfioKernel();
         k.hostSysfs = host;
         k.hostDevices = host.devices();
@@ -275,15 +131,15 @@ final class FakeVfioKernel implements LinuxSyscalls {
     }
 
     /** The group as the joined host shows it now (membership refreshed while nothing holds it open). */
-    private Group joinedGroup(int number) {
-        Group g = groups.computeIfAbsent(number, n -> new Group(n, true));
+    private FakeGroup joinedGroup(SysfsAccess hostSysfs, int number) {
+        FakeGroup g = groups.computeIfAbsent(number, n -> new FakeGroup(n, true));
         if (!g.open && g.openDevices == 0 && g.cdevBound == 0) {
             g.devices.clear();
             String dir = "kernel/iommu_groups/" + number + "/devices";
             for (String member : hostSysfs.exists(dir) ? hostSysfs.list(dir) : List.<String>of()) {
                 String dev = "bus/pci/devices/" + member;
                 if (hostSysfs.linkName(dev + "/driver").filter("vfio-pci"::equals).isPresent()) {
-                    Device d = new Device(member, hex(dev + "/vendor"), hex(dev + "/device"));
+                    FakeDevice d = new FakeDevice(member, hex(hostSysfs, dev + "/vendor"), hex(hostSysfs, dev + "/device"));
                     d.cdev = "vfio" + nextCdev++;
                     g.devices.put(member, d);
                 }
@@ -293,13 +149,13 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return g;
     }
 
-    private int hex(String path) {
+    private static int hex(SysfsAccess hostSysfs, String path) {
         return Integer.decode(hostSysfs.read(path).trim());
     }
 
-    Group addGroup(int number, boolean viable, Device... devices) {
-        Group g = new Group(number, viable);
-        for (Device d : devices) {
+    public FakeGroup addGroup(int number, boolean viable, FakeDevice... devices) {
+        FakeGroup g = new FakeGroup(number, viable);
+        for (FakeDevice d : devices) {
             g.devices.put(d.name, d);
             d.cdev = "vfio" + nextCdev++;
         }
@@ -307,29 +163,45 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return g;
     }
 
-    Group group(int number) {
+    /**
+     * A device of a group by name, as the fake knows it now.
+     *
+     * @param name the device name (its PCI address)
+     * @return the device, or null
+     */
+    public synchronized @Nullable FakeDevice device(String name) {
+        for (FakeGroup g : groups.values()) {
+            FakeDevice d = g.devices.get(name);
+            if (d != null) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    public @Nullable FakeGroup group(int number) {
         return groups.get(number);
     }
 
-    int openFds() {
+    public int openFds() {
         return fds.size();
     }
 
-    long mappedBytes() {
+    public long mappedBytes() {
         long total = 0;
         for (Object o : fds.values()) {
-            if (o instanceof Container c) {
+            if (o instanceof FakeContainer c) {
                 total += c.dma.values().stream().mapToLong(m -> m[1]).sum();
             }
         }
         for (Object o : fds.values()) {
-            if (o instanceof IommufdObj ictx) {
-                for (Ioas a : ictx.ioas.values()) {
+            if (o instanceof IommufdContext ictx) {
+                for (FakeIoas a : ictx.ioas.values()) {
                     total += a.dma.values().stream().mapToLong(m -> m[1]).sum();
                 }
             }
         }
-        for (Group g : groups.values()) {
+        for (FakeGroup g : groups.values()) {
             if (g.container != null && !fds.containsValue(g.container)) {
                 total += g.container.dma.values().stream().mapToLong(m -> m[1]).sum();
             }
@@ -337,7 +209,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return total;
     }
 
-    private int newFd(Object o) {
+    int newFd(Object o) {
         int fd = nextFd++;
         fds.put(fd, o);
         return fd;
@@ -350,19 +222,19 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return -ENOENT; // the joined host has no such node (no vfio-pci, or no member of the group on it)
         }
         if (path.equals("/dev/vfio/vfio")) {
-            return newFd(new Container());
+            return newFd(new FakeContainer());
         }
         if (path.equals("/dev/iommu")) {
-            return iommufdAvailable ? newFd(new IommufdObj()) : -ENOENT;
+            return iommufdAvailable ? newFd(new IommufdContext()) : -ENOENT;
         }
         if (path.startsWith("/dev/vfio/devices/")) {
             return openCdev(path.substring("/dev/vfio/devices/".length()));
         }
         if (path.startsWith("/dev/vfio/")) {
-            Group g;
+            FakeGroup g;
             try {
                 int number = Integer.parseInt(path.substring("/dev/vfio/".length()));
-                g = hostSysfs != null ? joinedGroup(number) : groups.get(number);
+                g = hostSysfs != null ? joinedGroup(hostSysfs, number) : groups.get(number);
             } catch (NumberFormatException e) {
                 return -ENOENT;
             }
@@ -385,17 +257,17 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return -EBADF;
         }
         if (o instanceof GroupFdObj g) {
-            g.group.open = false;
-            if (g.group.container != null && g.group.openDevices == 0) {
-                detach(g.group);
+            g.group().open = false;
+            if (g.group().container != null && g.group().openDevices == 0) {
+                detach(g.group());
             }
-        } else if (o instanceof CdevObj c) {
+        } else if (o instanceof DeviceCdev c) {
             closeCdev(c);
-        } else if (o instanceof DeviceFdObj d) {
-            d.group.openDevices--;
-            deviceClosed(d.device);
-            if (!d.group.open && d.group.openDevices == 0 && d.group.container != null) {
-                detach(d.group);
+        } else if (o instanceof DeviceDescriptor d) {
+            d.group().openDevices--;
+            deviceClosed(d.device());
+            if (!d.group().open && d.group().openDevices == 0 && d.group().container != null) {
+                detach(d.group());
             }
         }
         notifyAll(); // an unbind waiting in unbindFromVfioPci
@@ -413,7 +285,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
      * @param millis how long the holder may take to close it
      * @throws AssertionError if it is still open then
      */
-    synchronized void unbindFromVfioPci(Device d, long millis) throws InterruptedException {
+    public synchronized void unbindFromVfioPci(FakeDevice d, long millis) throws InterruptedException {
         if (d.openCount > 0) {
             requestRelease(d);
         }
@@ -428,8 +300,11 @@ final class FakeVfioKernel implements LinuxSyscalls {
         }
     }
 
-    private void detach(Group g) {
-        Container c = g.container;
+    private void detach(FakeGroup g) {
+        FakeContainer c = g.container;
+        if (c == null) {
+            return;
+        }
         c.groups.remove(g);
         g.container = null;
         if (c.groups.isEmpty()) {
@@ -445,13 +320,13 @@ final class FakeVfioKernel implements LinuxSyscalls {
         if (o == null) {
             return -EBADF;
         }
-        if (o instanceof CdevObj c) {
+        if (o instanceof DeviceCdev c) {
             if (c.bound == null) {
                 return -EINVAL; // vfio_device_fops_unl_ioctl: nothing but BIND_IOMMUFD before the bind
             }
             o = c.bound;
         }
-        if (o instanceof Container c) {
+        if (o instanceof FakeContainer c) {
             if (request == VfioAbi.GET_API_VERSION) {
                 return 0;
             }
@@ -473,28 +348,28 @@ final class FakeVfioKernel implements LinuxSyscalls {
         }
         if (o instanceof GroupFdObj g) {
             if (request == VfioAbi.GROUP_UNSET_CONTAINER) {
-                if (g.group.container == null) {
+                if (g.group().container == null) {
                     return -EINVAL;
                 }
-                if (g.group.openDevices > 0) {
+                if (g.group().openDevices > 0) {
                     return -EBUSY;
                 }
-                detach(g.group);
+                detach(g.group());
                 return 0;
             }
             return -ENOTTY;
         }
-        if (o instanceof DeviceFdObj d) {
+        if (o instanceof DeviceDescriptor d) {
             if (request == VfioAbi.DEVICE_RESET) {
-                if (!d.device.resetSupported) {
+                if (!d.device().resetSupported) {
                     return -EINVAL;
                 }
-                if (d.device.failReset) {
+                if (d.device().failReset) {
                     return -EIO;
                 }
-                d.device.resets++;
-                d.device.endSession();
-                d.device.migState = MigrationState.RUNNING;
+                d.device().resets++;
+                d.device().endSession();
+                d.device().migState = MigrationState.RUNNING;
                 notifyAll(); // pollers of the ended data fd
                 return 0;
             }
@@ -510,10 +385,10 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return -EBADF;
         }
         ByteBuffer b = arg.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (o instanceof IommufdObj ictx) {
-            return iommufdIoctl(ictx, request, b);
+        if (o instanceof IommufdContext ictx) {
+            return IoasRules.iommufdIoctl(this, ictx, request, b);
         }
-        if (o instanceof CdevObj c) {
+        if (o instanceof DeviceCdev c) {
             if (request == IommufdAbi.DEVICE_BIND_IOMMUFD) {
                 return bindIommufd(c, b);
             }
@@ -532,17 +407,17 @@ final class FakeVfioKernel implements LinuxSyscalls {
             }
             o = c.bound;
         }
-        if (o instanceof Container c) {
+        if (o instanceof FakeContainer c) {
             if (request == VfioAbi.IOMMU_GET_INFO && c.iommu) {
-                return iommuInfo(c, b);
+                return Type1Dma.iommuInfo(this, c, b);
             }
             if (request == VfioAbi.IOMMU_MAP_DMA && c.iommu) {
                 mapRequests++;
-                return mapDma(c, b);
+                return Type1Dma.mapDma(this, c, b);
             }
             if (request == VfioAbi.IOMMU_UNMAP_DMA && c.iommu) {
                 unmapRequests++;
-                return unmapDma(c, b);
+                return Type1Dma.unmapDma(this, c, b);
             }
             if (request == VfioAbi.CHECK_EXTENSION || request == VfioAbi.SET_IOMMU) {
                 return ioctl(fd, request, (long) b.getInt(0));
@@ -550,12 +425,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
             return c.iommu ? -ENOTTY : -EINVAL;
         }
         if (o instanceof GroupFdObj g) {
-            return groupIoctl(g.group, request, b);
+            return groupIoctl(g.group(), request, b);
         }
-        if (o instanceof DeviceFdObj d) {
+        if (o instanceof DeviceDescriptor d) {
             return deviceIoctl(d, request, b);
         }
-        if (o instanceof DataFdObj m && request == VfioAbi.MIG_GET_PRECOPY_INFO) {
+        if (o instanceof MigrationDataFd m && request == VfioAbi.MIG_GET_PRECOPY_INFO) {
             if (m.resuming) {
                 return -ENOTTY;
             }
@@ -566,7 +441,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (b.getInt(VfioAbi.PrecopyInfo.ARGSZ) < VfioAbi.PrecopyInfo.SIZE) {
                 return -EINVAL;
             }
-            Device d = m.device;
+            FakeDevice d = m.device;
             long unreadDirty = Math.max(0, d.preCopyData.length - Math.max(m.pos, m.initialLength));
             b.putInt(VfioAbi.PrecopyInfo.FLAGS, 0);
             b.putLong(VfioAbi.PrecopyInfo.INITIAL_BYTES, Math.max(0, m.initialLength - m.pos));
@@ -583,7 +458,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return -ENOTTY;
     }
 
-    private int groupIoctl(Group g, long request, ByteBuffer b) {
+    private int groupIoctl(FakeGroup g, long request, ByteBuffer b) {
         if (request == VfioAbi.GROUP_GET_STATUS) {
             if (g.removed) {
                 return -ENODEV; // vfio_group_ioctl_get_status: group->iommu_group was revoked
@@ -608,7 +483,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (target == null) {
                 return -EBADF;
             }
-            if (!(target instanceof Container c)) {
+            if (!(target instanceof FakeContainer c)) {
                 return -EINVAL;
             }
             if (!g.viable) {
@@ -626,13 +501,13 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (g.container == null || !g.container.iommu) {
                 return -EINVAL;
             }
-            Device d = g.devices.get(name.toString());
+            FakeDevice d = g.devices.get(name.toString());
             if (d == null) {
                 return -ENODEV;
             }
             g.openDevices++;
             d.openCount++;
-            return newFd(new DeviceFdObj(g, d));
+            return newFd(new DeviceDescriptor(g, d));
         }
         if (request == VfioAbi.GROUP_UNSET_CONTAINER) {
             return ioctl(-1, request, 0L);
@@ -640,124 +515,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return -ENOTTY;
     }
 
-    private int iommuInfo(Container c, ByteBuffer b) {
-        int argsz = b.getInt(VfioAbi.IommuInfo.ARGSZ);
-        if (argsz < VfioAbi.IommuInfo.MINSZ) {
-            return -EINVAL;
-        }
-        int rangesCap = VfioAbi.IommuInfo.SIZE;
-        int rangesSize = VfioAbi.IovaRangeCap.RANGES + iovaRanges.length * VfioAbi.IovaRangeCap.RANGE_SIZE;
-        int availCap = rangesCap + rangesSize;
-        int needed = availCap + 12;
-        b.putInt(VfioAbi.IommuInfo.FLAGS, VfioAbi.IOMMU_INFO_PGSIZES | VfioAbi.IOMMU_INFO_CAPS);
-        b.putLong(VfioAbi.IommuInfo.IOVA_PGSIZES, PAGE_SIZES);
-        if (argsz < VfioAbi.IommuInfo.SIZE) {
-            return 0;
-        }
-        if (argsz < needed) {
-            b.putInt(VfioAbi.IommuInfo.ARGSZ, needed);
-            b.putInt(VfioAbi.IommuInfo.CAP_OFFSET, 0);
-            return 0;
-        }
-        b.putInt(VfioAbi.IommuInfo.CAP_OFFSET, rangesCap);
-        b.putShort(rangesCap + VfioAbi.CapHeader.ID, (short) VfioAbi.IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
-        b.putShort(rangesCap + VfioAbi.CapHeader.VERSION, (short) 1);
-        b.putInt(rangesCap + VfioAbi.CapHeader.NEXT, availCap);
-        b.putInt(rangesCap + VfioAbi.IovaRangeCap.NR_IOVAS, iovaRanges.length);
-        for (int i = 0; i < iovaRanges.length; i++) {
-            int at = rangesCap + VfioAbi.IovaRangeCap.RANGES + i * VfioAbi.IovaRangeCap.RANGE_SIZE;
-            b.putLong(at, iovaRanges[i][0]).putLong(at + 8, iovaRanges[i][1]);
-        }
-        b.putShort(availCap + VfioAbi.CapHeader.ID, (short) VfioAbi.IOMMU_TYPE1_INFO_DMA_AVAIL);
-        b.putShort(availCap + VfioAbi.CapHeader.VERSION, (short) 1);
-        b.putInt(availCap + VfioAbi.CapHeader.NEXT, 0);
-        b.putInt(availCap + VfioAbi.DmaAvailCap.AVAIL, c.dmaAvail);
-        return 0;
-    }
-
-    private int mapDma(Container c, ByteBuffer b) {
-        if (b.getInt(VfioAbi.DmaMap.ARGSZ) < VfioAbi.DmaMap.SIZE) {
-            return -EINVAL;
-        }
-        int flags = b.getInt(VfioAbi.DmaMap.FLAGS);
-        long vaddr = b.getLong(VfioAbi.DmaMap.VADDR);
-        long iova = b.getLong(VfioAbi.DmaMap.IOVA);
-        long size = b.getLong(VfioAbi.DmaMap.MAP_SIZE);
-        if ((flags & ~3) != 0 || size == 0) {
-            return -EINVAL;
-        }
-        if ((flags & 3) == 0) {
-            return -EINVAL;
-        }
-        long pg = Long.lowestOneBit(PAGE_SIZES);
-        if (((size | iova | vaddr) & (pg - 1)) != 0) {
-            return -EINVAL;
-        }
-        long last = iova + size - 1;
-        if (Long.compareUnsigned(last, iova) < 0 || Long.compareUnsigned(vaddr + size - 1, vaddr) < 0) {
-            return -EINVAL;
-        }
-        if (overlaps(c, iova, last)) {
-            return -EEXIST;
-        }
-        if (c.dmaAvail == 0) {
-            return -ENOSPC;
-        }
-        boolean inRange = false;
-        for (long[] r : iovaRanges) {
-            inRange |= Long.compareUnsigned(iova, r[0]) >= 0 && Long.compareUnsigned(last, r[1]) <= 0;
-        }
-        if (!inRange) {
-            return -EINVAL;
-        }
-        c.dma.put(iova, new long[] {iova, size, vaddr});
-        c.dmaAvail--;
-        return 0;
-    }
-
-    private static boolean overlaps(Container c, long first, long last) {
-        for (long[] m : c.dma.values()) {
-            long mLast = m[0] + m[1] - 1;
-            if (Long.compareUnsigned(m[0], last) <= 0 && Long.compareUnsigned(mLast, first) >= 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int unmapDma(Container c, ByteBuffer b) {
-        if (b.getInt(VfioAbi.DmaUnmap.ARGSZ) < VfioAbi.DmaUnmap.SIZE || b.getInt(VfioAbi.DmaUnmap.FLAGS) != 0) {
-            return -EINVAL;
-        }
-        long iova = b.getLong(VfioAbi.DmaUnmap.IOVA);
-        long size = b.getLong(VfioAbi.DmaUnmap.UNMAP_SIZE);
-        long pg = Long.lowestOneBit(PAGE_SIZES);
-        long last = iova + size - 1;
-        if (size == 0 || (size & (pg - 1)) != 0 || Long.compareUnsigned(last, iova) < 0) {
-            return -EINVAL;
-        }
-        for (long[] m : c.dma.values()) { // type1v2: no splitting of a mapping at either end
-            long mLast = m[0] + m[1] - 1;
-            boolean containsFirst = Long.compareUnsigned(m[0], iova) <= 0 && Long.compareUnsigned(mLast, iova) >= 0;
-            boolean containsLast = Long.compareUnsigned(m[0], last) <= 0 && Long.compareUnsigned(mLast, last) >= 0;
-            if ((containsFirst && m[0] != iova) || (containsLast && mLast != last)) {
-                return -EINVAL;
-            }
-        }
-        long unmapped = 0;
-        for (long[] m : List.copyOf(c.dma.values())) {
-            if (Long.compareUnsigned(m[0], iova) >= 0 && Long.compareUnsigned(m[0] + m[1] - 1, last) <= 0) {
-                c.dma.remove(m[0]);
-                c.dmaAvail++;
-                unmapped += m[1];
-            }
-        }
-        b.putLong(VfioAbi.DmaUnmap.UNMAP_SIZE, unmapped);
-        return 0;
-    }
-
-    private int deviceIoctl(DeviceFdObj df, long request, ByteBuffer b) {
-        Device d = df.device;
+    private int deviceIoctl(DeviceDescriptor df, long request, ByteBuffer b) {
+        FakeDevice d = df.device();
         int argsz = b.getInt(0);
         if (request == VfioAbi.DEVICE_GET_INFO) {
             if (argsz < VfioAbi.DeviceInfo.MINSZ) {
@@ -777,7 +536,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (index < 0 || index >= VfioAbi.PCI_NUM_REGIONS || index == VfioAbi.PCI_NUM_REGIONS - 1) {
                 return -EINVAL; // VGA (8) exists only on VGA devices (seen: EINVAL on an 82576 VF)
             }
-            Region r = d.regions.get(index);
+            FakeRegion r = d.regions.get(index);
             b.putLong(VfioAbi.RegionInfo.OFFSET, (long) index << OFFSET_SHIFT);
             if (r == null) {
                 b.putInt(VfioAbi.RegionInfo.FLAGS, 0).putLong(VfioAbi.RegionInfo.REGION_SIZE, 0);
@@ -838,12 +597,12 @@ final class FakeVfioKernel implements LinuxSyscalls {
             int flags = b.getInt(VfioAbi.DeviceFeature.FLAGS);
             int feature = flags & VfioAbi.DEVICE_FEATURE_MASK;
             if (feature == VfioAbi.DEVICE_FEATURE_MIG_DEVICE_STATE && d.migrationFlags >= 0) {
-                int r = migDeviceState(d, flags, argsz, b);
+                int r = MigrationRules.migDeviceState(this, d, flags, argsz, b);
                 notifyAll(); // a state change can make a data fd readable (STOP_COPY) or end its session
                 return r;
             }
             if (feature == VfioAbi.DEVICE_FEATURE_MIG_DATA_SIZE && d.migrationFlags >= 0) {
-                return migDataSize(d, flags, argsz, b);
+                return MigrationRules.migDataSize(this, d, flags, argsz, b);
             }
             if (feature != VfioAbi.DEVICE_FEATURE_MIGRATION || d.migrationFlags < 0) {
                 return -ENOTTY;
@@ -863,86 +622,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return -ENOTTY;
     }
 
-    /**
-     * vfio_main.c vfio_ioctl_device_feature_migration_data_size: ENOTTY without mig_ops (handled by the caller),
-     * then vfio_check_feature(flags, argsz - 8, GET, 8): SET EINVAL, PROBE 0, neither GET nor SET EINVAL, data
-     * shorter than 8 bytes EINVAL; then the driver's migration_get_data_size, in any state.
-     */
-    private int migDataSize(Device d, int flags, int argsz, ByteBuffer b) {
-        if ((flags & VfioAbi.DEVICE_FEATURE_SET) != 0) {
-            return -EINVAL;
-        }
-        if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
-            return 0;
-        }
-        if ((flags & VfioAbi.DEVICE_FEATURE_GET) == 0
-                || argsz - VfioAbi.DeviceFeature.SIZE < VfioAbi.MigDataSize.SIZE) {
-            return -EINVAL;
-        }
-        if (d.dataSizeErrno != 0) {
-            return -d.dataSizeErrno;
-        }
-        b.putLong(VfioAbi.DeviceFeature.DATA + VfioAbi.MigDataSize.STOP_COPY_LENGTH,
-                d.stopCopyLength >= 0 ? d.stopCopyLength : d.stopCopyData.length);
-        return 0;
-    }
-
-    private int migDeviceState(Device d, int flags, int argsz, ByteBuffer b) {
-        if ((flags & VfioAbi.DEVICE_FEATURE_PROBE) != 0) {
-            return 0;
-        }
-        if (argsz < VfioAbi.DeviceFeature.SIZE + VfioAbi.MigState.SIZE) {
-            return -EINVAL;
-        }
-        int at = VfioAbi.DeviceFeature.DATA;
-        if ((flags & VfioAbi.DEVICE_FEATURE_GET) != 0) {
-            b.putInt(at + VfioAbi.MigState.DEVICE_STATE, d.migState.value());
-            b.putInt(at + VfioAbi.MigState.DATA_FD, -1);
-            return 0;
-        }
-        if ((flags & VfioAbi.DEVICE_FEATURE_SET) == 0) {
-            return -EINVAL;
-        }
-        MigrationState target = MigrationState.ofValue(b.getInt(at + VfioAbi.MigState.DEVICE_STATE)).orElse(null);
-        if (target == null) {
-            return -EINVAL;
-        }
-        int dataFd = -1;
-        while (d.migState != target) {
-            MigrationState from = d.migState;
-            MigrationState next = MigrationFsm.next(from, target, d.migrationFlags).orElse(null);
-            if (next == null) {
-                return -EINVAL;
-            }
-            Integer fail = d.failArc.get(from + "->" + next);
-            if (fail != null) {
-                if (d.errorOnFailure) {
-                    d.endSession();
-                    d.migState = MigrationState.ERROR;
-                }
-                return -fail;
-            }
-            if (dataFd >= 0) {
-                return -EINVAL; // an arc that opens a data fd must be the last (mlx5: WARN_ON)
-            }
-            if (MigrationFsm.opensDataFd(from, next)) {
-                d.endSession();
-                d.session = new DataFdObj(d, next == MigrationState.RESUMING);
-                dataFd = newFd(d.session);
-            } else if (from == MigrationState.RESUMING) {
-                d.resumed = d.session == null ? null : d.session.received.toByteArray();
-                d.endSession();
-            } else if (from.saving() && !next.saving()) {
-                d.endSession();
-            }
-            d.arcsTaken.add(from + "->" + next);
-            d.migState = next;
-        }
-        b.putInt(at + VfioAbi.MigState.DATA_FD, dataFd);
-        return 0;
-    }
-
-    private int setIrqs(Device d, ByteBuffer b) {
+    private int setIrqs(FakeDevice d, ByteBuffer b) {
         int argsz = b.getInt(VfioAbi.IrqSet.ARGSZ);
         int flags = b.getInt(VfioAbi.IrqSet.FLAGS);
         int index = b.getInt(VfioAbi.IrqSet.INDEX);
@@ -1035,7 +715,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
      * is bound; DATA_BOOL count 0 EINVAL, else signals when true; DATA_EVENTFD count 0 EINVAL, -1 unbinds, another
      * negative number changes nothing, else binds (EBADF, EINVAL for a descriptor that is no eventfd).
      */
-    private int setTriggerSingle(Device d, int index, int dataType, int count, ByteBuffer b) {
+    private int setTriggerSingle(FakeDevice d, int index, int dataType, int count, ByteBuffer b) {
         boolean err = index == VfioAbi.PCI_ERR_IRQ_INDEX;
         Integer bound = err ? d.errTrigger : d.reqTrigger;
         if (dataType == VfioAbi.IRQ_SET_DATA_NONE) {
@@ -1074,7 +754,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return 0;
     }
 
-    private static void setTrigger(Device d, boolean err, Integer efd) {
+    private static void setTrigger(FakeDevice d, boolean err, @Nullable Integer efd) {
         if (err) {
             d.errTrigger = efd;
         } else {
@@ -1097,7 +777,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
      * @return whether an eventfd was bound to REQ (the real kernel warns "No device request channel registered"
      *     otherwise)
      */
-    synchronized boolean requestRelease(Device d) {
+    public synchronized boolean requestRelease(FakeDevice d) {
         if (d.reqTrigger == null) {
             return false;
         }
@@ -1113,8 +793,11 @@ final class FakeVfioKernel implements LinuxSyscalls {
      *
      * @param number the group
      */
-    synchronized void removeGroup(int number) {
-        Group g = groups.get(number);
+    public synchronized void removeGroup(int number) {
+        FakeGroup g = groups.get(number);
+        if (g == null) {
+            throw new IllegalArgumentException("no group " + number);
+        }
         g.removed = true;
         if (g.container != null) {
             detach(g);
@@ -1127,7 +810,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
      * @param d the device
      * @return whether an eventfd was bound to ERR
      */
-    synchronized boolean reportError(Device d) {
+    public synchronized boolean reportError(FakeDevice d) {
         if (d.errTrigger == null) {
             return false;
         }
@@ -1140,7 +823,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
      * reset; EPERM when an affected function has no IOMMU group; otherwise fills the entries that fit, sets count to
      * the number of affected functions and flags to 0 (group path), and returns ENOSPC when not all fit.
      */
-    private int hotResetInfo(Device d, ByteBuffer b) {
+    private int hotResetInfo(FakeDevice d, ByteBuffer b) {
         int argsz = b.getInt(VfioAbi.HotResetInfo.ARGSZ);
         if (argsz < VfioAbi.HotResetInfo.SIZE) {
             return -EINVAL;
@@ -1169,9 +852,9 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return written < d.hotReset.size() ? -ENOSPC : 0;
     }
 
-    private Region region(DeviceFdObj df, long offset, long length) {
+    private @Nullable FakeRegion region(DeviceDescriptor df, long offset, long length) {
         int index = (int) (offset >>> OFFSET_SHIFT);
-        Region r = df.device.regions.get(index);
+        FakeRegion r = df.device().regions.get(index);
         long inRegion = offset & ((1L << OFFSET_SHIFT) - 1);
         if (r == null || inRegion + length > r.data.capacity()) {
             return null;
@@ -1182,17 +865,17 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public synchronized long pread(int fd, ByteBuffer buffer, long offset) {
         Object o = boundDevice(fds.get(fd));
-        if (!(o instanceof DeviceFdObj df)) {
+        if (!(o instanceof DeviceDescriptor df)) {
             return o == null ? -EBADF : -EINVAL;
         }
         int n = buffer.remaining();
-        Region r = region(df, offset, n);
+        FakeRegion r = region(df, offset, n);
         if (r == null) {
             return -EINVAL;
         }
         int at = (int) (offset & ((1L << OFFSET_SHIFT) - 1));
         if (offset >>> OFFSET_SHIFT == VfioAbi.PCI_CONFIG_REGION_INDEX) {
-            buffer.duplicate().put(df.device.config, at, n);
+            buffer.duplicate().put(df.device().config, at, n);
         } else {
             ByteBuffer src = r.data.duplicate();
             src.position(at).limit(at + n);
@@ -1204,11 +887,11 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public synchronized long pwrite(int fd, ByteBuffer buffer, long offset) {
         Object o = boundDevice(fds.get(fd));
-        if (!(o instanceof DeviceFdObj df)) {
+        if (!(o instanceof DeviceDescriptor df)) {
             return o == null ? -EBADF : -EINVAL;
         }
         int n = buffer.remaining();
-        Region r = region(df, offset, n);
+        FakeRegion r = region(df, offset, n);
         if (r == null) {
             return -EINVAL;
         }
@@ -1217,7 +900,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
             if (at < 4) {
                 return n; // vendor/device ids are read-only: the write is accepted and dropped
             }
-            buffer.duplicate().get(df.device.config, at, n);
+            buffer.duplicate().get(df.device().config, at, n);
         } else {
             ByteBuffer dst = r.data.duplicate();
             dst.position(at);
@@ -1229,7 +912,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public synchronized long read(int fd, ByteBuffer buffer) {
         Object o = fds.get(fd);
-        if (o instanceof DataFdObj m) {
+        if (o instanceof MigrationDataFd m) {
             if (m.resuming) {
                 return -EINVAL;
             }
@@ -1263,7 +946,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
     @Override
     public synchronized long write(int fd, ByteBuffer buffer) {
         Object o = fds.get(fd);
-        if (o instanceof DataFdObj m) {
+        if (o instanceof MigrationDataFd m) {
             if (!m.resuming) {
                 return -EINVAL;
             }
@@ -1297,13 +980,13 @@ final class FakeVfioKernel implements LinuxSyscalls {
             backing = ByteBuffer.allocateDirect((int) length);
         } else {
             Object o = boundDevice(fds.get(fd));
-            if (!(o instanceof DeviceFdObj df)) {
+            if (!(o instanceof DeviceDescriptor df)) {
                 return o == null ? -EBADF : -EINVAL;
             }
             if ((offset & 4095) != 0) {
                 return -EINVAL;
             }
-            Region r = region(df, offset, length);
+            FakeRegion r = region(df, offset, length);
             if (r == null || (r.flags & VfioAbi.REGION_INFO_FLAG_MMAP) == 0) {
                 return -EINVAL;
             }
@@ -1332,7 +1015,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return memory.remove(address) == null ? -EINVAL : 0;
     }
 
-    int mmapCount() {
+    public int mmapCount() {
         return memory.size();
     }
 
@@ -1382,7 +1065,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         if (o instanceof EventObj e) {
             return e.counter != 0 ? POLLIN : 0;
         }
-        if (o instanceof DataFdObj m) {
+        if (o instanceof MigrationDataFd m) {
             if (m.ended) {
                 return m.resuming ? POLLHUP : POLLIN | POLLRDHUP;
             }
@@ -1396,23 +1079,23 @@ final class FakeVfioKernel implements LinuxSyscalls {
     }
 
     /** How many of the next {@link #poll} calls fail with EINTR, as if a signal arrived. */
-    int pollEintr;
+    public int pollEintr;
 
     /**
      * New PRE_COPY data becomes readable (a driver's asynchronous SAVE of dirty state completed, as mlx5's
-     * callback does before waking poll_wait): appends to {@link Device#preCopyData} and wakes pollers.
+     * callback does before waking poll_wait): appends to {@link FakeDevice#preCopyData} and wakes pollers.
      *
      * @param d the device
      * @param more the bytes
      */
-    synchronized void appendPreCopyData(Device d, byte[] more) {
+    public synchronized void appendPreCopyData(FakeDevice d, byte[] more) {
         byte[] all = java.util.Arrays.copyOf(d.preCopyData, d.preCopyData.length + more.length);
         System.arraycopy(more, 0, all, d.preCopyData.length, more.length);
         d.preCopyData = all;
         notifyAll();
     }
 
-    long eventCounter(int fd) {
+    public long eventCounter(int fd) {
         return fds.get(fd) instanceof EventObj e ? e.counter : -1;
     }
 
@@ -1446,70 +1129,44 @@ final class FakeVfioKernel implements LinuxSyscalls {
 
     // ---- iommufd and VFIO device cdevs (drivers/iommu/iommufd/, drivers/vfio/device_cdev.c, Linux 6.12) ----
 
-    static final int EBADFD = 77;
-    static final int EOVERFLOW = 75;
-    static final int EMSGSIZE = 90;
-    static final int EOPNOTSUPP = 95;
-    static final int EADDRINUSE = 98;
-    static final long IOMMUFD_ALIGNMENT = 4096;
+    public static final int EBADFD = 77;
+    public static final int EOVERFLOW = 75;
+    public static final int EMSGSIZE = 90;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EADDRINUSE = 98;
+    public static final long IOMMUFD_ALIGNMENT = 4096;
 
     /** Whether /dev/iommu exists (CONFIG_IOMMUFD). */
-    boolean iommufdAvailable;
+    public boolean iommufdAvailable;
     private int nextCdev;
 
-    /** An iommufd context: its objects by id (IOAS; bound devices take ids too). */
-    static final class IommufdObj {
-        final Map<Integer, Ioas> ioas = new HashMap<>();
-        int nextId = 1;
-    }
-
-    /** An IO address space: its areas (iova -> {iova, length, user_va}) and the cdevs attached. */
-    static final class Ioas {
-        final TreeMap<Long, long[]> dma = new TreeMap<>(Long::compareUnsigned);
-        final List<CdevObj> attached = new ArrayList<>();
-    }
-
-    /** An open device cdev; {@link #bound} is its device descriptor view once BIND_IOMMUFD succeeded. */
-    static final class CdevObj {
-        final Group group;
-        final Device device;
-        DeviceFdObj bound;
-        IommufdObj ictx;
-        Ioas ioas;
-
-        CdevObj(Group group, Device device) {
-            this.group = group;
-            this.device = device;
-        }
-    }
-
     /** The iommufd context the descriptor refers to, for tests. */
-    int ioasCount() {
+    public int ioasCount() {
         int n = 0;
         for (Object o : fds.values()) {
-            if (o instanceof IommufdObj ictx) {
+            if (o instanceof IommufdContext ictx) {
                 n += ictx.ioas.size();
             }
         }
         return n;
     }
 
-    private Object boundDevice(Object o) {
-        return o instanceof CdevObj c && c.bound != null ? c.bound : o;
+    private @Nullable Object boundDevice(@Nullable Object o) {
+        return o instanceof DeviceCdev c && c.bound != null ? c.bound : o;
     }
 
     private int openCdev(String name) {
-        for (Group g : groups.values()) {
-            for (Device d : g.devices.values()) {
+        for (FakeGroup g : groups.values()) {
+            for (FakeDevice d : g.devices.values()) {
                 if (name.equals(d.cdev)) {
-                    return newFd(new CdevObj(g, d));
+                    return newFd(new DeviceCdev(g, d));
                 }
             }
         }
         return -ENOENT;
     }
 
-    private int bindIommufd(CdevObj c, ByteBuffer b) {
+    private int bindIommufd(DeviceCdev c, ByteBuffer b) {
         if (b.getInt(0) < IommufdAbi.BindIommufd.SIZE || b.getInt(IommufdAbi.BindIommufd.FLAGS) != 0
                 || b.getInt(IommufdAbi.BindIommufd.IOMMUFD) < 0) {
             return -EINVAL;
@@ -1524,7 +1181,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
         if (target == null) {
             return -EBADF;
         }
-        if (!(target instanceof IommufdObj ictx)) {
+        if (!(target instanceof IommufdContext ictx)) {
             return -EBADFD; // iommufd_ctx_from_fd: not an iommufd
         }
         if (!c.group.viable || (c.group.dmaOwner != null && c.group.dmaOwner != ictx)) {
@@ -1534,21 +1191,25 @@ final class FakeVfioKernel implements LinuxSyscalls {
         c.group.cdevBound++;
         c.device.openCount++;
         c.ictx = ictx;
-        c.bound = new DeviceFdObj(c.group, c.device);
+        c.bound = new DeviceDescriptor(c.group, c.device);
         b.putInt(IommufdAbi.BindIommufd.OUT_DEVID, ictx.nextId++);
         return 0;
     }
 
-    private int attachPt(CdevObj c, ByteBuffer b) {
+    private int attachPt(DeviceCdev c, ByteBuffer b) {
         if (b.getInt(0) < IommufdAbi.AttachPt.SIZE || b.getInt(IommufdAbi.AttachPt.FLAGS) != 0) {
             return -EINVAL;
         }
-        Ioas target = c.ictx.ioas.get(b.getInt(IommufdAbi.AttachPt.PT_ID));
+        IommufdContext ictx = c.ictx;
+        if (ictx == null) {
+            return -EINVAL;
+        }
+        FakeIoas target = ictx.ioas.get(b.getInt(IommufdAbi.AttachPt.PT_ID));
         if (target == null) {
             return -ENOENT;
         }
         for (long[] m : target.dma.values()) { // iopt_table_enforce_dev_resv_regions
-            if (reserved(m[0], m[0] + m[1] - 1)) {
+            if (IoasRules.reserved(this, m[0], m[0] + m[1] - 1)) {
                 return -EADDRINUSE;
             }
         }
@@ -1558,14 +1219,14 @@ final class FakeVfioKernel implements LinuxSyscalls {
         return 0;
     }
 
-    private static void detachPt(CdevObj c) {
+    private static void detachPt(DeviceCdev c) {
         if (c.ioas != null) {
             c.ioas.attached.remove(c);
             c.ioas = null;
         }
     }
 
-    private void closeCdev(CdevObj c) {
+    private void closeCdev(DeviceCdev c) {
         if (c.bound == null) {
             return;
         }
@@ -1578,7 +1239,7 @@ final class FakeVfioKernel implements LinuxSyscalls {
     }
 
     /** What closing any descriptor of a device does to it (vfio_pci_core_close_device), legacy fd or cdev. */
-    private static void deviceClosed(Device d) {
+    private static void deviceClosed(FakeDevice d) {
         d.openCount--;
         d.enabledIrqIndex = -1;
         d.triggers.clear();
@@ -1588,194 +1249,8 @@ final class FakeVfioKernel implements LinuxSyscalls {
         d.migState = MigrationState.RUNNING;
     }
 
-    /** Whether [first, last] meets a reserved region of the attached devices: the complement of iovaRanges. */
-    private boolean reserved(long first, long last) {
-        long next = 0;
-        for (long[] r : iovaRanges) {
-            if (Long.compareUnsigned(r[0], next) > 0 && overlapsRange(first, last, next, r[0] - 1)) {
-                return true;
-            }
-            next = r[1] + 1;
-            if (next == 0) {
-                return false;
-            }
-        }
-        return overlapsRange(first, last, next, -1L);
-    }
-
-    private static boolean overlapsRange(long first, long last, long from, long to) {
-        return Long.compareUnsigned(first, to) <= 0 && Long.compareUnsigned(last, from) >= 0;
-    }
-
-    private int iommufdIoctl(IommufdObj ictx, long request, ByteBuffer b) {
-        int size = b.getInt(0);
-        if (request == IommufdAbi.IOAS_ALLOC) {
-            if (size < IommufdAbi.IoasAlloc.SIZE) {
-                return -EINVAL;
-            }
-            if (b.getInt(IommufdAbi.IoasAlloc.FLAGS) != 0) {
-                return -EOPNOTSUPP;
-            }
-            int id = ictx.nextId++;
-            ictx.ioas.put(id, new Ioas());
-            b.putInt(IommufdAbi.IoasAlloc.OUT_IOAS_ID, id);
-            return 0;
-        }
-        if (request == IommufdAbi.DESTROY) {
-            if (size < IommufdAbi.Destroy.SIZE) {
-                return -EINVAL;
-            }
-            Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.Destroy.ID));
-            if (a == null) {
-                return -ENOENT;
-            }
-            if (!a.attached.isEmpty()) {
-                return -EBUSY;
-            }
-            ictx.ioas.remove(b.getInt(IommufdAbi.Destroy.ID));
-            return 0;
-        }
-        if (request == IommufdAbi.IOAS_IOVA_RANGES) {
-            if (size < IommufdAbi.IovaRanges.SIZE) {
-                return -EINVAL;
-            }
-            if (b.getInt(IommufdAbi.IovaRanges.RESERVED) != 0) {
-                return -EOPNOTSUPP;
-            }
-            Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.IovaRanges.IOAS_ID));
-            if (a == null) {
-                return -ENOENT;
-            }
-            long[][] ranges = a.attached.isEmpty() ? new long[][] {{0, -1L}} : iovaRanges;
-            int max = b.getInt(IommufdAbi.IovaRanges.NUM_IOVAS);
-            ByteBuffer out = foreign(b.getLong(IommufdAbi.IovaRanges.ALLOWED_IOVAS));
-            for (int i = 0; i < ranges.length && i < max; i++) {
-                out.putLong(i * 16, ranges[i][0]).putLong(i * 16 + 8, ranges[i][1]);
-            }
-            b.putInt(IommufdAbi.IovaRanges.NUM_IOVAS, ranges.length);
-            b.putLong(IommufdAbi.IovaRanges.OUT_IOVA_ALIGNMENT, IOMMUFD_ALIGNMENT);
-            return ranges.length > max ? -EMSGSIZE : 0;
-        }
-        if (request == IommufdAbi.IOAS_MAP) {
-            mapRequests++;
-            return ioasMap(ictx, size, b);
-        }
-        if (request == IommufdAbi.IOAS_UNMAP) {
-            unmapRequests++;
-            return ioasUnmap(ictx, size, b);
-        }
-        return -ENOTTY;
-    }
-
-    private int ioasMap(IommufdObj ictx, int size, ByteBuffer b) {
-        if (size < IommufdAbi.IoasMap.SIZE) {
-            return -EINVAL;
-        }
-        int flags = b.getInt(IommufdAbi.IoasMap.FLAGS);
-        int known = IommufdAbi.MAP_FIXED_IOVA | IommufdAbi.MAP_READABLE | IommufdAbi.MAP_WRITEABLE;
-        if ((flags & ~known) != 0 || b.getInt(IommufdAbi.IoasMap.RESERVED) != 0) {
-            return -EOPNOTSUPP;
-        }
-        long iova = b.getLong(IommufdAbi.IoasMap.IOVA);
-        long length = b.getLong(IommufdAbi.IoasMap.LENGTH);
-        long va = b.getLong(IommufdAbi.IoasMap.USER_VA);
-        if (iova == -1L || length == -1L) {
-            return -EOVERFLOW;
-        }
-        if ((flags & (IommufdAbi.MAP_READABLE | IommufdAbi.MAP_WRITEABLE)) == 0) {
-            return -EINVAL;
-        }
-        Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.IoasMap.IOAS_ID));
-        if (a == null) {
-            return -ENOENT;
-        }
-        if (length == 0) {
-            return -EINVAL; // iopt_alloc_pages
-        }
-        if (Long.compareUnsigned(va + length - 1, va) < 0) {
-            return -EOVERFLOW;
-        }
-        if ((length & (IOMMUFD_ALIGNMENT - 1)) != 0) {
-            return -EINVAL; // iopt_alloc_area_pages
-        }
-        if ((flags & IommufdAbi.MAP_FIXED_IOVA) == 0) {
-            long next = IOMMUFD_ALIGNMENT; // iopt_alloc_iova: never IOVA 0; here simply after the last area
-            for (long[] m : a.dma.values()) {
-                next = Math.max(next, m[0] + m[1]);
-            }
-            iova = next;
-        }
-        if ((iova & (IOMMUFD_ALIGNMENT - 1)) != 0) {
-            return -EINVAL; // iopt_check_iova
-        }
-        long last = iova + length - 1;
-        if (Long.compareUnsigned(last, iova) < 0) {
-            return -EOVERFLOW;
-        }
-        if (!a.attached.isEmpty() && reserved(iova, last)) {
-            return -EINVAL;
-        }
-        for (long[] m : a.dma.values()) {
-            if (overlapsRange(iova, last, m[0], m[0] + m[1] - 1)) {
-                return -EEXIST;
-            }
-        }
-        if ((va & (IOMMUFD_ALIGNMENT - 1)) != 0) {
-            return -EINVAL; // iopt_insert_area: page offset of the user address
-        }
-        a.dma.put(iova, new long[] {iova, length, va});
-        b.putLong(IommufdAbi.IoasMap.IOVA, iova);
-        return 0;
-    }
-
-    private int ioasUnmap(IommufdObj ictx, int size, ByteBuffer b) {
-        if (size < IommufdAbi.IoasUnmap.SIZE) {
-            return -EINVAL;
-        }
-        Ioas a = ictx.ioas.get(b.getInt(IommufdAbi.IoasUnmap.IOAS_ID));
-        if (a == null) {
-            return -ENOENT;
-        }
-        long iova = b.getLong(IommufdAbi.IoasUnmap.IOVA);
-        long length = b.getLong(IommufdAbi.IoasUnmap.LENGTH);
-        boolean all = iova == 0 && length == -1L;
-        if (!all && (iova == -1L || length == -1L)) {
-            return -EOVERFLOW;
-        }
-        if (length == 0) {
-            return -EINVAL;
-        }
-        long last = all ? -1L : iova + length - 1;
-        if (Long.compareUnsigned(last, iova) < 0) {
-            return -EOVERFLOW;
-        }
-        long unmapped = 0;
-        int rc = -ENOENT;
-        for (long[] m : List.copyOf(a.dma.values())) { // iopt_unmap_iova_range: in IOVA order
-            long mLast = m[0] + m[1] - 1;
-            if (!overlapsRange(m[0], mLast, iova, last)) {
-                continue;
-            }
-            if (Long.compareUnsigned(m[0], iova) < 0 || Long.compareUnsigned(mLast, last) > 0) {
-                rc = -ENOENT; // splitting an area: refused; areas already removed stay removed
-                unmapped = -1;
-                break;
-            }
-            a.dma.remove(m[0]);
-            unmapped += m[1];
-        }
-        if (unmapped < 0) {
-            return rc;
-        }
-        if (unmapped == 0 && !all) {
-            return -ENOENT;
-        }
-        b.putLong(IommufdAbi.IoasUnmap.LENGTH, unmapped);
-        return 0;
-    }
-
     /** The buffer behind an address {@link #addressOf} handed out. */
-    private ByteBuffer foreign(long address) {
+    ByteBuffer foreign(long address) {
         for (Map.Entry<ByteBuffer, Long> e : foreignBuffers.entrySet()) {
             if (e.getValue() == address) {
                 return e.getKey().duplicate().order(ByteOrder.LITTLE_ENDIAN);
