@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.sriov4j.Errno;
 import org.sriov4j.PciAddress;
@@ -36,7 +37,11 @@ public final class Rollback {
         void run();
     }
 
-    private record Done(String description, Undo undo) {
+    /** A completed step; its description is made only if the undo is reported. */
+    private record Done(Supplier<String> describe, Undo undo) {
+        String description() {
+            return describe.get();
+        }
     }
 
     private final String operation;
@@ -61,6 +66,17 @@ public final class Rollback {
      * @param undo how to undo it
      */
     public void done(String description, Undo undo) {
+        done.push(new Done(() -> description, undo));
+    }
+
+    /**
+     * Records a completed step whose description is made only when the rollback reports it (for steps cheap
+     * enough that making the text at each success would cost more than the step).
+     *
+     * @param description makes what the undo does, e.g. {@code "mac 00:00:00:00:00:00"}
+     * @param undo how to undo it
+     */
+    public void done(Supplier<String> description, Undo undo) {
         done.push(new Done(description, undo));
     }
 

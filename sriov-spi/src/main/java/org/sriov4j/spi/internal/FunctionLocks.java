@@ -69,7 +69,8 @@ import org.sriov4j.SriovException;
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
  * can say who holds a function ({@link #holder}). That text is only a claim: the holder is the process the kernel
  * names as the lock's owner in {@code /proc/locks}, and the text is believed only when its pid and start time are
- * that process's ({@link Holder#confirmed()}). The directory is created with mode 0700 (and checked like the rest of
+ * that process's ({@link Holder#confirmed()}). It is not forced to disk (nothing reads it after a crash of the holder
+ * or the host: the lock is gone then); what must survive a crash is in the {@link Ledger}. The directory is created with mode 0700 (and checked like the rest of
  * the state directory, {@link StateDirectory}), lock files with 0600; a lock file that is a symbolic link is never
  * opened.
  *
@@ -93,6 +94,20 @@ final class FunctionLocks {
     private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
+    private static final Path PROC_SELF_FDINFO = Path.of("/proc/self/fdinfo");
+    /**
+     * Where {@link #mark}'s positions start: 1 TiB, past any lock file's text and within every Linux file system's
+     * largest offset (ext4's is 16 TiB).
+     */
+    private static final long TOKEN_BASE = 1L << 40;
+    /** Makes {@link #mark}'s positions unique in this JVM. */
+    private static final java.util.concurrent.atomic.AtomicLong TOKENS = new java.util.concurrent.atomic.AtomicLong();
+    /** The descriptor number of the channel verified last, or -1: {@link #verify(Path, Slot, long)}'s second guess. */
+    private static volatile int lastFd = -1;
+    private static final Set<OpenOption> OPEN = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> OPEN_CREATE = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS, StandardOpenOption.CREATE);
     private static final Path PROC_LOCKS = Path.of("/proc/locks");
     private static final long PID = ProcessHandle.current().pid();
 
@@ -132,6 +147,11 @@ final class FunctionLocks {
     static final class Slot {
         /** The lock this JVM holds on the file, or null. Guarded by this slot's monitor. */
         @Nullable FunctionLock held;
+        /**
+         * The descriptor number the file's channel last had ({@link #verify}'s first guess: the kernel gives the
+         * lowest free number, so the number a closed channel had usually comes back), or -1. Guarded by the monitor.
+         */
+        int fdHint = -1;
     }
 
     /**
@@ -193,6 +213,7 @@ final class FunctionLocks {
                 FileChannel ch = open(device, real, true);
                 boolean keep = false;
                 try {
+                    long token = mark(ch);
                     afterOpen.opened(real);
                     FileLock fl;
                     try {
@@ -204,7 +225,7 @@ final class FunctionLocks {
                     if (fl == null) {
                         return Optional.empty();
                     }
-                    if (verify(real) == Verification.STALE) {
+                    if (verify(real, slot, token) == Verification.STALE) {
                         if (attempt >= MAX_ATTEMPTS) {
                             throw new SriovException("lock", device, null, real.toString(), "the lock file was "
                                     + "replaced " + attempt + " times while locking it", null);
@@ -287,6 +308,7 @@ final class FunctionLocks {
             }
             boolean keep = false;
             try {
+                long token = mark(ch);
                 FileLock fl;
                 try {
                     fl = ch.tryLock();
@@ -297,7 +319,7 @@ final class FunctionLocks {
                 if (fl == null) {
                     return false;
                 }
-                if (verify(real) != Verification.SAME) {
+                if (verify(real, slot, token) != Verification.SAME) {
                     return false;
                 }
                 Files.delete(real);
@@ -391,17 +413,18 @@ final class FunctionLocks {
      * @throws NoSuchFileException if the lock file does not exist
      */
     private static Optional<LockState> lockedBy(Path real, Path procLocks) throws IOException {
+        Map<String, Object> a;
+        try {
+            // first: a function whose lock file does not exist is free, whatever /proc/locks holds
+            a = Files.readAttributes(real, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException x) {
+            return Optional.empty(); // no "unix" attribute view
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(procLocks, StandardCharsets.US_ASCII);
         } catch (IOException x) {
             return Optional.empty();
-        }
-        Map<String, Object> a;
-        try {
-            a = Files.readAttributes(real, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-        } catch (UnsupportedOperationException | IllegalArgumentException x) {
-            return Optional.empty(); // no "unix" attribute view
         }
         long dev = ((Number) a.get("dev")).longValue();
         long ino = ((Number) a.get("ino")).longValue();
@@ -526,7 +549,8 @@ final class FunctionLocks {
         while (b.hasRemaining()) {
             pos += ch.write(b, pos);
         }
-        ch.force(true);
+        // not forced to disk: the text is read only while the kernel names a live holder of the lock (which dies
+        // with its process, and with the host), from the page cache; after a crash it is never believed
     }
 
     /**
@@ -554,29 +578,147 @@ final class FunctionLocks {
     }
 
     /**
-     * Compares the file at the path with the file this JVM's descriptor for it refers to. Only the caller (under the
-     * slot's monitor) has the file open, so the descriptors of this process whose link names the path, or the path
-     * and {@code " (deleted)"}, are the caller's; if the link text does not match (other mount namespace views),
-     * every descriptor is compared.
+     * Gives a freshly opened lock file channel a position no other descriptor of this process has, so that
+     * {@link #verify(Path, Slot, long)} can recognise the channel's descriptor under {@code /proc/self/fdinfo} (its
+     * {@code pos:} line) without listing every descriptor. The position is past any content (writes to lock files
+     * are positional, and {@link FileChannel#truncate} only lowers a larger position, which happens after
+     * verification); a file system that refuses the offset gets none, and the full listing is used.
+     *
+     * @return the position set, or -1 if none
+     */
+    private static long mark(FileChannel ch) {
+        long token = TOKEN_BASE + TOKENS.incrementAndGet();
+        try {
+            ch.position(token);
+            return token;
+        } catch (IOException | IllegalArgumentException x) {
+            return -1;
+        }
+    }
+
+    /**
+     * {@link #verify(Path)}, looking first at the descriptor number the slot's channel had last time (and the number
+     * the last verified channel of any slot had): the kernel gives a new descriptor the lowest free number, so a lock
+     * file opened again usually gets the number its previous channel had. That descriptor is taken as the caller's
+     * channel only if its link names the lock file and its position (in {@code /proc/self/fdinfo}) is the caller's
+     * {@code token}, which {@link #mark} gave to no other descriptor; then it alone decides, as the full listing
+     * would. Otherwise the full listing decides and its descriptor number is remembered. Cost: a few system calls
+     * instead of a {@code readlink} per open descriptor of the process.
+     *
+     * @param real the lock file's real path
+     * @param slot its slot (the caller holds its monitor)
+     * @param token the position {@link #mark} gave the caller's channel, or -1
+     * @return whether the path names the locked file
+     * @throws IOException if {@code /proc/self/fd} cannot be listed
+     */
+    static Verification verify(Path real, Slot slot, long token) throws IOException {
+        if (token >= 0) {
+            int[] guesses = {slot.fdHint, lastFd};
+            for (int i = 0; i < guesses.length; i++) {
+                int fd = guesses[i];
+                if (fd < 0 || (i == 1 && fd == guesses[0])) {
+                    continue;
+                }
+                Optional<Verification> v = verifyDescriptor(real, fd, token);
+                if (v.isPresent()) {
+                    slot.fdHint = fd;
+                    lastFd = fd;
+                    return v.get();
+                }
+            }
+        }
+        Found found = scan(real);
+        if (found.fd() >= 0) {
+            slot.fdHint = found.fd();
+            lastFd = found.fd();
+        }
+        return found.verification();
+    }
+
+    /**
+     * The verdict from one descriptor, if it is the caller's channel: its link names the lock file (or the lock file
+     * " (deleted)") and its {@code fdinfo} position is {@code token}.
+     */
+    private static Optional<Verification> verifyDescriptor(Path real, int fd, long token) {
+        Path link = PROC_SELF_FD.resolve(Integer.toString(fd));
+        String name = real.toString();
+        try {
+            String target = Files.readSymbolicLink(link).toString();
+            if (!target.equals(name) && !target.equals(name + " (deleted)")) {
+                return Optional.empty();
+            }
+            if (position(fd) != token) {
+                return Optional.empty();
+            }
+            Object fdKey = Files.readAttributes(link, BasicFileAttributes.class).fileKey();
+            if (fdKey == null) {
+                return Optional.empty();
+            }
+            Object pathKey;
+            try {
+                pathKey = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            } catch (NoSuchFileException x) {
+                return Optional.of(Verification.STALE);
+            }
+            return Optional.of(fdKey.equals(pathKey) ? Verification.SAME : Verification.STALE);
+        } catch (IOException | UnsupportedOperationException x) {
+            return Optional.empty(); // not a descriptor now, or no fdinfo: the full listing decides
+        }
+    }
+
+    /** The {@code pos:} line of {@code /proc/self/fdinfo/<fd>}, or -1. */
+    private static long position(int fd) throws IOException {
+        byte[] b = Files.readAllBytes(PROC_SELF_FDINFO.resolve(Integer.toString(fd)));
+        // "pos:\t<decimal>\n" is the first line (fs/proc/fd.c)
+        if (b.length < 5 || b[0] != 'p' || b[1] != 'o' || b[2] != 's' || b[3] != ':') {
+            return -1;
+        }
+        int i = 4;
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        long v = 0;
+        int digits = 0;
+        for (; i < b.length && b[i] >= '0' && b[i] <= '9' && digits < 19; i++, digits++) {
+            v = v * 10 + (b[i] - '0');
+        }
+        return digits == 0 || (i < b.length && b[i] != '\n') ? -1 : v;
+    }
+
+    /**
+     * Compares the file at the path with the file this JVM's descriptor for it refers to, listing every descriptor
+     * of the process. Only the caller (under the slot's monitor) has the file open, so the descriptors of this
+     * process whose link names the path, or the path and {@code " (deleted)"}, are the caller's; if the link text
+     * does not match (other mount namespace views), every descriptor is compared.
      *
      * @param real the lock file's real path
      * @return whether the path names the locked file
      * @throws IOException if {@code /proc/self/fd} cannot be listed
      */
     static Verification verify(Path real) throws IOException {
+        return scan(real).verification();
+    }
+
+    /** A verdict, and the descriptor it came from if exactly one descriptor named the path (else -1). */
+    private record Found(Verification verification, int fd) {
+    }
+
+    private static Found scan(Path real) throws IOException {
         Object pathKey;
         try {
             pathKey = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (NoSuchFileException x) {
-            return Verification.STALE;
+            return new Found(Verification.STALE, -1);
         }
         if (pathKey == null || !Files.isDirectory(PROC_SELF_FD)) {
-            return Verification.UNVERIFIABLE;
+            return new Found(Verification.UNVERIFIABLE, -1);
         }
         String name = real.toString();
         String deleted = name + " (deleted)";
         List<Path> descriptors = new ArrayList<>();
         Set<Object> named = new HashSet<>();
+        int namedFd = -1;
+        int namedCount = 0;
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC_SELF_FD)) {
             for (Path fd : fds) {
                 descriptors.add(fd);
@@ -588,20 +730,47 @@ final class FunctionLocks {
                 }
                 if (target.equals(name) || target.equals(deleted)) {
                     key(fd).ifPresent(named::add);
+                    namedCount++;
+                    namedFd = descriptorNumber(fd);
                 }
             }
         } catch (DirectoryIteratorException x) {
             throw x.getCause();
         }
         if (!named.isEmpty()) {
-            return named.size() == 1 && named.contains(pathKey) ? Verification.SAME : Verification.STALE;
+            Verification v = named.size() == 1 && named.contains(pathKey) ? Verification.SAME : Verification.STALE;
+            return new Found(v, namedCount == 1 ? namedFd : -1);
         }
         for (Path fd : descriptors) {
             if (key(fd).filter(pathKey::equals).isPresent()) {
-                return Verification.SAME;
+                return new Found(Verification.SAME, -1);
             }
         }
-        return Verification.STALE;
+        return new Found(Verification.STALE, -1);
+    }
+
+    private static int descriptorNumber(Path fd) {
+        try {
+            return Integer.parseInt(String.valueOf(fd.getFileName()));
+        } catch (NumberFormatException x) {
+            return -1;
+        }
+    }
+
+    /**
+     * For tests: the descriptor number {@link #verify(Path, Slot, long)} remembers for a lock file.
+     *
+     * @param real the lock file's real path
+     * @return the number, or -1
+     */
+    static int rememberedDescriptor(Path real) {
+        Slot slot = SLOTS.get(real);
+        if (slot == null) {
+            return -1;
+        }
+        synchronized (slot) {
+            return slot.fdHint;
+        }
     }
 
     /** The file key of what a {@code /proc/self/fd} entry refers to (stat follows the link, even to a deleted file). */
@@ -614,13 +783,8 @@ final class FunctionLocks {
     }
 
     private FileChannel open(PciAddress device, Path real, boolean create) {
-        Set<OpenOption> options = new HashSet<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS));
-        if (create) {
-            options.add(StandardOpenOption.CREATE);
-        }
         try {
-            return FileChannel.open(real, options, FILE_MODE);
+            return FileChannel.open(real, create ? OPEN_CREATE : OPEN, FILE_MODE);
         } catch (IOException x) {
             throw failure(create ? "lock" : "remove lock file", device, real, x);
         }

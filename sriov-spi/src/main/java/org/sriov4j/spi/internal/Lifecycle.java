@@ -103,6 +103,15 @@ final class Lifecycle {
      * directory is made for a nonexistent BDF).
      */
     private FunctionLock lock(String operation, PciAddress f, String guest) {
+        return lockChecked(operation, f, guest).lock();
+    }
+
+    /** A function's lock and its ledger entry as read under it. */
+    private record Locked(FunctionLock lock, Optional<LedgerEntry> entry) {
+    }
+
+    /** {@link #lock}, with the entry it read (no second read for the caller). */
+    private Locked lockChecked(String operation, PciAddress f, String guest) {
         FunctionLock lock = lockOnly(operation, f, guest);
         try {
             Optional<LedgerEntry> e = ledger.get(f);
@@ -110,7 +119,7 @@ final class Lifecycle {
                 throw new LeaseUnavailableException(operation, f, describeLease(e.get()),
                         f + " is leased to guest " + e.get().guest().orElse("?"));
             }
-            return lock;
+            return new Locked(lock, e);
         } catch (RuntimeException x) {
             lock.close();
             throw x;
@@ -868,8 +877,9 @@ final class Lifecycle {
      */
     org.sriov4j.VfNetConfig configureVf(PciAddress f, org.sriov4j.VfNetConfig changes) {
         VfNetIdentity n = netOrRefuse(VfNetIdentity.CONFIGURE, f);
-        try (FunctionLock lock = lock(VfNetIdentity.CONFIGURE, f, "")) {
-            if (ledger.get(f).isPresent()) {
+        Locked locked = lockChecked(VfNetIdentity.CONFIGURE, f, "");
+        try (FunctionLock lock = locked.lock()) {
+            if (locked.entry().isPresent()) {
                 return n.applyRecorded(VfNetIdentity.CONFIGURE, f, changes, ledger, false);
             }
             return n.apply(VfNetIdentity.CONFIGURE, f, changes, before -> { });

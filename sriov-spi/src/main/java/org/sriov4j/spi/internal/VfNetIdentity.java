@@ -318,7 +318,7 @@ final class VfNetIdentity {
             VfNetConfig undo = step(before, s);
             if (!undo.isEmpty()) {
                 int ifindex = link.index();
-                tx.done(describe(undo), () -> netlink.get().setVf(ifindex, t.index(), undo));
+                tx.done(() -> describe(undo), () -> netlink.get().setVf(ifindex, t.index(), undo));
             }
         }
         return full.orElse(before);

@@ -233,6 +233,40 @@ class FunctionLocksTest {
     }
 
     @Test
+    void lockFileReplacedWhileLockingAgainIsNoticedThroughTheRememberedDescriptor() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        FunctionLocks locks = new FunctionLocks(state, file -> {
+            if (opened.incrementAndGet() == 3) {
+                Files.delete(file);
+                Files.createFile(file);
+            }
+        }, Path.of("/proc/locks"));
+        // two rounds: the slot remembers the descriptor number of its channel
+        lock(locks, VF, "first").close();
+        lock(locks, VF, "second").close();
+        lock(locks, VF, "survivor");
+
+        Process child = child("try", VF.toString());
+        assertEquals(List.of("BUSY", "HOLDER " + PID + " survivor"), lines(child));
+        assertEquals(4, opened.get(), "started over on the new file");
+    }
+
+    @Test
+    void theSlotRemembersTheDescriptorOfItsLockedChannel() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        for (int i = 0; i < 3; i++) {
+            FunctionLock l = lock(locks, VF, "round " + i);
+            int fd = FunctionLocks.rememberedDescriptor(l.file());
+            assertTrue(fd >= 0, "a descriptor is remembered");
+            assertEquals(l.file(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)),
+                    "the remembered descriptor is the lock file's channel");
+            assertEquals(FunctionLocks.Verification.SAME, FunctionLocks.verify(l.file()));
+            l.close();
+            held.remove(l);
+        }
+    }
+
+    @Test
     void removeIfFreeRemovesOnlyAFreeLockFile() {
         FunctionLocks locks = new FunctionLocks(state);
         assertFalse(locks.removeIfFree(VF), "nothing to remove");
