@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.sriov4j.internal.json.Json;
@@ -103,7 +104,7 @@ public final class CompatibilityMatrix {
         try {
             doc = Json.parse(json);
         } catch (JsonFormatException e) {
-            throw new ProfileFormatException("$", e.getMessage());
+            throw new ProfileFormatException("$", Objects.requireNonNullElse(e.getMessage(), "not JSON"));
         }
         Map<?, ?> root = map("$", doc);
         if (!(root.get("matrixVersion") instanceof Long v) || v != MATRIX_VERSION) {

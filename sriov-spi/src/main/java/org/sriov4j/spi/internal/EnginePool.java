@@ -228,7 +228,8 @@ final class EnginePool implements VfPool {
             }
             num = -1; // the PF is gone
         }
-        boolean same = num == p.pfs().get(pf).size();
+        List<PciAddress> planned = p.pfs().get(pf);
+        boolean same = planned != null && num == planned.size(); // a PF the plan does not know: look again
         for (String n : p.netdevs().getOrDefault(pf, Set.of())) {
             same &= num >= 0 && sysfs.exists(d + "/net/" + n);
         }

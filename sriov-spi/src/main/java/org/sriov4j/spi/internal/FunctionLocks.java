@@ -420,18 +420,25 @@ final class FunctionLocks {
         } catch (UnsupportedOperationException | IllegalArgumentException x) {
             return Optional.empty(); // no "unix" attribute view
         }
-        List<String> lines;
+        if (!(a.get("dev") instanceof Number devNumber) || !(a.get("ino") instanceof Number inoNumber)) {
+            return Optional.empty(); // the view does not give them: probe instead
+        }
+        String text;
         try {
-            lines = Files.readAllLines(procLocks, StandardCharsets.US_ASCII);
+            text = new String(Files.readAllBytes(procLocks), StandardCharsets.US_ASCII);
         } catch (IOException x) {
             return Optional.empty();
         }
-        long dev = ((Number) a.get("dev")).longValue();
-        long ino = ((Number) a.get("ino")).longValue();
+        long dev = devNumber.longValue();
+        long ino = inoNumber.longValue();
         // the C library's major()/minor() of st_dev; the kernel prints them as %02x:%02x
         long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
         long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-        for (String line : lines) {
+        // one line per lock on the host: only the lines naming this inode are split into fields
+        String needle = ":" + ino + " ";
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            int end = text.indexOf('\n', at);
+            String line = text.substring(text.lastIndexOf('\n', at) + 1, end < 0 ? text.length() : end);
             // "1: POSIX  ADVISORY  WRITE 4711 fe:00:2165010 0 EOF"; waiters are shown as "1: -> POSIX ..."
             String[] t = line.trim().split("\\s+");
             if (t.length < 6 || t[1].equals("->") || !t[3].equals("WRITE")) {
@@ -597,8 +604,8 @@ final class FunctionLocks {
     }
 
     /**
-     * {@link #verify(Path)}, looking first at the descriptor number the slot's channel had last time (and the number
-     * the last verified channel of any slot had): the kernel gives a new descriptor the lowest free number, so a lock
+     * {@link #verify(Path)}, looking first at the descriptor number the slot's channel had last time (and at the
+     * number the last verified channel of any slot had, and the next one): the kernel gives a new descriptor the lowest free number, so a lock
      * file opened again usually gets the number its previous channel had. That descriptor is taken as the caller's
      * channel only if its link names the lock file and its position (in {@code /proc/self/fdinfo}) is the caller's
      * {@code token}, which {@link #mark} gave to no other descriptor; then it alone decides, as the full listing
@@ -613,10 +620,13 @@ final class FunctionLocks {
      */
     static Verification verify(Path real, Slot slot, long token) throws IOException {
         if (token >= 0) {
-            int[] guesses = {slot.fdHint, lastFd};
+            int last = lastFd;
+            // the slot's last number; the last verified number of any slot (freed again); the one after it (taken
+            // while that channel stays open, e.g. a second lease)
+            int[] guesses = {slot.fdHint, last, last < 0 ? -1 : last + 1};
             for (int i = 0; i < guesses.length; i++) {
                 int fd = guesses[i];
-                if (fd < 0 || (i == 1 && fd == guesses[0])) {
+                if (fd < 0 || (i > 0 && fd == guesses[0])) {
                     continue;
                 }
                 Optional<Verification> v = verifyDescriptor(real, fd, token);

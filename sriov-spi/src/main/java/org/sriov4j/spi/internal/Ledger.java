@@ -188,7 +188,7 @@ final class Ledger {
             return Optional.of(decode(device, bytes));
         } catch (LedgerFormat.FormatException x) {
             throw new UnreadableEntryException(new Problem(f, Optional.of(device),
-                    x.unknownVersion() ? Kind.UNKNOWN_VERSION : Kind.CORRUPT, x.getMessage()));
+                    x.unknownVersion() ? Kind.UNKNOWN_VERSION : Kind.CORRUPT, x.reason()));
         }
     }
 
@@ -250,7 +250,8 @@ final class Ledger {
         } catch (IOException x) {
             throw failure("scan ledger", null, dir, x, "");
         } catch (DirectoryIteratorException x) {
-            throw failure("scan ledger", null, dir, x.getCause(), "");
+            throw failure("scan ledger", null, dir,
+                    Objects.requireNonNull(x.getCause(), "a DirectoryIteratorException always has its cause"), "");
         }
         entries.sort(Comparator.comparing(LedgerEntry::device));
         problems.sort(Comparator.comparing(p -> p.file().getFileName().toString()));
@@ -272,7 +273,7 @@ final class Ledger {
             entries.add(decode(device, bytes));
         } catch (LedgerFormat.FormatException x) {
             problems.add(new Problem(f, Optional.of(device),
-                    x.unknownVersion() ? Kind.UNKNOWN_VERSION : Kind.CORRUPT, x.getMessage()));
+                    x.unknownVersion() ? Kind.UNKNOWN_VERSION : Kind.CORRUPT, x.reason()));
         }
     }
 

@@ -109,6 +109,8 @@ final class LedgerFormat {
         private static final long serialVersionUID = 1L;
         /** Whether the file is a well-formed entry of another version (as opposed to damaged). */
         private final boolean unknownVersion;
+        /** What is wrong (the message). */
+        private final String reason;
 
         /**
          * Creates the exception.
@@ -118,6 +120,7 @@ final class LedgerFormat {
          */
         FormatException(String reason, boolean unknownVersion) {
             super(reason, null, false, false);
+            this.reason = reason;
             this.unknownVersion = unknownVersion;
         }
 
@@ -137,6 +140,15 @@ final class LedgerFormat {
          */
         boolean unknownVersion() {
             return unknownVersion;
+        }
+
+        /**
+         * What is wrong, for people: the message, never null.
+         *
+         * @return the reason given when it was created
+         */
+        String reason() {
+            return reason;
         }
     }
 
@@ -274,16 +286,16 @@ final class LedgerFormat {
         }
         try {
             return new LedgerEntry(
-                    PciAddress.parse(values.get("device")),
-                    LedgerEntry.Phase.valueOf(values.get("phase")),
-                    optional(values.get("original_driver")),
-                    optional(values.get("original_driver_override")),
-                    values.get("stub_driver"),
-                    bool(values.get("managed")),
-                    pid(values.get("owner_pid")),
-                    optional(values.get("owner_start")).map(Instant::parse),
-                    optional(values.get("guest")),
-                    Instant.parse(values.get("updated")),
+                    PciAddress.parse(value(values, "device")),
+                    LedgerEntry.Phase.valueOf(value(values, "phase")),
+                    optional(value(values, "original_driver")),
+                    optional(value(values, "original_driver_override")),
+                    value(values, "stub_driver"),
+                    bool(value(values, "managed")),
+                    pid(value(values, "owner_pid")),
+                    optional(value(values, "owner_start")).map(Instant::parse),
+                    optional(value(values, "guest")),
+                    Instant.parse(value(values, "updated")),
                     extras,
                     leased ? Optional.of(lease(values)) : Optional.empty());
         } catch (IllegalArgumentException | DateTimeParseException e) { // PciAddress.parse, Phase.valueOf, checks
@@ -292,20 +304,30 @@ final class LedgerFormat {
     }
 
     private static LeaseHolder lease(Map<String, String> values) throws FormatException {
+        String text = value(values, "lease");
         LeaseHolder.Kind kind;
         try {
-            kind = LeaseHolder.Kind.valueOf(values.get("lease").toUpperCase(Locale.ROOT));
+            kind = LeaseHolder.Kind.valueOf(text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new FormatException("lease must be taker, process or durable: " + abbreviate(values.get("lease")));
+            throw new FormatException("lease must be taker, process or durable: " + abbreviate(text));
         }
-        if (!values.get("lease").equals(kind.name().toLowerCase(Locale.ROOT))) {
-            throw new FormatException("lease must be written in lower case: " + abbreviate(values.get("lease")));
+        if (!text.equals(kind.name().toLowerCase(Locale.ROOT))) {
+            throw new FormatException("lease must be written in lower case: " + abbreviate(text));
         }
-        String p = values.get("lease_pid");
+        String p = value(values, "lease_pid");
         OptionalLong pid = p.isEmpty() ? OptionalLong.empty() : OptionalLong.of(pid(p));
         // LeaseHolder's own checks (a process lease names its process, a durable one none) apply; its
         // IllegalArgumentException is reported as a bad value by the caller
-        return new LeaseHolder(kind, pid, optional(values.get("lease_start")).map(Instant::parse));
+        return new LeaseHolder(kind, pid, optional(value(values, "lease_start")).map(Instant::parse));
+    }
+
+    /** A key's value; the callers have checked that the key is there, so a missing one is a damaged file. */
+    private static String value(Map<String, String> values, String key) throws FormatException {
+        String v = values.get(key);
+        if (v == null) {
+            throw new FormatException("key '" + key + "' missing");
+        }
+        return v;
     }
 
     private static Optional<String> optional(String v) {

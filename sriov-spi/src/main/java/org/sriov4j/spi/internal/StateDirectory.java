@@ -139,12 +139,15 @@ final class StateDirectory {
         if (!Boolean.TRUE.equals(a.get("isDirectory"))) {
             throw refuse(dir, Errno.ENOTDIR, "it is not a directory");
         }
-        long owner = ((Number) a.get("uid")).longValue();
+        if (!(a.get("uid") instanceof Number ownerNumber) || !(a.get("mode") instanceof Number modeNumber)) {
+            return checkPortably(dir, create); // the view did not give them
+        }
+        long owner = ownerNumber.longValue();
         if (uid.isPresent() && owner != uid.getAsLong()) {
             throw refuse(dir, Errno.EPERM, "it is owned by uid " + owner + ", not by uid " + uid.getAsLong()
                     + " that this process runs as: another user could forge its records");
         }
-        int mode = ((Number) a.get("mode")).intValue();
+        int mode = modeNumber.intValue();
         if ((mode & 022) != 0) {
             throw refuse(dir, Errno.EPERM, String.format("its mode is %04o: group or others may write it and forge "
                     + "its records (chmod go-w, or 0700 as sriov4j creates it)", mode & 07777));

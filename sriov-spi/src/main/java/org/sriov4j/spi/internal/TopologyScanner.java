@@ -140,13 +140,14 @@ final class TopologyScanner {
                     throw attrs.malformed(dev(vf) + "/physfn", e.getValue().toString(),
                             "a link to an SR-IOV physical function (" + e.getValue() + " has no sriov_totalvfs)");
                 }
-                if (pf == null || index == null
+                PciFunction function = functions.get(vf);
+                if (function == null || pf == null || index == null
                         || !pf.function().address().equals(listedBy.get(vf))) {
                     // The PF vanished, or its virtfn links no longer list this VF: it is being removed.
                     functions.remove(vf);
                     continue;
                 }
-                vfList.add(new VirtualFunction(functions.get(vf), pf.function().address(), index));
+                vfList.add(new VirtualFunction(function, pf.function().address(), index));
             }
             return Topology.of(scope, functions.values(), pfList, vfList, groups(functions.values()));
         }
