@@ -678,21 +678,27 @@ final class FunctionLocks {
 
     /** The {@code pos:} line of {@code /proc/self/fdinfo/<fd>}, or -1. */
     private static long position(int fd) throws IOException {
-        byte[] b = Files.readAllBytes(PROC_SELF_FDINFO.resolve(Integer.toString(fd)));
-        // "pos:\t<decimal>\n" is the first line (fs/proc/fd.c)
-        if (b.length < 5 || b[0] != 'p' || b[1] != 'o' || b[2] != 's' || b[3] != ':') {
+        // "pos:\t<decimal>\n" is the first line (fs/proc/fd.c); one read gives it whole
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        try (FileChannel ch = FileChannel.open(PROC_SELF_FDINFO.resolve(Integer.toString(fd)),
+                StandardOpenOption.READ)) {
+            ch.read(buf);
+        }
+        byte[] b = buf.array();
+        int n = buf.position();
+        if (n < 5 || b[0] != 'p' || b[1] != 'o' || b[2] != 's' || b[3] != ':') {
             return -1;
         }
         int i = 4;
-        while (i < b.length && (b[i] == ' ' || b[i] == '\t')) {
+        while (i < n && (b[i] == ' ' || b[i] == '\t')) {
             i++;
         }
         long v = 0;
         int digits = 0;
-        for (; i < b.length && b[i] >= '0' && b[i] <= '9' && digits < 19; i++, digits++) {
+        for (; i < n && b[i] >= '0' && b[i] <= '9' && digits < 19; i++, digits++) {
             v = v * 10 + (b[i] - '0');
         }
-        return digits == 0 || (i < b.length && b[i] != '\n') ? -1 : v;
+        return digits == 0 || i >= n || b[i] != '\n' ? -1 : v;
     }
 
     /**
