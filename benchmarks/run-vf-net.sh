@@ -10,14 +10,17 @@
 #   - with the save and restore: a lease of the detached VF with the four settings (saved durably in the ledger first,
 #     then set) closed again (restored);
 #   and reading every VF of the 7-VF PF (SriovHost.vfNetConfigs: one RTM_GETLINK), cold and warm.
-# Each round runs ip, a fresh JVM, ip again; RUNS rounds in the one boot. The ratio is ip's mean time per cycle over
-# sriov4j's, per round. The guest's console log level is lowered (dmesg -n 1) so that igb's info lines do not go to
+# Each round starts a fresh JVM (cold cycle, warm-up), then alternates BLOCKS blocks of ip cycles and of Java cycles
+# (the JVM waits on a pipe between its blocks), so that both see the same load of the shared, emulated machine; RUNS
+# rounds in the one boot. The ratio is ip's mean time per cycle over sriov4j's, per round, with the per-block ratios'
+# median and range. The guest's console log level is lowered (dmesg -n 1) so that igb's info lines do not go to
 # the slow serial console during the calls.
 #
 #   benchmarks/run-vf-net.sh                   build (reactor package, no install), compile, run (~5 minutes)
 #
-# Environment: MVN (mvn), MVN_FLAGS (-o), RUNS (3 rounds), WARMUP (300 cycles), CYCLES (1000 Java cycles and reads),
-# LEASES (100 measured leases after as many for warm-up), IP_CYCLES (30 per ip run), TIMEOUT (1500: the guest run),
+# Environment: MVN (mvn), MVN_FLAGS (-o), RUNS (3 rounds), WARMUP (300 cycles), BLOCKS (30), CYCLES (600 Java cycles
+# in all blocks, and reads), LEASES (100 measured leases after as many for warm-up), IP_CYCLES (60 in all blocks),
+# TIMEOUT (1500: the guest run),
 # OUT (benchmarks/target/vf-net), PROFILE (0; 1: one more JVM under JFR, its samples summarised in
 # $OUT/guest/jfr-top.txt). Needs root (the guest harness); wrap it in flock /tmp/sriov4j-qemu.lock on a shared machine.
 # Targets: ratio >= 10, reading 7 VFs < 1000 us. Exit status: 0 when every run produced a figure, 1 otherwise.
@@ -31,8 +34,10 @@ mvn_flags="${MVN_FLAGS--o}"
 runs="${RUNS:-3}"
 leases="${LEASES:-100}"
 warmup="${WARMUP:-300}"
-cycles="${CYCLES:-1000}"
-ip_cycles="${IP_CYCLES:-30}"
+blocks="${BLOCKS:-30}"
+cycles="${CYCLES:-600}"
+ip_cycles="${IP_CYCLES:-60}"
+ip_per_block=$(( ip_cycles / blocks > 0 ? ip_cycles / blocks : 1 ))
 out="${OUT:-$here/target/vf-net}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -61,18 +66,6 @@ echo 0 > /sys/bus/pci/devices/\$pf/sriov_drivers_autoprobe
 echo 7 > /sys/bus/pci/devices/\$pf/sriov_numvfs
 dev=\$(ls /sys/bus/pci/devices/\$pf/net | head -1)
 echo "guest: kernel \$(uname -r), \$(nproc) CPUs, PF \$pf = \$dev, \$(cat /sys/bus/pci/devices/\$pf/sriov_numvfs) VFs, \$(ip -V)"
-ip_run() {
-    local s e
-    ip link set \$dev vf 0 mac 02:5a:00:00:00:01 vlan 100 qos 3 spoofchk off trust on
-    ip link set \$dev vf 0 mac 00:00:00:00:00:00 vlan 0 spoofchk on trust off
-    s=\$(date +%s%N)
-    for i in \$(seq $ip_cycles); do
-        ip link set \$dev vf 0 mac 02:5a:00:00:00:01 vlan 100 qos 3 spoofchk off trust on
-        ip link set \$dev vf 0 mac 00:00:00:00:00:00 vlan 0 spoofchk on trust off
-    done
-    e=\$(date +%s%N)
-    echo "ip-cycle cycles=$ip_cycles us_per_cycle=\$(( (e - s) / 1000 / $ip_cycles ))"
-}
 ip_read() {
     local s e
     s=\$(date +%s%N)
@@ -80,14 +73,44 @@ ip_read() {
     e=\$(date +%s%N)
     echo "ip-read reads=$ip_cycles us_per_read=\$(( (e - s) / 1000 / $ip_cycles ))"
 }
+ip_block() {
+    local s e
+    s=\$(date +%s%N)
+    for i in \$(seq \$1); do
+        ip link set \$dev vf 0 mac 02:5a:00:00:00:01 vlan 100 qos 3 spoofchk off trust on
+        ip link set \$dev vf 0 mac 00:00:00:00:00:00 vlan 0 spoofchk on trust off
+    done
+    e=\$(date +%s%N)
+    echo "ip-block cycles=\$1 us_per_cycle=\$(( (e - s) / 1000 / \$1 ))"
+}
 status=0
 jcp="$out/classes:$cp_libs"
 for round in \$(seq $runs); do
     echo "round \$round"
-    ip_run || status=1
     ip_read || status=1
-    java -cp "\$jcp" VfNetBench \$pf \$dev 0000:01:10.0 $warmup $cycles $leases || status=1
-    ip_run || status=1
+    # one JVM per round; after its cold cycle and warm-up, ip blocks and Java blocks alternate $blocks times
+    coproc JV { exec java -cp "\$jcp" VfNetBench \$pf \$dev 0000:01:10.0 $warmup $cycles $leases $blocks; }
+    exec {jout}<&"\${JV[0]}" {jin}>&"\${JV[1]}"
+    jpid=\$JV_PID
+    ready=0
+    while IFS= read -r line <&\$jout; do
+        echo "\$line"
+        if [[ "\$line" == java-ready* ]]; then ready=1; break; fi
+    done
+    if [[ \$ready == 1 ]]; then
+        for b in \$(seq $blocks); do
+            ip_block $ip_per_block || status=1
+            echo go >&\$jin
+            IFS= read -r line <&\$jout || { status=1; break; }
+            echo "\$line"
+        done
+    else
+        status=1
+    fi
+    exec {jin}>&-
+    cat <&\$jout
+    exec {jout}<&-
+    wait \$jpid || status=1
 done
 if [[ "${PROFILE:-0}" == 1 ]]; then
     o=\$SRIOV4J_IT_OUT
@@ -129,10 +152,11 @@ fi
 echo "== results per round (ratio = ip / sriov4j per cycle, target >= 10; reading 7 VFs, target < 1000 us)"
 awk '
     { delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-    $1 == "round"      { r = $2; rounds = r }
-    $1 == "ip-cycle"   { ip[r] += v["us_per_cycle"]; ipn[r]++ }
+    $1 == "round"      { r = $2; rounds = r; nb[r] = 0; nj[r] = 0 }
+    $1 == "ip-block"   { ipb[r, ++nb[r]] = v["us_per_cycle"] }
     $1 == "ip-read"    { ipr[r] = v["us_per_read"] }
     $1 == "java-cold"  { cc[r] = v["first_cycle_us"]; cr[r] = v["first_read_us"] }
+    $1 == "java-block" { jbk[r, ++nj[r]] = v["us_per_cycle"] }
     $1 == "java-cycle" { j[r] = v["us_per_cycle"] }
     $1 == "bare-cycle" { b[r] = v["us_per_cycle"] }
     $1 == "bare-getlink" { bg[r] = v["us_per_read"] }
@@ -141,11 +165,18 @@ awk '
     END {
         bad = 0
         for (r = 1; r <= rounds; r++) {
-            if (ipn[r] == 0 || j[r] == 0 || jr[r] == 0) { bad = 1; continue }
-            m = ip[r] / ipn[r]
-            printf "round %d: set+restore MAC, VLAN/QoS, spoofchk, trust on one VF: ip %.0f us/cycle (2 processes); sriov4j warm %.1f us/cycle, ratio %.1fx%s; cold first cycle %.0f us (ratio %.1fx); bare netlink %.1f us/cycle (%.0f%% of warm); lease+release with save/restore %.1f us (ratio %.1fx)\n",
-                r, m, j[r], m / j[r], (m / j[r] >= 10 ? "" : " (below the 10x target)"), cc[r], m / cc[r], b[r],
-                100 * b[r] / j[r], jl[r], (jl[r] > 0 ? m / jl[r] : 0)
+            n = nb[r] < nj[r] ? nb[r] : nj[r]
+            if (n == 0 || j[r] == 0 || jr[r] == 0) { bad = 1; continue }
+            si = 0; sj = 0
+            for (k = 1; k <= n; k++) {
+                si += ipb[r, k]; sj += jbk[r, k]; q[k] = ipb[r, k] / jbk[r, k]
+            }
+            for (k = 2; k <= n; k++) { x = q[k]; for (m = k - 1; m >= 1 && q[m] > x; m--) q[m + 1] = q[m]; q[m + 1] = x }
+            med = (n % 2) ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2
+            m = si / n; jm = sj / n
+            printf "round %d: set+restore MAC, VLAN/QoS, spoofchk, trust on one VF, %d interleaved blocks: ip %.0f us/cycle (2 processes); sriov4j warm %.1f us/cycle; ratio %.1fx%s (per block: median %.1fx, min %.1fx, max %.1fx); cold first cycle %.0f us; bare netlink %.1f us/cycle (%.0f%% of warm); lease+release with save/restore %.1f us (ratio %.1fx)\n",
+                r, n, m, jm, m / jm, (m / jm >= 10 ? "" : " (below the 10x target)"), med, q[1], q[n], cc[r], b[r],
+                100 * b[r] / jm, jl[r], (jl[r] > 0 ? m / jl[r] : 0)
             printf "round %d: read all %d VFs of the PF: sriov4j %.1f us mean, %.1f us best%s, cold first %.0f us; bare RTM_GETLINK %.1f us; ip -d link show %.0f us\n",
                 r, jv, jr[r], jb[r], (jr[r] < 1000 ? "" : " (above the 1 ms target)"), cr[r], bg[r], ipr[r]
         }

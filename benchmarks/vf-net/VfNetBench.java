@@ -1,3 +1,7 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.sriov4j.Lease;
 import org.sriov4j.MacAddress;
@@ -15,7 +19,9 @@ import org.sriov4j.spi.netlink.SocketRtNetlink;
  *     SriovHost.configureVf (JNA loading, the socket, class loading and interpretation included) and the first read of
  *     every VF of the PF;</li>
  * <li>warm: WARMUP such cycles, then CYCLES measured ones (each configureVf: the VF lock, its ledger look-up, one
- *     RTM_GETLINK, the vendor plugin's checks, four RTM_SETLINKs each waiting for its ack);</li>
+ *     RTM_GETLINK, the vendor plugin's checks, four RTM_SETLINKs each waiting for its ack); with BLOCKS &gt; 0, in
+ *     BLOCKS blocks of CYCLES / BLOCKS cycles, each started by a line on standard input (the script runs a block of
+ *     ip processes between two blocks) and reported on its own line;</li>
  * <li>the kernel's share: the same requests through the bare netlink seam (SocketRtNetlink, no lock, no sysfs, no
  *     checks): one RTM_GETLINK and four RTM_SETLINKs per configureVf;</li>
  * <li>reading every VF of the PF through SriovHost.vfNetConfigs (one RTM_GETLINK) and the bare RTM_GETLINK;</li>
@@ -25,20 +31,21 @@ import org.sriov4j.spi.netlink.SocketRtNetlink;
  * </ol>
  * Prints one line per measurement for the script's awk.
  *
- *   java -cp ... VfNetBench PF PF_NETDEV VF WARMUP_CYCLES CYCLES LEASES
+ *   java -cp ... VfNetBench PF PF_NETDEV VF WARMUP_CYCLES CYCLES LEASES [BLOCKS]
  */
 public final class VfNetBench {
 
     private VfNetBench() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         PciAddress pf = PciAddress.parse(args[0]);
         String pfNetdev = args[1];
         PciAddress vf = PciAddress.parse(args[2]);
         int warmup = Integer.parseInt(args[3]);
         int cycles = Integer.parseInt(args[4]);
         int leases = Integer.parseInt(args[5]);
+        int blocks = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         VfNetConfig set = VfNetConfig.builder().mac(MacAddress.parse("02:5a:00:00:00:01")).vlan(100, 3)
                 .spoofCheck(false).trust(true).build();
         VfNetConfig restore = VfNetConfig.builder().mac(MacAddress.ZERO).vlan(VfNetConfig.Vlan.NONE)
@@ -57,13 +64,39 @@ public final class VfNetBench {
                 host.configureVf(vf, set);
                 host.configureVf(vf, restore);
             }
-            long t0 = System.nanoTime();
-            for (int i = 0; i < cycles; i++) {
-                host.configureVf(vf, set);
-                host.configureVf(vf, restore);
+            if (blocks > 0) {
+                // interleaved with the script's ip blocks: one block of cycles per line on standard input, so that
+                // both see the same load of the (shared, emulated) machine
+                System.out.println("java-ready");
+                System.out.flush();
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+                long total = 0;
+                int per = cycles / blocks;
+                for (int b = 0; b < blocks; b++) {
+                    if (in.readLine() == null) {
+                        throw new IllegalStateException("the script stopped before block " + b);
+                    }
+                    long b0 = System.nanoTime();
+                    for (int i = 0; i < per; i++) {
+                        host.configureVf(vf, set);
+                        host.configureVf(vf, restore);
+                    }
+                    long b1 = System.nanoTime();
+                    total += b1 - b0;
+                    System.out.printf("java-block cycles=%d us_per_cycle=%.1f%n", per, (b1 - b0) / 1e3 / per);
+                    System.out.flush();
+                }
+                System.out.printf("java-cycle cycles=%d us_per_cycle=%.1f%n", per * blocks,
+                        total / 1e3 / (per * blocks));
+            } else {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < cycles; i++) {
+                    host.configureVf(vf, set);
+                    host.configureVf(vf, restore);
+                }
+                long t1 = System.nanoTime();
+                System.out.printf("java-cycle cycles=%d us_per_cycle=%.1f%n", cycles, (t1 - t0) / 1e3 / cycles);
             }
-            long t1 = System.nanoTime();
-            System.out.printf("java-cycle cycles=%d us_per_cycle=%.1f%n", cycles, (t1 - t0) / 1e3 / cycles);
 
             bare(pfNetdev, set, restore, warmup, cycles);
 

@@ -63,7 +63,11 @@ import org.sriov4j.SriovException;
  *       unlink can lock it afterwards while another process locks the new file at the same path. Lock files are
  *       therefore only removed by {@link #removeIfFree}, while holding the lock, and every locker checks after
  *       locking that the path still names the file it locked (comparing {@link BasicFileAttributes#fileKey()} of
- *       the path with that of its own descriptor, found under {@code /proc/self/fd}); if not, it starts over.
+ *       the path with that of its own descriptor, found under {@code /proc/self/fd}); if not, it starts over. The
+ *       descriptor is found without listing every descriptor of the process (which cost a {@code readlink} per
+ *       open file, so a lease cost more the more leases the process held): the channel is given a unique position
+ *       ({@link #mark}) and the descriptor number it had last time is checked first, by its link and its
+ *       {@code /proc/self/fdinfo} position; the full listing remains the fallback.
  * </ul>
  *
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
