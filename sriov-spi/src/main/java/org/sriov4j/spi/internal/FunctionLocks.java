@@ -65,18 +65,19 @@ import org.sriov4j.SriovException;
  *       locking that the path still names the file it locked (comparing {@link BasicFileAttributes#fileKey()} of
  *       the path with that of its own descriptor, found under {@code /proc/self/fd}); if not, it starts over. The
  *       descriptor is found without listing every descriptor of the process (which cost a {@code readlink} per
- *       open file, so a lease cost more the more leases the process held): the channel is given a unique position
- *       ({@link #mark}) and the descriptor number it had last time is checked first, by its link and its
- *       {@code /proc/self/fdinfo} position; the full listing remains the fallback.
+ *       open file, so a lease cost more the more leases the process held): the descriptor number the path's
+ *       channel had last time is checked first, by its link (and, once a channel of the path was kept open forever
+ *       because this JVM holds the same file through another path, e.g. a bind mount, also by a unique position
+ *       given to the caller's channel, read from {@code /proc/self/fdinfo}); the full listing remains the fallback.
  * </ul>
  *
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
  * can say who holds a function ({@link #holder}). That text is only a claim: the holder is the process the kernel
  * names as the lock's owner in {@code /proc/locks}, and the text is believed only when its pid and start time are
  * that process's ({@link Holder#confirmed()}). It is not forced to disk (nothing reads it after a crash of the holder
- * or the host: the lock is gone then); what must survive a crash is in the {@link Ledger}. The directory is created with mode 0700 (and checked like the rest of
- * the state directory, {@link StateDirectory}), lock files with 0600; a lock file that is a symbolic link is never
- * opened.
+ * or the host: the lock is gone then); what must survive a crash is in the {@link Ledger}. The directory is created
+ * with mode 0700 (and checked like the rest of the state directory, {@link StateDirectory}), lock files with 0600; a
+ * lock file that is a symbolic link is never opened.
  *
  * <h2>Leases that no process holds the lock of</h2>
  * A lease tied to another process, or durable, outlives the process that took it, so no process holds its lock
@@ -156,6 +157,12 @@ final class FunctionLocks {
          * lowest free number, so the number a closed channel had usually comes back), or -1. Guarded by the monitor.
          */
         int fdHint = -1;
+        /**
+         * Whether a channel opened through this path was parked ({@link #park}): then a descriptor other than the
+         * caller's may name the path, and {@link #verify(Path, Slot, long)} needs {@link #mark}'s position to tell
+         * the caller's apart. Guarded by the monitor.
+         */
+        boolean parked;
     }
 
     /**
@@ -217,13 +224,13 @@ final class FunctionLocks {
                 FileChannel ch = open(device, real, true);
                 boolean keep = false;
                 try {
-                    long token = mark(ch);
+                    long token = slot.parked ? mark(ch) : -1;
                     afterOpen.opened(real);
                     FileLock fl;
                     try {
                         fl = ch.tryLock();
                     } catch (OverlappingFileLockException x) {
-                        keep = park(ch);
+                        keep = park(ch, slot);
                         return Optional.empty();
                     }
                     if (fl == null) {
@@ -312,12 +319,12 @@ final class FunctionLocks {
             }
             boolean keep = false;
             try {
-                long token = mark(ch);
+                long token = slot.parked ? mark(ch) : -1;
                 FileLock fl;
                 try {
                     fl = ch.tryLock();
                 } catch (OverlappingFileLockException x) {
-                    keep = park(ch);
+                    keep = park(ch, slot);
                     return false;
                 }
                 if (fl == null) {
@@ -378,7 +385,7 @@ final class FunctionLocks {
             }
             LockState state;
             try {
-                state = lockedBy(real, procLocks).orElseGet(() -> probe(device, real));
+                state = lockedBy(real, procLocks).orElseGet(() -> probe(device, real, slot));
             } catch (NoSuchFileException x) {
                 return Optional.empty();
             } catch (IOException x) {
@@ -466,7 +473,7 @@ final class FunctionLocks {
     }
 
     /** Where {@code /proc/locks} is not available: probes with a shared lock (under the slot's monitor). */
-    private static LockState probe(PciAddress device, Path real) {
+    private static LockState probe(PciAddress device, Path real, Slot slot) {
         FileChannel ch;
         try {
             ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -481,7 +488,7 @@ final class FunctionLocks {
             try {
                 fl = ch.tryLock(0, Long.MAX_VALUE, true);
             } catch (OverlappingFileLockException x) {
-                keep = park(ch);
+                keep = park(ch, slot);
                 return new LockState(true, OptionalLong.of(PID));
             }
             return new LockState(fl == null, OptionalLong.empty());
@@ -571,7 +578,8 @@ final class FunctionLocks {
      *
      * @return true
      */
-    private static boolean park(FileChannel ch) {
+    private static boolean park(FileChannel ch, Slot slot) {
+        slot.parked = true;
         synchronized (PARKED) {
             PARKED.add(ch);
         }
@@ -609,21 +617,24 @@ final class FunctionLocks {
 
     /**
      * {@link #verify(Path)}, looking first at the descriptor number the slot's channel had last time (and at the
-     * number the last verified channel of any slot had, and the next one): the kernel gives a new descriptor the lowest free number, so a lock
-     * file opened again usually gets the number its previous channel had. That descriptor is taken as the caller's
-     * channel only if its link names the lock file and its position (in {@code /proc/self/fdinfo}) is the caller's
-     * {@code token}, which {@link #mark} gave to no other descriptor; then it alone decides, as the full listing
-     * would. Otherwise the full listing decides and its descriptor number is remembered. Cost: a few system calls
-     * instead of a {@code readlink} per open descriptor of the process.
+     * number the last verified channel of any slot had, and the next one): the kernel gives a new descriptor the
+     * lowest free number, so a lock file opened again usually gets the number its previous channel had. That
+     * descriptor is taken as the caller's channel if its link names the lock file: only the caller has the file open
+     * through this path (the invariant the full listing relies on too), unless a channel of this path was parked, in
+     * which case its position (in {@code /proc/self/fdinfo}) must also be the caller's {@code token}, which
+     * {@link #mark} gave to no other descriptor. Then it alone decides, as the full listing would. Otherwise the full
+     * listing decides and its descriptor number is remembered. Cost: a few system calls instead of a
+     * {@code readlink} per open descriptor of the process.
      *
      * @param real the lock file's real path
      * @param slot its slot (the caller holds its monitor)
-     * @param token the position {@link #mark} gave the caller's channel, or -1
+     * @param token the position {@link #mark} gave the caller's channel (needed once the slot has parked a channel),
+     *     or -1
      * @return whether the path names the locked file
      * @throws IOException if {@code /proc/self/fd} cannot be listed
      */
     static Verification verify(Path real, Slot slot, long token) throws IOException {
-        if (token >= 0) {
+        if (token >= 0 || !slot.parked) {
             int last = lastFd;
             // the slot's last number; the last verified number of any slot (freed again); the one after it (taken
             // while that channel stays open, e.g. a second lease)
@@ -633,7 +644,7 @@ final class FunctionLocks {
                 if (fd < 0 || (i > 0 && fd == guesses[0])) {
                     continue;
                 }
-                Optional<Verification> v = verifyDescriptor(real, fd, token);
+                Optional<Verification> v = verifyDescriptor(real, fd, slot.parked ? token : -1);
                 if (v.isPresent()) {
                     slot.fdHint = fd;
                     lastFd = fd;
@@ -651,7 +662,7 @@ final class FunctionLocks {
 
     /**
      * The verdict from one descriptor, if it is the caller's channel: its link names the lock file (or the lock file
-     * " (deleted)") and its {@code fdinfo} position is {@code token}.
+     * " (deleted)") and, if {@code token} is not -1, its {@code fdinfo} position is {@code token}.
      */
     private static Optional<Verification> verifyDescriptor(Path real, int fd, long token) {
         Path link = PROC_SELF_FD.resolve(Integer.toString(fd));
@@ -661,7 +672,7 @@ final class FunctionLocks {
             if (!target.equals(name) && !target.equals(name + " (deleted)")) {
                 return Optional.empty();
             }
-            if (position(fd) != token) {
+            if (token >= 0 && position(fd) != token) {
                 return Optional.empty();
             }
             Object fdKey = Files.readAttributes(link, BasicFileAttributes.class).fileKey();
