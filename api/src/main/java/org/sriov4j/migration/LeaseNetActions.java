@@ -41,11 +41,7 @@ public final class LeaseNetActions implements StepActions {
     }
 
     private Lease lease(PciAddress vf) {
-        Lease l = leases.get(vf);
-        if (l == null) {
-            throw new IllegalArgumentException("no lease given for " + vf);
-        }
-        return l;
+        return LeasePlugActions.leaseOf(leases, vf);
     }
 
     /**

@@ -31,6 +31,11 @@ public final class LeasePlugActions implements StepActions {
     }
 
     private Lease lease(PciAddress vf) {
+        return leaseOf(leases, vf);
+    }
+
+    /** The lease given for {@code vf}; shared with {@link LeaseNetActions}. */
+    static Lease leaseOf(Map<PciAddress, Lease> leases, PciAddress vf) {
         Lease l = leases.get(vf);
         if (l == null) {
             throw new IllegalArgumentException("no lease given for " + vf);
