@@ -12,6 +12,7 @@ module org.sriov4j.cli {
     requires org.sriov4j.testing;
     requires org.sriov4j.vfio;
     requires org.sriov4j.vfio.testing;
+    requires java.logging; // to quiet JNA's own logger: the command line reports a load failure in one line
     requires static org.jspecify;
 
     uses org.sriov4j.bootstrap.SriovHostFactory;

@@ -233,7 +233,22 @@ final class Cli {
         } catch (IllegalArgumentException e) {
             err.println("sriov4j: " + Table.printable(e.getMessage()));
             return USAGE;
+        } catch (LinkageError e) {
+            // JNA's native part (netlink, ethtool, VFIO) could not load: most often it cannot unpack its library
+            // into a writable temporary directory; one line instead of a stack trace
+            err.println("sriov4j: " + nativeAccessFailed(e));
+            return FAILED;
         }
+    }
+
+    /** One line for a native access library that could not load, with what the user can do about it. */
+    static String nativeAccessFailed(LinkageError e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse("");
+        return Table.printable("the native access library (JNA) could not be loaded: " + message
+                + "; it unpacks its library into a temporary directory: give it a writable one with"
+                + " SRIOV4J_JAVA_OPTS=-Djna.tmpdir=DIR (or -Djava.io.tmpdir=DIR), or install the system's libjna-jni"
+                + " and pass -Djna.boot.library.path=DIR");
     }
 
     /** The global options, recognised only before the command. */

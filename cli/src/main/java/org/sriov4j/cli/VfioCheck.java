@@ -116,7 +116,8 @@ final class VfioCheck {
         } catch (StepFailed e) {
             throw e;
         } catch (Exception | LinkageError e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            String message = e instanceof LinkageError l ? Cli.nativeAccessFailed(l)
+                    : e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             steps.add(new Step(name, false, message));
             if (!json) {
                 out.printf("FAIL %-10s %s%n", name, message);

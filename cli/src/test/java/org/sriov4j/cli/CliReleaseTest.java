@@ -71,17 +71,23 @@ class CliReleaseTest {
         return p;
     }
 
-    Process lockHolder(PciAddress f, String description) throws Exception {
-        Path lockFile = kernel.stateDir().resolve("locks/" + f + ".lock");
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-Xshare:auto",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                LockHolderChild.class.getName(), lockFile.toString(), description)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process lockHolder(PciAddress f, String description, PciAddress... more) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                LockHolderChild.class.getName(), lockFile(f).toString(), description));
+        for (PciAddress m : more) {
+            command.add(lockFile(m).toString());
+        }
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         processes.add(p);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
                 .readLine();
         assertEquals("LOCKED", line);
         return p;
+    }
+
+    Path lockFile(PciAddress f) {
+        return kernel.stateDir().resolve("locks/" + f + ".lock");
     }
 
     /** Rewrites a record as if process {@code p} had written it and held a taker lease (what the old code kept). */
@@ -125,13 +131,34 @@ class CliReleaseTest {
     }
 
     @Test
+    void releaseOfSeveralFunctionsHeldByOneProcessStopsItOnceAndGivesEachBack() throws Exception {
+        assertEquals(0, cli("enable-vfs", "0000:01:00.0", "2").status());
+        // what 'lease VF0 VF1 --guest vm-a --hold' leaves: both records and both locks held by one process
+        assertEquals(0, cli("lease", VF0.toString(), VF1.toString(), "--guest", "vm-a", "--durable").status());
+        Process holder = lockHolder(VF0, "guest vm-a", VF1);
+        recordNames(VF0, holder.toHandle());
+        recordNames(VF1, holder.toHandle());
+        Process bystander = sleep();
+
+        CliTest.Result r = cli("release", VF0.toString(), VF1.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals(1, r.out().split("stopped pid " + holder.pid(), -1).length - 1, "signalled once: " + r.out());
+        assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(bystander.isAlive());
+        assertTrue(r.out().contains("restored " + VF0) && r.out().contains("restored " + VF1), r.out());
+        assertEquals("igbvf", driver(VF0));
+        assertEquals("igbvf", driver(VF1));
+        assertTrue(cli("status").out().contains("no function is detached or leased"));
+    }
+
+    @Test
     void aDeadHoldersReusedPidIsNeverSignalled() throws Exception {
         Process reuser = sleep();
         vf0HeldByAChildWhileTheRecordNames(reuser.toHandle());
         Process holder = lockHolder(VF0, "guest vm-a");
         holder.destroyForcibly().waitFor(); // kill -9: its text stays in the lock file
         // its pid now "belongs" to another live process: the lock file and the record both name that process
-        Files.writeString(kernel.stateDir().resolve("locks/" + VF0 + ".lock"), "sriov4j-lock 1\npid="
+        Files.writeString(lockFile(VF0), "sriov4j-lock 1\npid="
                 + reuser.pid() + "\nstart=" + reuser.info().startInstant().orElseThrow() + "\nholder=guest vm-a\n");
         CliTest.Result r = cli("release", VF0.toString());
         assertEquals(0, r.status(), r.err());
