@@ -246,9 +246,8 @@ final class Cli {
         String message = e.getMessage() == null ? e.getClass().getSimpleName()
                 : e.getMessage().lines().findFirst().orElse("");
         return Table.printable("the native access library (JNA) could not be loaded: " + message
-                + "; it unpacks its library into a temporary directory: give it a writable one with"
-                + " SRIOV4J_JAVA_OPTS=-Djna.tmpdir=DIR (or -Djava.io.tmpdir=DIR), or install the system's libjna-jni"
-                + " and pass -Djna.boot.library.path=DIR");
+                + "; it unpacks its library into -Djna.tmpdir, else $XDG_CACHE_HOME/JNA/temp or ~/.cache/JNA/temp:"
+                + " give it a writable directory with SRIOV4J_JAVA_OPTS=-Djna.tmpdir=DIR");
     }
 
     /** The global options, recognised only before the command. */
