@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The {@link VfPool} of {@link SriovHost#pool(VfSelector...)}: stateless, on top of {@link SriovHost#topology()}
@@ -63,29 +62,11 @@ final class SelectorPool implements VfPool {
         return take(guest, ANY_NODE, options);
     }
 
-    @Override
-    public Optional<Lease> tryLease(String guest) {
-        return tryTake(guest, ANY_NODE);
-    }
-
-    @Override
-    public Optional<Lease> tryLease(String guest, int preferredNumaNode) {
-        return tryTake(guest, checkNode(preferredNumaNode));
-    }
-
     private static int checkNode(int node) {
         if (node < 0) {
             throw new IllegalArgumentException("preferred NUMA node must be 0 or more: " + node);
         }
         return node;
-    }
-
-    private Optional<Lease> tryTake(String guest, int node) {
-        try {
-            return Optional.of(take(guest, node));
-        } catch (PoolExhaustedException e) {
-            return Optional.empty();
-        }
     }
 
     private Lease take(String guest, int node) {

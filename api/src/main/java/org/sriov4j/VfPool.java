@@ -116,7 +116,13 @@ public interface VfPool {
      * @return the lease, or empty when {@link #lease(String)} would throw {@link PoolExhaustedException}
      * @throws SriovException as {@link #lease(String)}, except {@link PoolExhaustedException}
      */
-    Optional<Lease> tryLease(String guest);
+    default Optional<Lease> tryLease(String guest) {
+        try {
+            return Optional.of(lease(guest));
+        } catch (PoolExhaustedException e) {
+            return Optional.empty();
+        }
+    }
 
     /**
      * Leases a free member if there is one, as {@link #lease(String, int)}.
@@ -127,5 +133,11 @@ public interface VfPool {
      * @throws IllegalArgumentException if {@code preferredNumaNode} is negative
      * @throws SriovException as {@link #lease(String)}, except {@link PoolExhaustedException}
      */
-    Optional<Lease> tryLease(String guest, int preferredNumaNode);
+    default Optional<Lease> tryLease(String guest, int preferredNumaNode) {
+        try {
+            return Optional.of(lease(guest, preferredNumaNode));
+        } catch (PoolExhaustedException e) {
+            return Optional.empty();
+        }
+    }
 }

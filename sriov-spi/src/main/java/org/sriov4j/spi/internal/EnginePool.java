@@ -316,29 +316,11 @@ final class EnginePool implements VfPool {
         return take(guest, checkNode(preferredNumaNode), org.sriov4j.LeaseOptions.defaults());
     }
 
-    @Override
-    public Optional<Lease> tryLease(String guest) {
-        return tryTake(guest, ANY_NODE);
-    }
-
-    @Override
-    public Optional<Lease> tryLease(String guest, int preferredNumaNode) {
-        return tryTake(guest, checkNode(preferredNumaNode));
-    }
-
     private static int checkNode(int node) {
         if (node < 0) {
             throw new IllegalArgumentException("preferred NUMA node must be 0 or more: " + node);
         }
         return node;
-    }
-
-    private Optional<Lease> tryTake(String guest, int node) {
-        try {
-            return Optional.of(take(guest, node, org.sriov4j.LeaseOptions.defaults()));
-        } catch (PoolExhaustedException e) {
-            return Optional.empty();
-        }
     }
 
     private Lease take(String guest, int node, org.sriov4j.LeaseOptions options) {

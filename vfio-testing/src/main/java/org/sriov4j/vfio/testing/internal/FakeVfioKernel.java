@@ -864,28 +864,16 @@ public final class FakeVfioKernel implements LinuxSyscalls {
 
     @Override
     public synchronized long pread(int fd, ByteBuffer buffer, long offset) {
-        Object o = boundDevice(fds.get(fd));
-        if (!(o instanceof DeviceDescriptor df)) {
-            return o == null ? -EBADF : -EINVAL;
-        }
-        int n = buffer.remaining();
-        FakeRegion r = region(df, offset, n);
-        if (r == null) {
-            return -EINVAL;
-        }
-        int at = (int) (offset & ((1L << OFFSET_SHIFT) - 1));
-        if (offset >>> OFFSET_SHIFT == VfioAbi.PCI_CONFIG_REGION_INDEX) {
-            buffer.duplicate().put(df.device().config, at, n);
-        } else {
-            ByteBuffer src = r.data.duplicate();
-            src.position(at).limit(at + n);
-            buffer.duplicate().put(src);
-        }
-        return n;
+        return regionAccess(fd, buffer, offset, false);
     }
 
     @Override
     public synchronized long pwrite(int fd, ByteBuffer buffer, long offset) {
+        return regionAccess(fd, buffer, offset, true);
+    }
+
+    /** pread or pwrite of a device's region: the bytes moved, or the kernel's negative errno. */
+    private long regionAccess(int fd, ByteBuffer buffer, long offset, boolean write) {
         Object o = boundDevice(fds.get(fd));
         if (!(o instanceof DeviceDescriptor df)) {
             return o == null ? -EBADF : -EINVAL;
@@ -896,11 +884,18 @@ public final class FakeVfioKernel implements LinuxSyscalls {
             return -EINVAL;
         }
         int at = (int) (offset & ((1L << OFFSET_SHIFT) - 1));
-        if (offset >>> OFFSET_SHIFT == VfioAbi.PCI_CONFIG_REGION_INDEX) {
+        boolean config = offset >>> OFFSET_SHIFT == VfioAbi.PCI_CONFIG_REGION_INDEX;
+        if (config && !write) {
+            buffer.duplicate().put(df.device().config, at, n);
+        } else if (config) {
             if (at < 4) {
                 return n; // vendor/device ids are read-only: the write is accepted and dropped
             }
             buffer.duplicate().get(df.device().config, at, n);
+        } else if (!write) {
+            ByteBuffer src = r.data.duplicate();
+            src.position(at).limit(at + n);
+            buffer.duplicate().put(src);
         } else {
             ByteBuffer dst = r.data.duplicate();
             dst.position(at);
