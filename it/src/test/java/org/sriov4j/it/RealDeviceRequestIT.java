@@ -16,10 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sriov4j.BackendFeature;
-import org.sriov4j.GuestHook;
-import org.sriov4j.GuestPlugActuator;
-import org.sriov4j.HookVerdict;
-import org.sriov4j.HotplugContext;
 import org.sriov4j.HotplugPhase;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
@@ -27,6 +23,7 @@ import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
 import org.sriov4j.UnplugOutcome;
+import org.sriov4j.testing.RecordingHooks;
 import org.sriov4j.vfio.AssignedDevice;
 import org.sriov4j.vfio.DeviceRequests;
 import org.sriov4j.vfio.IommuDomain;
@@ -45,64 +42,14 @@ class RealDeviceRequestIT {
     static final PciAddress PF = PciAddress.parse("0000:01:00.0");
     static final Path DEVICES = Path.of("/sys/bus/pci/devices");
 
-    final List<String> calls = new CopyOnWriteArrayList<>();
+    final RecordingHooks rec = new RecordingHooks(Duration.ofSeconds(120));
     final List<SriovEvent> events = new CopyOnWriteArrayList<>();
-    volatile boolean guestNeverEjects;
     SriovHost host;
     VfioSystem vfio;
 
-    GuestHook hook(String name, int order) {
-        return new GuestHook() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int order() {
-                return order;
-            }
-
-            @Override
-            public HookVerdict prepare(HotplugContext c) {
-                calls.add(name + ".prepare " + c.operation());
-                return HookVerdict.proceed();
-            }
-
-            @Override
-            public void commit(HotplugContext c) {
-                calls.add(name + ".commit " + c.operation());
-            }
-
-            @Override
-            public void abort(HotplugContext c) {
-                calls.add(name + ".abort " + c.operation());
-            }
-        };
-    }
-
-    final GuestPlugActuator actuator = new GuestPlugActuator() {
-        @Override
-        public void plug(PciAddress device, String guest) {
-            calls.add("device_add " + guest);
-        }
-
-        @Override
-        public void unplug(PciAddress device, String guest, Duration limit) {
-            calls.add("device_del " + guest);
-            if (guestNeverEjects) {
-                try {
-                    Thread.sleep(120_000);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("no DEVICE_DELETED within " + limit, e);
-                }
-            }
-        }
-    };
-
     @BeforeEach
     void open() {
-        host = SriovHost.open(SriovConfig.builder().plugActuator(actuator).hook(hook("b", 2)).hook(hook("a", 1))
+        host = SriovHost.open(SriovConfig.builder().plugActuator(rec.actuator()).hook(rec.hook("b", 2)).hook(rec.hook("a", 1))
                 .loadGuestHooks(false).build());
         host.recover();
         host.subscribe(events::add);
@@ -154,8 +101,8 @@ class RealDeviceRequestIT {
         Lease lease = host.lease(vf, "vm-1");
         lease.attachToGuest("vm-1");
         assertEquals(List.of("a.prepare PLUG", "b.prepare PLUG", "device_add vm-1", "a.commit PLUG", "b.commit PLUG"),
-                calls);
-        calls.clear();
+                rec.calls());
+        rec.clear();
         try (IommuDomain domain = vfio.newDomain()) {
             AssignedDevice dev = domain.openDevice(lease);
             try (DeviceRequests requests = DeviceRequests.handle(dev, lease, Duration.ofSeconds(10))) {
@@ -168,7 +115,7 @@ class RealDeviceRequestIT {
                 assertEquals(0, unbind.exitValue());
                 assertEquals(Optional.of(UnplugOutcome.EJECTED), requests.outcome(), requests.failure().toString());
                 assertEquals(List.of("b.prepare UNPLUG", "a.prepare UNPLUG", "device_del vm-1", "b.commit UNPLUG",
-                        "a.commit UNPLUG"), calls);
+                        "a.commit UNPLUG"), rec.calls());
                 assertFalse(lease.isHeld(), "the lease ended");
             }
         }
@@ -181,7 +128,7 @@ class RealDeviceRequestIT {
         PciAddress vf = host.enableVfs(PF, 1).vfs().get(0);
         Lease lease = host.lease(vf, "vm-1");
         lease.attachToGuest("vm-1");
-        guestNeverEjects = true;
+        rec.guestNeverEjects(true);
         try (IommuDomain domain = vfio.newDomain()) {
             AssignedDevice dev = domain.openDevice(lease);
             try (DeviceRequests requests = DeviceRequests.handle(dev, lease, Duration.ofSeconds(1))) {

@@ -13,16 +13,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.sriov4j.GuestHook;
-import org.sriov4j.GuestPlugActuator;
-import org.sriov4j.HookVerdict;
-import org.sriov4j.HotplugContext;
 import org.sriov4j.HotplugPhase;
 import org.sriov4j.Lease;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovEvent;
 import org.sriov4j.SriovHost;
 import org.sriov4j.UnplugOutcome;
+import org.sriov4j.testing.RecordingHooks;
 import org.sriov4j.testing.SimulatedKernel;
 import org.sriov4j.vfio.testing.internal.FakeDevice;
 import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
@@ -35,9 +32,8 @@ import org.sriov4j.vfio.testing.internal.FakeVfioKernel;
 class DeviceRequestsTest {
 
     final SimulatedKernel kernel = SimulatedKernel.intel82576Host();
-    final List<String> calls = new CopyOnWriteArrayList<>();
+    final RecordingHooks rec = new RecordingHooks(Duration.ofSeconds(60));
     final List<SriovEvent> events = new CopyOnWriteArrayList<>();
-    volatile boolean guestNeverEjects;
     SriovHost host;
     PciAddress vf;
     Lease lease;
@@ -46,63 +42,14 @@ class DeviceRequestsTest {
     IommuDomain domain;
     AssignedDevice dev;
 
-    GuestHook hook(String name, int order) {
-        return new GuestHook() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int order() {
-                return order;
-            }
-
-            @Override
-            public HookVerdict prepare(HotplugContext c) {
-                calls.add(name + ".prepare " + c.operation());
-                return HookVerdict.proceed();
-            }
-
-            @Override
-            public void commit(HotplugContext c) {
-                calls.add(name + ".commit " + c.operation());
-            }
-
-            @Override
-            public void abort(HotplugContext c) {
-                calls.add(name + ".abort " + c.operation());
-            }
-        };
-    }
-
-    final GuestPlugActuator qmp = new GuestPlugActuator() {
-        @Override
-        public void plug(PciAddress device, String guest) {
-            calls.add("device_add " + guest);
-        }
-
-        @Override
-        public void unplug(PciAddress device, String guest, Duration timeLimit) {
-            calls.add("device_del " + guest);
-            if (guestNeverEjects) {
-                try {
-                    Thread.sleep(60_000);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("no DEVICE_DELETED", e);
-                }
-            }
-        }
-    };
-
     @BeforeEach
     void leaseAttachAndOpen() {
-        host = kernel.openHost(c -> c.plugActuator(qmp).hook(hook("b", 2)).hook(hook("a", 1)).loadGuestHooks(false));
+        host = kernel.openHost(c -> c.plugActuator(rec.actuator()).hook(rec.hook("b", 2)).hook(rec.hook("a", 1)).loadGuestHooks(false));
         host.subscribe(events::add);
         vf = host.enableVfs(PciAddress.parse("0000:01:00.0"), 2).vfs().get(0);
         lease = host.lease(vf, "vm-1");
         lease.attachToGuest("vm-1");
-        calls.clear();
+        rec.clear();
         vfioKernel = new FakeVfioKernel();
         fakeDevice = new FakeDevice(vf.toString(), 0x8086, 0x10ca).bar(0, 0x4000);
         vfioKernel.addGroup(6, true, fakeDevice);
@@ -139,7 +86,7 @@ class DeviceRequestsTest {
             assertEquals(null, failed.get(), "the other process's unbind completed");
             assertEquals(Optional.of(UnplugOutcome.EJECTED), requests.outcome());
             assertEquals(List.of("b.prepare UNPLUG", "a.prepare UNPLUG", "device_del vm-1", "b.commit UNPLUG",
-                    "a.commit UNPLUG"), calls);
+                    "a.commit UNPLUG"), rec.calls());
             assertEquals(0, fakeDevice.openCount, "the device is closed");
             assertFalse(lease.isHeld(), "the lease ended");
             assertEquals(Optional.of("igbvf"), kernel.driverOf(vf), "given back to its original driver");
@@ -148,7 +95,7 @@ class DeviceRequestsTest {
 
     @Test
     void aGuestThatDoesNotEjectWithinTheGracePeriodLosesTheDeviceBySurpriseRemoval() throws Exception {
-        guestNeverEjects = true;
+        rec.guestNeverEjects(true);
         try (DeviceRequests requests = DeviceRequests.handle(dev, lease, Duration.ofMillis(300))) {
             AtomicReference<Throwable> failed = new AtomicReference<>();
             Thread unbind = unbindFromAnotherProcess(failed);
@@ -158,7 +105,7 @@ class DeviceRequestsTest {
             assertEquals(Optional.of(UnplugOutcome.SURPRISE_REMOVAL), requests.outcome());
             assertTrue(events.stream().anyMatch(e -> e instanceof SriovEvent.HotplugStep s
                     && s.phase() == HotplugPhase.SURPRISE_REMOVAL), events.toString());
-            assertTrue(calls.containsAll(List.of("b.abort UNPLUG", "a.abort UNPLUG")), calls.toString());
+            assertTrue(rec.calls().containsAll(List.of("b.abort UNPLUG", "a.abort UNPLUG")), rec.calls().toString());
             assertEquals(0, fakeDevice.openCount);
             assertFalse(lease.isHeld());
         }

@@ -158,11 +158,7 @@ final class Hotplug {
         emit(c, HotplugPhase.ACTION, null, actionName(c.operation()));
         for (GuestHook h : prepared) {
             try {
-                call(h, HotplugPhase.COMMIT, c, () -> {
-                    h.commit(c);
-                    return null;
-                });
-                emit(c, HotplugPhase.COMMIT, h.name(), "");
+                commit(h, c);
             } catch (HotplugException e) {
                 if (c.forced()) {
                     LOG.log(System.Logger.Level.WARNING, "forced {0}: {1}", c.operation(), e.getMessage());
@@ -173,6 +169,15 @@ final class Hotplug {
                         HotplugPhase.COMMIT, e.reason() + "; " + undo.describe(), e.getCause(), undo));
             }
         }
+    }
+
+    /** Runs one hook's commit and reports it. */
+    private void commit(GuestHook h, HotplugContext c) {
+        call(h, HotplugPhase.COMMIT, c, () -> {
+            h.commit(c);
+            return null;
+        });
+        emit(c, HotplugPhase.COMMIT, h.name(), "");
     }
 
     /** Undoes the action after a failed commit, through the engine's one rollback mechanism. */
@@ -226,11 +231,7 @@ final class Hotplug {
             emit(c, HotplugPhase.ACTION, null, actionName(HotplugOperation.UNPLUG));
             for (GuestHook h : prepared) {
                 try {
-                    call(h, HotplugPhase.COMMIT, c, () -> {
-                        h.commit(c);
-                        return null;
-                    });
-                    emit(c, HotplugPhase.COMMIT, h.name(), "");
+                    commit(h, c);
                 } catch (HotplugException e) {
                     LOG.log(System.Logger.Level.WARNING, "{0}: {1} (ignored: the device is out of the guest)", f,
                             e.getMessage());
