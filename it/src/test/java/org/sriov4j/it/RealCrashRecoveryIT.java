@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.ChildJvms.awaitLine;
+import static org.sriov4j.it.ChildJvms.run;
+import static org.sriov4j.it.GuestSysfs.driver;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ class RealCrashRecoveryIT {
     static final Path SYS = Path.of("/sys/bus/pci/devices");
 
     SriovHost host;
-    final List<Process> children = new ArrayList<>();
+    final ChildJvms jvms = new ChildJvms();
 
     @BeforeEach
     void threeVfsOnIgbvf() {
@@ -47,8 +46,8 @@ class RealCrashRecoveryIT {
     }
 
     @AfterEach
-    void cleanUp() {
-        children.forEach(Process::destroyForcibly);
+    void cleanUp() throws InterruptedException {
+        jvms.close();
         host.recover().keptDetached().forEach(host::reattach);
         host.disableVfs(PF);
         host.close();
@@ -58,62 +57,21 @@ class RealCrashRecoveryIT {
         return host.topology().physicalFunction(PF).orElseThrow().vfs().get(i);
     }
 
-    static Optional<String> driver(PciAddress f) throws IOException {
-        Path link = SYS.resolve(f.toString()).resolve("driver");
-        return Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-    }
 
     static String override(PciAddress f) throws IOException {
         return Files.readString(SYS.resolve(f.toString()).resolve("driver_override")).trim();
     }
 
-    /** Starts the CLI in a child JVM. */
-    Process cli(List<String> jvmOptions, String... args) throws IOException {
-        return child("org.sriov4j.cli.Main", jvmOptions, args);
-    }
-
-    /** Starts {@code mainClass} of the test class path in a child JVM. */
-    Process child(String mainClass, List<String> jvmOptions, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        children.add(p);
-        return p;
-    }
-
-    /** Reads the child's output until a line contains {@code text}; fails if it exits first. */
-    static String awaitLine(Process p, String text) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = r.readLine()) != null;) {
-            seen.append(line).append('\n');
-            if (line.contains(text)) {
-                return line;
-            }
-        }
-        throw new AssertionError("the child ended without printing '" + text + "':\n" + seen);
-    }
-
-    static int run(Process p) throws Exception {
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child did not finish");
-        return p.exitValue();
-    }
 
     @Test
     void aLeaseHeldByAnotherProcessCannotBeTakenAndKill9ThenRecoverGivesTheVfBack() throws Exception {
         PciAddress vf = vf(0);
         assertEquals(Optional.of("igbvf"), driver(vf));
-        Process holder = cli(List.of(), "lease", vf.toString(), "--guest", "vm-a", "--hold");
+        Process holder = jvms.cli("lease", vf.toString(), "--guest", "vm-a", "--hold");
         awaitLine(holder, "holding until stopped");
         assertEquals(Optional.of("vfio-pci"), driver(vf));
 
-        Process second = cli(List.of(), "lease", vf.toString(), "--guest", "vm-b", "--hold");
+        Process second = jvms.cli("lease", vf.toString(), "--guest", "vm-b", "--hold");
         String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, run(second), out);
         assertTrue(out.contains("EBUSY") && out.contains("vm-a"), out);
@@ -122,7 +80,7 @@ class RealCrashRecoveryIT {
 
         holder.destroyForcibly().waitFor();
         assertEquals(Optional.of("vfio-pci"), driver(vf), "a killed holder leaves the VF detached");
-        Process recover = cli(List.of(), "recover");
+        Process recover = jvms.cli("recover");
         String report = new String(recover.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, run(recover), report);
         assertTrue(report.contains("restored " + vf), report);
@@ -135,8 +93,8 @@ class RealCrashRecoveryIT {
     @ValueSource(ints = {1, 2, 3})
     void kill9BetweenTwoDetachStepsThenRecoverGivesTheVfBack(int step) throws Exception {
         PciAddress vf = vf(1);
-        Process holder = child(PausingLeaseHolder.class.getName(), List.of(), Integer.toString(step), vf.toString(),
-                "vm-crash");
+        Process holder = jvms.start(PausingLeaseHolder.class.getName(), List.of(), Integer.toString(step),
+                vf.toString(), "vm-crash");
         awaitLine(holder, "test pause after detach step " + step);
         holder.destroyForcibly().waitFor();
         assertFalse(host.assignments().isEmpty(), "the intent must be in the ledger before the first write");
@@ -150,14 +108,14 @@ class RealCrashRecoveryIT {
     @Test
     void aDetachedVfGoesToVfioPciAndReattachRestoresIgbvf() throws Exception {
         PciAddress vf = vf(2);
-        Process detach = cli(List.of(), "detach", vf.toString());
+        Process detach = jvms.cli("detach", vf.toString());
         String out = new String(detach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, run(detach), out);
         assertEquals(Optional.of("vfio-pci"), driver(vf));
         String group = Files.readSymbolicLink(SYS.resolve(vf.toString()).resolve("iommu_group")).getFileName()
                 .toString();
         assertTrue(Files.exists(Path.of("/dev/vfio", group)), "/dev/vfio/" + group);
-        Process reattach = cli(List.of(), "reattach", vf.toString());
+        Process reattach = jvms.cli("reattach", vf.toString());
         String back = new String(reattach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, run(reattach), back);
         assertEquals(Optional.of("igbvf"), driver(vf));

@@ -3,6 +3,7 @@ package org.sriov4j.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.GuestSysfs.driver;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,8 +50,8 @@ class RealDeviceRequestIT {
 
     @BeforeEach
     void open() {
-        host = SriovHost.open(SriovConfig.builder().plugActuator(rec.actuator()).hook(rec.hook("b", 2)).hook(rec.hook("a", 1))
-                .loadGuestHooks(false).build());
+        host = SriovHost.open(SriovConfig.builder().plugActuator(rec.actuator()).hook(rec.hook("b", 2))
+                .hook(rec.hook("a", 1)).loadGuestHooks(false).build());
         host.recover();
         host.subscribe(events::add);
         vfio = VfioSystem.open();
@@ -67,11 +68,6 @@ class RealDeviceRequestIT {
         return Files.readString(DEVICES.resolve(f.toString()).resolve("enable"), StandardCharsets.US_ASCII).strip();
     }
 
-    static Optional<String> driver(PciAddress f) throws Exception {
-        Path link = DEVICES.resolve(f.toString()).resolve("driver");
-        return Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-    }
 
     /** Another process: {@code echo BDF > /sys/bus/pci/drivers/vfio-pci/unbind}. */
     static Process unbindFromAnotherProcess(PciAddress f) throws Exception {

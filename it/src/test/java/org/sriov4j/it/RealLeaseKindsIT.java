@@ -3,12 +3,12 @@ package org.sriov4j.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.GuestSysfs.driver;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +33,7 @@ class RealLeaseKindsIT {
     static final Path SYS = Path.of("/sys/bus/pci/devices");
 
     SriovHost host;
-    final List<Process> children = new ArrayList<>();
+    final ChildJvms jvms = new ChildJvms();
 
     @BeforeEach
     void threeVfsOnIgbvf() {
@@ -44,9 +44,7 @@ class RealLeaseKindsIT {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : children) {
-            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        }
+        jvms.close();
         for (String guest : List.of("vm-p", "vm-d")) {
             host.adopt(guest).forEach(Lease::close); // durable leases outlive everything but a release
         }
@@ -59,29 +57,11 @@ class RealLeaseKindsIT {
         return host.topology().physicalFunction(PF).orElseThrow().vfs().get(i);
     }
 
-    static Optional<String> driver(PciAddress f) throws IOException {
-        Path link = SYS.resolve(f.toString()).resolve("driver");
-        return Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-    }
 
-    Process java(String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        children.add(p);
-        return p;
-    }
 
-    Process cli(String... args) throws IOException {
-        return java("org.sriov4j.cli.Main", args);
-    }
 
     Process sleep() throws IOException {
-        Process p = new ProcessBuilder("sleep", "600").start();
-        children.add(p);
-        return p;
+        return jvms.process("sleep", "600");
     }
 
     /** Runs a CLI command to its end: its status and output. */
@@ -89,7 +69,7 @@ class RealLeaseKindsIT {
     }
 
     Run run(String... args) throws Exception {
-        Process p = cli(args);
+        Process p = jvms.cli(args);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child did not finish");
         return new Run(p.exitValue(), out);
@@ -124,8 +104,8 @@ class RealLeaseKindsIT {
     @Test
     void aDurableLeaseSurvivesRecoverAndAKill9OfItsTakerUntilRelease() throws Exception {
         PciAddress vf = vf(1);
-        Process taker = java(LeaseTakerChild.class.getName(), vf.toString(), "vm-d", "durable");
-        RealCrashRecoveryIT.awaitLine(taker, "LEASED");
+        Process taker = jvms.start(LeaseTakerChild.class.getName(), List.of(), vf.toString(), "vm-d", "durable");
+        ChildJvms.awaitLine(taker, "LEASED");
         assertEquals(Optional.of("vfio-pci"), driver(vf));
         taker.destroyForcibly().waitFor(); // kill -9
         Run kept = run("recover");
@@ -150,8 +130,8 @@ class RealLeaseKindsIT {
         Run detach = run("detach", vf.toString()); // its pid is in the record until the lease rewrites it
         assertEquals(0, detach.status(), detach.out());
         Process unrelated = sleep();
-        Process holder = cli("lease", vf.toString(), "--guest", "vm-h", "--hold");
-        RealCrashRecoveryIT.awaitLine(holder, "holding until stopped");
+        Process holder = jvms.cli("lease", vf.toString(), "--guest", "vm-h", "--hold");
+        ChildJvms.awaitLine(holder, "holding until stopped");
         Run status = run("status", "--json");
         assertTrue(status.out().contains("\"holder\": \"taker\"") && status.out().contains("\"pid\": "
                 + holder.pid()) && status.out().contains("\"guest\": \"vm-h\""), status.out());

@@ -3,10 +3,10 @@ package org.sriov4j.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.GuestSysfs.driver;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -54,11 +54,6 @@ class RealNonViableGroupIT {
         host.close();
     }
 
-    static Optional<String> driver(PciAddress f) throws IOException {
-        Path link = DEVICES.resolve(f.toString()).resolve("driver");
-        return Files.exists(link, LinkOption.NOFOLLOW_LINKS)
-                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-    }
 
     @Test
     void detachingOneNicWhileTheOtherIsOnE1000IsRefusedNamingIt() throws IOException {

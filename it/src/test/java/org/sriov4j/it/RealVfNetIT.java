@@ -3,14 +3,13 @@ package org.sriov4j.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.ChildJvms.awaitLine;
+import static org.sriov4j.it.GuestSysfs.driver;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +46,7 @@ class RealVfNetIT {
 
     SriovHost host;
     String netdev;
-    final List<Process> children = new ArrayList<>();
+    final ChildJvms jvms = new ChildJvms();
 
     @BeforeEach
     void open() throws IOException {
@@ -57,8 +56,8 @@ class RealVfNetIT {
     }
 
     @AfterEach
-    void putBack() throws IOException {
-        children.forEach(Process::destroyForcibly);
+    void putBack() throws IOException, InterruptedException {
+        jvms.close();
         host.recover().keptDetached().forEach(host::reattach);
         String now = netdevOfPf();
         IpLink.ip("link", "set", now, "down");
@@ -80,15 +79,6 @@ class RealVfNetIT {
         return IpLink.parse(IpLink.ip("-d", "link", "show", netdevOfPf()));
     }
 
-    static Optional<String> driver(PciAddress f) {
-        Path link = SYS.resolve(f.toString()).resolve("driver");
-        try {
-            return Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void everySettingMadeThroughTheLibraryIsWhatIpLinkShows() throws IOException {
@@ -170,29 +160,7 @@ class RealVfNetIT {
         }
     }
 
-    Process cli(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.sriov4j.cli.Main");
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        children.add(p);
-        return p;
-    }
 
-    static String awaitLine(Process p, String text) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = r.readLine()) != null;) {
-            seen.append(line).append('\n');
-            if (line.contains(text)) {
-                return line;
-            }
-        }
-        throw new AssertionError("the child ended without printing '" + text + "':\n" + seen);
-    }
 
     @Test
     void aLeaseWithMacAndVlanKilledWithSignal9IsUndoneByRecoverAndIpLinkShowsTheSavedValuesAgain()
@@ -202,7 +170,7 @@ class RealVfNetIT {
         assertEquals(Optional.of("igbvf"), driver(vf));
         VfNetConfig before = ipLink().get(1);
         System.out.println("RealVfNetIT: VF 1 on igbvf before the lease, as ip shows it: " + before);
-        Process holder = cli("lease", vf.toString(), "--guest", "vm-net", "--hold", "--mac", MAC.toString(),
+        Process holder = jvms.cli("lease", vf.toString(), "--guest", "vm-net", "--hold", "--mac", MAC.toString(),
                 "--vlan", "100:2");
         String held = awaitLine(holder, "holding until stopped");
         assertTrue(held.contains("mac " + MAC), held);
@@ -215,12 +183,12 @@ class RealVfNetIT {
 
         holder.destroyForcibly().waitFor();
         assertEquals(Optional.of(MAC), ipLink().get(1).mac(), "a killed holder restores nothing itself");
-        Process status = cli("status", "--json");
+        Process status = jvms.cli("status", "--json");
         String json = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(status.waitFor(120, TimeUnit.SECONDS));
         assertTrue(json.contains("\"savedNetConfig\": {") && json.contains("\"mac\": \"" + before.mac().orElseThrow()
                 + "\""), json);
-        Process recover = cli("recover");
+        Process recover = jvms.cli("recover");
         String report = new String(recover.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(recover.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, recover.exitValue(), report);

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.GuestSysfs.driver;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,11 +86,6 @@ class RealVfioIT {
         return host.topology().physicalFunction(PF).orElseThrow().vfs().get(i);
     }
 
-    static Optional<String> driver(PciAddress f) throws IOException {
-        Path link = SYS.resolve("devices").resolve(f.toString()).resolve("driver");
-        return Files.exists(link, LinkOption.NOFOLLOW_LINKS)
-                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-    }
 
     /** The IOMMU group of any function, from sysfs (whatever its driver). */
     static int iommuGroup(PciAddress f) throws IOException {

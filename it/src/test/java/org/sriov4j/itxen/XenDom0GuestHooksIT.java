@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sriov4j.it.GuestSysfs.driver;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -129,11 +129,6 @@ class XenDom0GuestHooksIT {
         }
     }
 
-    static Optional<String> driver(PciAddress f) throws Exception {
-        Path link = Path.of("/sys/bus/pci/devices", f.toString(), "driver");
-        return Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                ? Optional.of(Files.readSymbolicLink(link).getFileName().toString()) : Optional.empty();
-    }
 
     @Test
     void theHooksRunAroundXlPciAttachAndPciDetachInOrder() throws Exception {

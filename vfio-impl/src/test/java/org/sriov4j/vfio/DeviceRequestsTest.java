@@ -44,7 +44,8 @@ class DeviceRequestsTest {
 
     @BeforeEach
     void leaseAttachAndOpen() {
-        host = kernel.openHost(c -> c.plugActuator(rec.actuator()).hook(rec.hook("b", 2)).hook(rec.hook("a", 1)).loadGuestHooks(false));
+        host = kernel.openHost(c -> c.plugActuator(rec.actuator()).hook(rec.hook("b", 2)).hook(rec.hook("a", 1))
+                .loadGuestHooks(false));
         host.subscribe(events::add);
         vf = host.enableVfs(PciAddress.parse("0000:01:00.0"), 2).vfs().get(0);
         lease = host.lease(vf, "vm-1");
