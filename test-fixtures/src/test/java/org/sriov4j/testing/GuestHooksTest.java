@@ -380,6 +380,7 @@ class GuestHooksTest {
         actuator.guestNeverEjects = true; // the unplug of close fails: the lease ends, the record stays
         SriovException e = assertThrows(SriovException.class, lease::close);
         assertEquals(Optional.of(Errno.ETIMEDOUT), e.errno());
+        assertTrue(e.getMessage().contains("the plug actuator's unplug did not return within 300 ms"), e.getMessage());
         assertFalse(lease.isHeld());
         assertEquals(Optional.of("vm-1"), host.assignments().get(0).attachedTo());
         actuator.guestNeverEjects = false;

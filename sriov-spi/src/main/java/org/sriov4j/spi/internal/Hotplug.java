@@ -283,7 +283,7 @@ final class Hotplug {
         GuestPlugActuator a = actuator.orElseThrow(() -> new SriovException(
                 op == HotplugOperation.PLUG ? Lifecycle.ATTACH : Lifecycle.DETACH_GUEST, f, Errno.EOPNOTSUPP, null,
                 missing(), null));
-        String what = actionName(op);
+        String what = op == HotplugOperation.PLUG ? "plug" : "unplug";
         try {
             bounded("sriov4j-actuator-" + f, limit, () -> {
                 if (op == HotplugOperation.PLUG) {
