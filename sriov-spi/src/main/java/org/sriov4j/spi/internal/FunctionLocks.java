@@ -55,8 +55,10 @@ import org.sriov4j.SriovException;
  *   <li><b>Closing any descriptor of a lock file drops this process's lock on it.</b> (POSIX: the lock goes when the
  *       process closes <i>any</i> descriptor of the file.) So while this JVM holds a function, nothing here opens
  *       its lock file again: {@link #holder} and {@link #isHeld} answer from the registry, and for other processes'
- *       locks they read {@code /proc/locks} instead of probing with a lock of their own (a probe would also make a
- *       concurrent {@code tryLock} of another process fail for no reason). Every opening of a lock file by this
+ *       locks they ask the kernel about the one file with {@code fcntl(F_OFD_GETLK)} ({@link LockQuery}; where that
+ *       cannot answer, they read {@code /proc/locks}) instead of probing with a lock of their own (a probe would also
+ *       make a concurrent {@code tryLock} of another process fail for no reason). The query's descriptor is closed
+ *       again only when the kernel names no lock of this process on the file. Every opening of a lock file by this
  *       class happens under the function's registry slot, so two threads never have it open at once. Code outside
  *       this class must not open lock files.
  *   <li><b>Unlinking a lock file can break mutual exclusion</b>: a process that opened the old file before the
@@ -73,8 +75,8 @@ import org.sriov4j.SriovException;
  *
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
  * can say who holds a function ({@link #holder}). That text is only a claim: the holder is the process the kernel
- * names as the lock's owner in {@code /proc/locks}, and the text is believed only when its pid and start time are
- * that process's ({@link Holder#confirmed()}). It is not forced to disk (nothing reads it after a crash of the holder
+ * names as the lock's owner ({@code F_OFD_GETLK}'s {@code l_pid}, or {@code /proc/locks}), and the text is
+ * believed only when its pid and start time are that process's ({@link Holder#confirmed()}). It is not forced to disk (nothing reads it after a crash of the holder
  * or the host: the lock is gone then); what must survive a crash is in the {@link Ledger}. The directory is created
  * with mode 0700 (and checked like the rest of the state directory, {@link StateDirectory}), lock files with 0600; a
  * lock file that is a symbolic link is never opened.
@@ -134,7 +136,22 @@ final class FunctionLocks {
     private final StateDirectory state;
     private final AfterOpen afterOpen;
     private final Path procLocks;
+    private final LockQuery lockQuery;
     private volatile @Nullable Path realDir;
+
+    /**
+     * Orders the moments this JVM opens and closes a lock file only to look at it ({@link #kernelState},
+     * {@link #probe}, {@link #readHolder}: the read side, any number at once) against the moments it takes a lock
+     * ({@link #acquire}: the write side). Closing a descriptor drops every lock the process holds on the file; a
+     * query holds its slot's monitor, so no lock of that slot is taken meanwhile, but the same file may be locked
+     * through another path (another slot: a bind mount of the state directory). A lock that exists when the query
+     * opens the file is seen by it (the kernel names this process) and the descriptor is then never closed; one
+     * taken between the query's open and close would be dropped by the close: this keeps that from happening.
+     */
+    private static final java.util.concurrent.locks.ReentrantReadWriteLock WINDOWS =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Descriptors of {@link #kernelState} that must never be closed (the kernel named this process the holder). */
+    private static final List<Integer> PARKED_DESCRIPTORS = new ArrayList<>();
 
     /** Test seam: runs after a lock file was opened and before it is locked. */
     @FunctionalInterface
@@ -171,7 +188,7 @@ final class FunctionLocks {
      * @param stateDir the state directory ({@link org.sriov4j.SriovConfig#stateDir()})
      */
     FunctionLocks(Path stateDir) {
-        this(stateDir, f -> { }, PROC_LOCKS);
+        this(stateDir, f -> { }, PROC_LOCKS, JnaLockQuery.INSTANCE);
     }
 
     /**
@@ -182,10 +199,24 @@ final class FunctionLocks {
      * @param procLocks {@code /proc/locks}; if unreadable, {@link #holder} and {@link #isHeld} probe with a lock
      */
     FunctionLocks(Path stateDir, AfterOpen afterOpen, Path procLocks) {
+        this(stateDir, afterOpen, procLocks, JnaLockQuery.INSTANCE);
+    }
+
+    /**
+     * For tests: also how the kernel is asked about one lock file.
+     *
+     * @param stateDir the state directory
+     * @param afterOpen runs after a lock file was opened and before it is locked
+     * @param procLocks {@code /proc/locks}, read where {@code lockQuery} cannot answer
+     * @param lockQuery {@code F_OFD_GETLK} ({@link JnaLockQuery}), or a test's seam ({@link LockQuery#UNAVAILABLE}:
+     *     {@code /proc/locks} only)
+     */
+    FunctionLocks(Path stateDir, AfterOpen afterOpen, Path procLocks, LockQuery lockQuery) {
         this.dir = Objects.requireNonNull(stateDir, "stateDir").resolve("locks");
         this.state = new StateDirectory(stateDir);
         this.afterOpen = Objects.requireNonNull(afterOpen, "afterOpen");
         this.procLocks = Objects.requireNonNull(procLocks, "procLocks");
+        this.lockQuery = Objects.requireNonNull(lockQuery, "lockQuery");
     }
 
     /**
@@ -228,7 +259,7 @@ final class FunctionLocks {
                     afterOpen.opened(real);
                     FileLock fl;
                     try {
-                        fl = ch.tryLock();
+                        fl = acquire(ch);
                     } catch (OverlappingFileLockException x) {
                         keep = park(ch, slot);
                         return Optional.empty();
@@ -322,7 +353,7 @@ final class FunctionLocks {
                 long token = slot.parked ? mark(ch) : -1;
                 FileLock fl;
                 try {
-                    fl = ch.tryLock();
+                    fl = acquire(ch);
                 } catch (OverlappingFileLockException x) {
                     keep = park(ch, slot);
                     return false;
@@ -385,7 +416,9 @@ final class FunctionLocks {
             }
             LockState state;
             try {
-                state = lockedBy(real, procLocks).orElseGet(() -> probe(device, real, slot));
+                Optional<LockState> kernel = kernelState(real, slot);
+                state = kernel.isPresent() ? kernel.get()
+                        : lockedBy(real, procLocks).orElseGet(() -> probe(device, real, slot));
             } catch (NoSuchFileException x) {
                 return Optional.empty();
             } catch (IOException x) {
@@ -416,9 +449,71 @@ final class FunctionLocks {
     private record LockState(boolean held, OptionalLong pid) {
     }
 
+    /** Takes a channel's whole-file write lock, ordered against {@link #WINDOWS}' readers. */
+    private static @Nullable FileLock acquire(FileChannel ch) throws IOException {
+        WINDOWS.writeLock().lock();
+        try {
+            return ch.tryLock();
+        } finally {
+            WINDOWS.writeLock().unlock();
+        }
+    }
+
     /**
-     * Reads {@code /proc/locks} for a write lock on the file. Unlike a probe with a lock of our own, this cannot make
-     * another process's {@code tryLock} fail.
+     * Asks the kernel about this one file ({@link LockQuery}: {@code F_OFD_GETLK} on a descriptor opened for it):
+     * whether a process holds a write lock on it, and which. Costs an {@code open}, an {@code fcntl} and a
+     * {@code close} however many locks the host holds (reading {@code /proc/locks} costs a line per lock on the
+     * host). An OFD request conflicts with every process's POSIX locks, this process's own included, so it sees
+     * what {@code /proc/locks} shows of them, with the same pid. If the kernel names this process (it holds the file
+     * through another path), the descriptor is kept open for good: closing it would drop that lock.
+     *
+     * @return the state; empty where the seam cannot answer (no JNA, a kernel before 3.15, a file it may not open):
+     *     then {@code /proc/locks} decides
+     * @throws NoSuchFileException if the lock file does not exist
+     */
+    private Optional<LockState> kernelState(Path real, Slot slot) throws NoSuchFileException {
+        if (!lockQuery.ready() && !Files.exists(real, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(real.toString()); // free, without setting the seam up (its first use only)
+        }
+        WINDOWS.readLock().lock();
+        try {
+            int fd;
+            try {
+                fd = lockQuery.open(real);
+            } catch (NoSuchFileException x) {
+                throw x;
+            } catch (IOException | UnsupportedOperationException x) {
+                return Optional.empty(); // e.g. ELOOP (a symbolic link) or EACCES: /proc/locks decides, as before
+            }
+            boolean keep = false;
+            try {
+                LockQuery.State s = lockQuery.writeLock(fd);
+                if (!s.writeLocked()) {
+                    return Optional.of(new LockState(false, OptionalLong.empty()));
+                }
+                if (s.pid() == PID) {
+                    keep = true;
+                    slot.parked = true; // a descriptor besides the caller's names the path: verify needs the mark
+                    synchronized (PARKED_DESCRIPTORS) {
+                        PARKED_DESCRIPTORS.add(fd);
+                    }
+                }
+                return Optional.of(new LockState(true, s.pid() > 0 ? OptionalLong.of(s.pid()) : OptionalLong.empty()));
+            } catch (IOException | UnsupportedOperationException x) {
+                return Optional.empty();
+            } finally {
+                if (!keep) {
+                    lockQuery.close(fd);
+                }
+            }
+        } finally {
+            WINDOWS.readLock().unlock();
+        }
+    }
+
+    /**
+     * Reads {@code /proc/locks} for a write lock on the file (where {@link #kernelState} cannot answer). Unlike a
+     * probe with a lock of our own, this cannot make another process's {@code tryLock} fail.
      *
      * @return the state; empty if {@code /proc/locks} cannot be read
      * @throws NoSuchFileException if the lock file does not exist
@@ -474,6 +569,15 @@ final class FunctionLocks {
 
     /** Where {@code /proc/locks} is not available: probes with a shared lock (under the slot's monitor). */
     private static LockState probe(PciAddress device, Path real, Slot slot) {
+        WINDOWS.readLock().lock();
+        try {
+            return probeWindow(device, real, slot);
+        } finally {
+            WINDOWS.readLock().unlock();
+        }
+    }
+
+    private static LockState probeWindow(PciAddress device, Path real, Slot slot) {
         FileChannel ch;
         try {
             ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
@@ -507,6 +611,7 @@ final class FunctionLocks {
      */
     private static Holder readHolder(Path real, OptionalLong lockPid) {
         byte[] bytes;
+        WINDOWS.readLock().lock();
         try (FileChannel ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer b = ByteBuffer.allocate(8192);
             while (b.hasRemaining() && ch.read(b) >= 0) {
@@ -516,6 +621,8 @@ final class FunctionLocks {
             b.flip().get(bytes);
         } catch (IOException x) {
             return new Holder(lockPid, startOf(lockPid), "", Optional.empty(), false); // e.g. another user's 0600 file
+        } finally {
+            WINDOWS.readLock().unlock();
         }
         Map<String, String> m = LedgerFormat.decodeInfo(bytes);
         OptionalLong written = OptionalLong.empty();

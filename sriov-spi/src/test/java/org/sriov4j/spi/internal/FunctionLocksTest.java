@@ -112,7 +112,8 @@ class FunctionLocksTest {
 
         assertEquals(Optional.empty(), locks.tryLock(VF, "parent"));
         // the kernel's lock table, and a probe with a lock of our own where that table cannot be read
-        FunctionLocks probing = new FunctionLocks(state, f -> { }, state.resolve("no-proc-locks"));
+        FunctionLocks probing = new FunctionLocks(state, f -> { }, state.resolve("no-proc-locks"),
+                LockQuery.UNAVAILABLE);
         FunctionLocks.Holder h = locks.holder(VF).orElseThrow();
         assertEquals("vm-child\nsecond line", h.description());
         assertEquals(child.pid(), h.pid().orElseThrow());
@@ -143,6 +144,71 @@ class FunctionLocksTest {
             assertEquals(Optional.empty(), l.holder(VF));
         }
         assertEquals("parent", lock(locks, VF, "parent").holder().description());
+    }
+
+    @Test
+    void theKernelNamesAnotherProcesssLockOnTheOneFileAsProcLocksDoes() throws Exception {
+        Process child = child("hold", VF.toString(), "vm-child");
+        assertEquals("LOCKED", firstLine(child));
+        Path none = state.resolve("no-proc-locks");
+        // F_OFD_GETLK alone (no /proc/locks to read), /proc/locks alone, and F_OFD_GETLK refused as by a kernel
+        // before 3.15 (EINVAL): /proc/locks
+        LockQuery refusing = new LockQuery() {
+            @Override
+            public int open(Path file) throws IOException {
+                return JnaLockQuery.INSTANCE.open(file);
+            }
+
+            @Override
+            public State writeLock(int fd) {
+                throw new UnsupportedOperationException("EINVAL");
+            }
+
+            @Override
+            public void close(int fd) {
+                JnaLockQuery.INSTANCE.close(fd);
+            }
+        };
+        List<FunctionLocks> all = List.of(new FunctionLocks(state, f -> { }, none),
+                new FunctionLocks(state, f -> { }, Path.of("/proc/locks"), LockQuery.UNAVAILABLE),
+                new FunctionLocks(state, f -> { }, Path.of("/proc/locks"), refusing));
+        for (FunctionLocks l : all) {
+            assertTrue(l.isHeld(VF));
+            FunctionLocks.Holder h = l.holder(VF).orElseThrow();
+            assertEquals(child.pid(), h.pid().orElseThrow());
+            assertTrue(h.confirmed());
+            assertEquals("vm-child", h.description());
+        }
+        child.destroyForcibly();
+        child.waitFor();
+        for (FunctionLocks l : all) {
+            assertFalse(l.isHeld(VF));
+            assertEquals(Optional.empty(), l.holder(VF));
+        }
+        assertFalse(new FunctionLocks(state, f -> { }, none).isHeld(PF), "no lock file: free");
+    }
+
+    @Test
+    void aLockThisJvmHoldsThroughAnotherPathIsReportedAndKept() throws Exception {
+        // a second path to the same lock file (as a bind mount of the state directory gives): here a hard link
+        Path sd = Files.createDirectories(state.resolve("one"));
+        Path other = Files.createDirectories(state.resolve("two/locks"));
+        Files.setPosixFilePermissions(state.resolve("two"), PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwx------"));
+        FunctionLocks locks = new FunctionLocks(sd);
+        FunctionLock mine = lock(locks, VF, "vm-here");
+        Files.createLink(other.resolve(VF + ".lock"), mine.file());
+        FunctionLocks viaLink = new FunctionLocks(state.resolve("two"), f -> { }, state.resolve("no-proc-locks"));
+        for (int i = 0; i < 2; i++) {
+            assertTrue(viaLink.isHeld(VF));
+            FunctionLocks.Holder h = viaLink.holder(VF).orElseThrow();
+            assertEquals(PID, h.pid().orElseThrow());
+            assertTrue(h.description().startsWith("this process, through another path"), h.description());
+            assertEquals(Optional.empty(), viaLink.tryLock(VF, "other"));
+        }
+        // asking did not drop the lock (closing a descriptor of the file would have): another process finds it busy
+        Process child = child(sd, "try", VF.toString());
+        assertEquals(List.of("BUSY", "HOLDER " + PID + " vm-here"), lines(child));
     }
 
     @Test
