@@ -2,6 +2,7 @@ package org.sriov4j.spi.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovException;
@@ -11,15 +12,17 @@ import org.sriov4j.SriovException;
  * no other process of this host holds it until {@link #close()} (or until this process dies, when the kernel frees
  * it).
  *
- * <p>Closing releases the lock and closes the lock file's channel; it is idempotent and may be called from any
- * thread. The lock file stays (see {@link FunctionLocks} on why lock files are not simply deleted); its holder
- * information is cleared first.
+ * <p>Closing releases the lock; it is idempotent and may be called from any thread. The lock file stays (see
+ * {@link FunctionLocks} on why lock files are not simply deleted); its holder information is cleared first. The
+ * lock file's channel is kept open, unlocked, for the next lock of the same function in this JVM
+ * ({@link FunctionLocks.Slot#channel}), or closed if {@link FunctionLocks#MAX_IDLE} channels are kept already.
  */
 final class FunctionLock implements AutoCloseable {
 
     private final PciAddress device;
     private final Path file;
     private final FileChannel channel;
+    private final FileLock fileLock;
     private final FunctionLocks.Holder holder;
     /** The registry slot; its monitor guards {@link #closed} and the slot's {@code held}. */
     private final FunctionLocks.Slot slot;
@@ -31,14 +34,16 @@ final class FunctionLock implements AutoCloseable {
      * @param device the function
      * @param file the lock file's real path
      * @param channel the locked channel
+     * @param fileLock the channel's lock
      * @param holder what was written into the file
      * @param slot the registry slot that records this lock
      */
-    FunctionLock(PciAddress device, Path file, FileChannel channel, FunctionLocks.Holder holder,
+    FunctionLock(PciAddress device, Path file, FileChannel channel, FileLock fileLock, FunctionLocks.Holder holder,
             FunctionLocks.Slot slot) {
         this.device = device;
         this.file = file;
         this.channel = channel;
+        this.fileLock = fileLock;
         this.holder = holder;
         this.slot = slot;
     }
@@ -101,10 +106,20 @@ final class FunctionLock implements AutoCloseable {
             } catch (IOException x) {
                 // informational content only
             }
+            boolean released;
             try {
-                channel.close(); // releases the lock
+                fileLock.release(); // fcntl(F_UNLCK) on the whole file
+                released = true;
             } catch (IOException x) {
-                throw FunctionLocks.failure("release lock", device, file, x);
+                released = false; // closing releases it, whatever the unlock said
+            }
+            if (!released || !FunctionLocks.keepIdle(channel, slot)) {
+                slot.channelKey = null;
+                try {
+                    channel.close();
+                } catch (IOException x) {
+                    throw FunctionLocks.failure("release lock", device, file, x);
+                }
             }
         }
     }

@@ -71,6 +71,12 @@ import org.sriov4j.SriovException;
  *       channel had last time is checked first, by its link (and, once a channel of the path was kept open forever
  *       because this JVM holds the same file through another path, e.g. a bind mount, also by a unique position
  *       given to the caller's channel, read from {@code /proc/self/fdinfo}); the full listing remains the fallback.
+ *   <li><b>The lock file's channel is kept between locks</b> ({@link Slot#channel}): a release unlocks it
+ *       ({@code F_UNLCK}) and keeps it open, unlocked, for the next lock of the same function in this JVM, which then
+ *       needs no {@code open}, and whose identity check is one {@code lstat} of the path compared with the file key
+ *       the channel's first check established (the channel's file cannot change, and its inode number cannot be
+ *       reused while the channel keeps it open). An unlocked descriptor blocks no other process and holds nothing
+ *       that a crash must give back; at most {@value #MAX_IDLE} are kept.
  * </ul>
  *
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
@@ -132,6 +138,11 @@ final class FunctionLocks {
      */
     private static final List<FileChannel> PARKED = new ArrayList<>();
 
+    /** At most this many unlocked channels are kept open ({@link Slot#channel}) in this JVM. */
+    static final int MAX_IDLE = 256;
+    /** Channels kept in slots now (and places taken for them). */
+    private static final java.util.concurrent.atomic.AtomicInteger IDLE = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Path dir;
     private final StateDirectory state;
     private final AfterOpen afterOpen;
@@ -180,6 +191,20 @@ final class FunctionLocks {
          * the caller's apart. Guarded by the monitor.
          */
         boolean parked;
+        /**
+         * This JVM's channel on the file through this path, open but not locked, kept for the next lock (saves the
+         * {@code open} and {@code close} of every lock, and with {@link #channelKey} the descriptor look-up of the
+         * identity check), or null. Keeping it open is harmless: an unlocked descriptor blocks no other process,
+         * and nothing here ever opens the file while this JVM holds it through this slot. A kept channel whose file
+         * was removed (another process's {@link #removeIfFree}) locks the removed file, which the identity check
+         * finds; the channel is then closed and the path opened again. Guarded by the monitor.
+         */
+        @Nullable FileChannel channel;
+        /**
+         * The file key of the file {@link #channel}, or the channel of {@link #held}, refers to, once an identity
+         * check established that it was the path's; null when unknown. Guarded by the monitor.
+         */
+        @Nullable Object channelKey;
     }
 
     /**
@@ -252,7 +277,7 @@ final class FunctionLocks {
                 return Optional.empty();
             }
             for (int attempt = 1;; attempt++) {
-                FileChannel ch = open(device, real, true);
+                FileChannel ch = takeUp(device, real, slot, true);
                 boolean keep = false;
                 try {
                     long token = slot.parked ? mark(ch) : -1;
@@ -265,9 +290,10 @@ final class FunctionLocks {
                         return Optional.empty();
                     }
                     if (fl == null) {
+                        keep = keepIdle(ch, slot); // held by another process: the channel serves the next attempt
                         return Optional.empty();
                     }
-                    if (verify(real, slot, token) == Verification.STALE) {
+                    if (identity(real, slot, token) == Verification.STALE) {
                         if (attempt >= MAX_ATTEMPTS) {
                             throw new SriovException("lock", device, null, real.toString(), "the lock file was "
                                     + "replaced " + attempt + " times while locking it", null);
@@ -277,7 +303,7 @@ final class FunctionLocks {
                     Holder me = new Holder(OptionalLong.of(PID), LedgerEntry.currentProcessStart(),
                             holderDescription, Optional.of(Instant.now()), true);
                     write(ch, me);
-                    FunctionLock lock = new FunctionLock(device, real, ch, me, slot);
+                    FunctionLock lock = new FunctionLock(device, real, ch, fl, me, slot);
                     slot.held = lock;
                     keep = true;
                     return Optional.of(lock);
@@ -286,6 +312,7 @@ final class FunctionLocks {
                 } finally {
                     if (!keep) {
                         closeQuietly(ch);
+                        slot.channelKey = null;
                     }
                 }
             }
@@ -341,7 +368,7 @@ final class FunctionLocks {
             }
             FileChannel ch;
             try {
-                ch = open(device, real, false);
+                ch = takeUp(device, real, slot, false);
             } catch (SriovException x) {
                 if (x.getCause() instanceof NoSuchFileException) {
                     return false;
@@ -359,18 +386,20 @@ final class FunctionLocks {
                     return false;
                 }
                 if (fl == null) {
+                    keep = keepIdle(ch, slot);
                     return false;
                 }
-                if (verify(real, slot, token) != Verification.SAME) {
+                if (identity(real, slot, token) != Verification.SAME) {
                     return false;
                 }
                 Files.delete(real);
-                return true;
+                return true; // the channel is closed below: its file is gone
             } catch (IOException x) {
                 throw failure("remove lock file", device, real, x);
             } finally {
                 if (!keep) {
                     closeQuietly(ch);
+                    slot.channelKey = null;
                 }
             }
         }
@@ -447,6 +476,69 @@ final class FunctionLocks {
      * @param pid the holder's process, if the kernel shows it (not in another pid namespace, not via a probe)
      */
     private record LockState(boolean held, OptionalLong pid) {
+    }
+
+    /**
+     * The slot's kept channel if it has one (see {@link Slot#channel}), else a new channel on the lock file. The
+     * caller holds the slot's monitor and either keeps the channel ({@link FunctionLock}, {@link #keepIdle},
+     * {@link #park}) or closes it.
+     */
+    private FileChannel takeUp(PciAddress device, Path real, Slot slot, boolean create) {
+        FileChannel ch = slot.channel;
+        if (ch != null) {
+            slot.channel = null;
+            IDLE.decrementAndGet();
+            if (ch.isOpen()) {
+                return ch;
+            }
+        }
+        slot.channelKey = null;
+        return open(device, real, create);
+    }
+
+    /**
+     * Keeps an unlocked channel in its slot for the next lock of the same file, unless {@value #MAX_IDLE} channels
+     * are kept already (then it is closed, as every channel was before). Call with the slot's monitor held.
+     *
+     * @return whether it was kept (else the caller closes it)
+     */
+    static boolean keepIdle(FileChannel ch, Slot slot) {
+        if (slot.channel != null) {
+            return false;
+        }
+        if (IDLE.incrementAndGet() > MAX_IDLE) {
+            IDLE.decrementAndGet();
+            return false;
+        }
+        slot.channel = ch;
+        return true;
+    }
+
+    /**
+     * Whether the path still names the file the caller's channel has locked. A channel whose file was established
+     * before (its file key remembered in the slot: a kept channel) needs one {@code lstat} of the path: the channel's
+     * file cannot change, and its inode number cannot be given to another file while the channel keeps it open, so
+     * the same key means the same file. Otherwise {@link #verify(Path, Slot, long)} finds the channel's descriptor;
+     * when it says {@link Verification#SAME}, the path's key (which is then the channel's, and which no sriov4j
+     * process can change while the lock is held) is remembered.
+     */
+    private static Verification identity(Path real, Slot slot, long token) throws IOException {
+        Object known = slot.channelKey;
+        if (known != null) {
+            try {
+                Object now = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .fileKey();
+                return known.equals(now) ? Verification.SAME : Verification.STALE;
+            } catch (NoSuchFileException x) {
+                return Verification.STALE;
+            }
+        }
+        Verification v = verify(real, slot, token);
+        if (v == Verification.SAME) {
+            slot.channelKey = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
+        }
+        return v;
     }
 
     /** Takes a channel's whole-file write lock, ordered against {@link #WINDOWS}' readers. */
@@ -662,14 +754,43 @@ final class FunctionLocks {
         }
     }
 
+    /**
+     * The first lines of every lock file this process writes ({@code LedgerFormat.encodeInfo}'s format: the magic
+     * line, then {@code pid} and {@code start}, which do not change in a process), made once.
+     */
+    private static final class Prefix {
+        static final String TEXT = new String(LedgerFormat.encodeInfo(MAGIC, prefixValues()), StandardCharsets.UTF_8);
+
+        private Prefix() {
+        }
+
+        private static Map<String, String> prefixValues() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("pid", Long.toString(PID));
+            m.put("start", LedgerEntry.currentProcessStart().map(Instant::toString).orElse(""));
+            return m;
+        }
+    }
+
+    /**
+     * The lock file's text for a holder of this process: what {@code LedgerFormat.encodeInfo} makes of
+     * {@code pid, start, since, holder} in that order.
+     *
+     * @param h the holder (this process)
+     * @return the bytes
+     */
+    static byte[] text(Holder h) {
+        StringBuilder b = new StringBuilder(Prefix.TEXT.length() + 64 + h.description().length()).append(Prefix.TEXT);
+        b.append("since=").append(LedgerFormat.escape(h.since().map(Instant::toString).orElse(""))).append('\n');
+        b.append("holder=").append(LedgerFormat.escape(h.description())).append('\n');
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     private static void write(FileChannel ch, Holder h) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("pid", Long.toString(h.pid().orElseThrow()));
-        m.put("start", h.processStart().map(Instant::toString).orElse(""));
-        m.put("since", h.since().map(Instant::toString).orElse(""));
-        m.put("holder", h.description());
-        ByteBuffer b = ByteBuffer.wrap(LedgerFormat.encodeInfo(MAGIC, m));
-        ch.truncate(0);
+        ByteBuffer b = ByteBuffer.wrap(text(h));
+        if (ch.size() > 0) { // a holder's release empties the file: only a crashed holder's text is left
+            ch.truncate(0);
+        }
         long pos = 0;
         while (b.hasRemaining()) {
             pos += ch.write(b, pos);

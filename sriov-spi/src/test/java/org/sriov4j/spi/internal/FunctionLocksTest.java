@@ -271,6 +271,57 @@ class FunctionLocksTest {
     }
 
     @Test
+    void aReleasedFunctionIsFreeForOtherProcessesAndLockedAgainHere() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        for (int i = 0; i < 3; i++) {
+            FunctionLock l = lock(locks, VF, "round " + i);
+            Process busy = child("try", VF.toString());
+            assertEquals(List.of("BUSY", "HOLDER " + PID + " round " + i), lines(busy));
+            l.close();
+            held.remove(l);
+            // the channel this JVM keeps for its next lock blocks nobody
+            Process free = child("try", VF.toString());
+            assertEquals(List.of("LOCKED", "HOLDER none"), lines(free));
+            assertFalse(locks.isHeld(VF));
+        }
+    }
+
+    @Test
+    void aLockFileRemovedAndCreatedAgainBetweenLocksIsNoticedAndTheNewFileLocked() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        lock(locks, VF, "first").close();
+        // what another process's removeIfFree and a third process's open do while this JVM holds nothing
+        Files.delete(locks.file(VF));
+        Files.createFile(locks.file(VF));
+        FunctionLock second = lock(locks, VF, "second");
+        Process child = child("try", VF.toString());
+        assertEquals(List.of("BUSY", "HOLDER " + PID + " second"), lines(child));
+        // and a removal this JVM makes itself
+        second.close();
+        assertTrue(locks.removeIfFree(VF));
+        lock(locks, VF, "third");
+        assertEquals(List.of("BUSY", "HOLDER " + PID + " third"), lines(child("try", VF.toString())));
+    }
+
+    @Test
+    void theHolderTextIsTheLedgerFormatsAndReplacesWhatACrashedHolderLeft() throws Exception {
+        FunctionLocks locks = new FunctionLocks(state);
+        lock(locks, VF, "x").close();
+        held.clear();
+        String left = "sriov4j-lock 1\npid=1\nstart=2000-01-01T00:00:00Z\nsince=2000-01-01T00:00:00Z\nholder="
+                + "y".repeat(3000) + "\nextra=tail\n";
+        Files.writeString(locks.file(VF), left); // a crashed holder's text (nobody holds the file now)
+        FunctionLock l = lock(locks, VF, "vm \"42\"\nline\u0001");
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("pid", Long.toString(PID));
+        m.put("start", LedgerEntry.currentProcessStart().map(Object::toString).orElse(""));
+        m.put("since", l.holder().since().orElseThrow().toString());
+        m.put("holder", "vm \"42\"\nline\u0001");
+        assertEquals(new String(LedgerFormat.encodeInfo(FunctionLocks.MAGIC, m), StandardCharsets.UTF_8),
+                Files.readString(l.file()));
+    }
+
+    @Test
     void pfAndItsVfAreLockedIndependently() {
         FunctionLocks locks = new FunctionLocks(state);
         FunctionLock pf = lock(locks, PF, "pf owner");
