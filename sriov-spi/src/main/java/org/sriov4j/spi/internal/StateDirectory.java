@@ -40,6 +40,15 @@ final class StateDirectory {
 
     private final Path root;
     private final OptionalLong uid;
+    /**
+     * Per subdirectory name, what its last full check found ({@link #subdirectory}): a later use that finds the same
+     * directory there needs one {@code lstat} instead of two.
+     */
+    private final Map<String, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A subdirectory as a full check of it and of the state directory found it: its identity, owner and mode. */
+    private record Checked(Object dev, Object ino, Object uid, Object mode) {
+    }
 
     /**
      * The state directory, checked against the owner of {@code /proc/self} (the effective uid).
@@ -98,10 +107,56 @@ final class StateDirectory {
      */
     @Nullable Path subdirectory(String name, boolean create) {
         Path dir = root.resolve(name);
+        Checked before = checked.get(name);
+        if (before != null && before.equals(identify(dir))) {
+            return dir;
+        }
         if (!check(root, create)) {
             return null;
         }
-        return check(dir, create) ? dir : null;
+        if (!check(dir, create)) {
+            return null;
+        }
+        Checked now = identify(dir);
+        if (now != null) {
+            checked.put(name, now);
+        }
+        return dir;
+    }
+
+    /**
+     * One {@code lstat} of a subdirectory, for {@link #subdirectory}'s quick path: its device and inode numbers, owner
+     * and mode, or null if it is missing, not a directory, or the platform does not say (then the full check runs).
+     *
+     * <p>Why the same four values mean that both full checks would pass again, so that checking the state directory
+     * itself again adds nothing: the subdirectory is the very directory that was checked (the same inode on the same
+     * device; an inode number is only reused after the directory was deleted, and a directory someone else created
+     * in its place has another owner, or a mode the check refused, or a check of its own), with the owner and mode
+     * the check accepted. Its path can only lead to it through the state directory it was checked in: a directory
+     * cannot be hard-linked, and moving it into another parent needs write permission on the checked state
+     * directory, which only this user and root have. A state directory replaced after the check (by whoever may
+     * write its parent) leads to another subdirectory, which the comparison does not match, so the full check runs
+     * and refuses what it would have refused. (A state directory replaced by a symbolic link to the checked one leads
+     * to the checked subdirectory itself, which is used: nothing another user can write is read or written; the
+     * full check, run again whenever the subdirectory differs, still refuses a link.) Caching the check without this {@code lstat} would not be as safe:
+     * a replacement of the state directory by another user who may write its parent would then be used for the
+     * life of the host object, where now it is refused at the next use.
+     */
+    private @Nullable Checked identify(Path dir) {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(dir, "unix:dev,ino,uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException x) {
+            return null;
+        }
+        Object dev = a.get("dev");
+        Object ino = a.get("ino");
+        Object owner = a.get("uid");
+        Object mode = a.get("mode");
+        if (!Boolean.TRUE.equals(a.get("isDirectory")) || dev == null || ino == null || owner == null || mode == null) {
+            return null;
+        }
+        return new Checked(dev, ino, owner, mode);
     }
 
     /** Checks one directory; creates it if missing and asked to. Returns false if it is missing. */

@@ -90,6 +90,43 @@ class StateDirectoryTest {
     }
 
     @Test
+    void aStateDirectoryReplacedOrChangedAfterItsCheckIsRefusedAtTheNextUse() throws Exception {
+        Path sd = tmp.resolve("state");
+        StateDirectory dir = new StateDirectory(sd, OptionalLong.of(myUid()));
+        Path ledger = dir.subdirectory("ledger", true);
+        assertEquals(sd.resolve("ledger"), ledger);
+        assertEquals(ledger, dir.subdirectory("ledger", false), "checked again, still fine");
+
+        // replaced by whoever may write its parent: a directory others may write, with a ledger/ of the right mode
+        Files.move(sd, tmp.resolve("moved"));
+        Files.createDirectories(sd.resolve("ledger"));
+        Files.setPosixFilePermissions(sd.resolve("ledger"), PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(sd, PosixFilePermissions.fromString("rwxrwxrwx"));
+        SriovException e = assertThrows(SriovException.class, () -> dir.subdirectory("ledger", false));
+        assertTrue(e.getMessage().contains("0777"), e.getMessage());
+
+        // put right, then the subdirectory itself made writable by others after its check
+        Files.setPosixFilePermissions(sd, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(ledger, dir.subdirectory("ledger", false));
+        Files.setPosixFilePermissions(sd.resolve("ledger"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThrows(SriovException.class, () -> dir.subdirectory("ledger", false));
+
+        // and replaced by a symbolic link
+        Files.setPosixFilePermissions(sd.resolve("ledger"), PosixFilePermissions.fromString("rwx------"));
+        assertEquals(ledger, dir.subdirectory("ledger", false));
+        Path target = Files.createDirectory(tmp.resolve("target"));
+        Files.delete(sd.resolve("ledger"));
+        Files.createSymbolicLink(sd.resolve("ledger"), target);
+        assertThrows(SriovException.class, () -> dir.subdirectory("ledger", false));
+
+        // removed: readers find nothing, writers create it again
+        Files.delete(sd.resolve("ledger"));
+        assertNull(dir.subdirectory("ledger", false));
+        assertEquals(ledger, dir.subdirectory("ledger", true));
+        assertTrue(Files.isDirectory(ledger));
+    }
+
+    @Test
     void aStateDirectoryThatIsAFileIsAnErrorNotAnEmptyLedger() throws Exception {
         Path file = Files.writeString(tmp.resolve("state"), "not a directory");
         SriovException e = assertThrows(SriovException.class, () -> new Ledger(file).scan());
