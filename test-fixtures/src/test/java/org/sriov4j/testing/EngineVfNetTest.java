@@ -212,6 +212,26 @@ class EngineVfNetTest {
     }
 
     @Test
+    void aChangeAfterTheVfsWereReCreatedWithTheSameCountReachesTheSameVfByAddress() {
+        PciAddress vf1 = PciAddress.parse("0000:01:10.2");
+        try (SriovHost host = vfsOnIgbvf()) {
+            host.configureVf(vf1, VfNetConfig.builder().trust(true).build());
+            assertEquals(Optional.of(true), seen(1).trust());
+            host.disableVfs(PF);
+            host.enableVfs(PF, 2, VfEnableOptions.builder().driversAutoprobe(false).build());
+            assertEquals(vf1, kernel.vfsOf(PF).get(1),
+                    "the same count gives the same addresses");
+            host.configureVf(vf1, VfNetConfig.builder().mac(MAC).build());
+            assertEquals(Optional.of(MAC), seen(1).mac(), "VF 1 changed, as the address says");
+            assertEquals(Optional.of(MacAddress.ZERO), seen(0).mac(), "VF 0 untouched");
+            assertEquals(Optional.of(false), seen(1).trust(), "re-created VFs start from the kernel's defaults");
+            host.disableVfs(PF);
+            assertThrows(SriovException.class, () -> host.configureVf(vf1, VfNetConfig.builder().mac(MAC).build()),
+                    "no VFs: the VF is gone, not VF 1 of whatever the netdev has");
+        }
+    }
+
+    @Test
     void vfsReCreatedByTheKernelStartFromItsDefaults() {
         try (SriovHost host = vfsOnIgbvf()) {
             host.configureVf(VF0, VfNetConfig.builder().mac(MAC).trust(true).build());

@@ -171,25 +171,27 @@ final class VfNetIdentity {
 
     /**
      * A VF's target and its PF's link now. The first call for a VF looks everything up in sysfs ({@link #target},
-     * {@link #link}); later calls reuse that while it still holds: the PF's {@code virtfnN} link still names the VF,
-     * and the kernel's link of that netdev name has the same interface index (a rebound PF driver makes a new netdev
-     * with a new index) and the same VF count. Anything else (a renamed netdev, fewer VFs, another root) drops the
-     * kept look-up and does the full one again, so the answer is always the one the full look-up would give.
+     * {@link #link}); later calls reuse that while the kernel's link of that netdev name has the same interface index
+     * and the same VF count ({@code IFLA_NUM_VF}), as {@link #readAll} does. That is proof enough that VF index
+     * {@code i} of that link is still this VF (docs/vf-net-config.md, "Which VF an index names"): the same interface
+     * index is the same netdev (the kernel hands out indexes cyclically and does not reuse one while the netdev
+     * exists; a rebound PF driver, or a PF removed and found again, makes a new netdev with a new index), that netdev
+     * belongs to the same PF for its life, and a PF's VF {@code i} has the routing ID PF + First VF Offset + i × VF
+     * Stride, which the device fixes for a given VF count: VFs disabled and enabled again with the same count have
+     * the same addresses. Anything else (a renamed netdev, another VF count, another root) drops the kept look-up and
+     * does the full one again, so the answer is always the one the full look-up would give.
      */
     private Located locate(String operation, PciAddress vf) {
         Known k = known.get(vf);
         if (k != null) {
             Target t = k.target();
-            if (sysfs.linkName(TopologyScanner.dev(t.pf()) + "/virtfn" + t.index())
-                    .filter(vf.toString()::equals).isPresent()) {
-                try {
-                    RtNetlink.Link link = netlink.get().link(t.ifname());
-                    if (link.index() == k.ifindex() && link.numVfs() == k.numVfs()) {
-                        return new Located(t, link);
-                    }
-                } catch (SriovException e) {
-                    // looked up again below
+            try {
+                RtNetlink.Link link = netlink.get().link(t.ifname());
+                if (link.index() == k.ifindex() && link.numVfs() == k.numVfs()) {
+                    return new Located(t, link);
                 }
+            } catch (SriovException e) {
+                // looked up again below
             }
             known.remove(vf);
         }
