@@ -20,7 +20,10 @@
 #
 # Environment: MVN (mvn), MVN_FLAGS (-o), RUNS (3 rounds), WARMUP (300 cycles), BLOCKS (30), CYCLES (600 Java cycles
 # in all blocks, and reads), LEASES (100 measured leases after as many for warm-up), IP_CYCLES (60 in all blocks),
-# TIMEOUT (1500: the guest run),
+# TIMEOUT (1500: the guest run), BASELINE (unset; a directory with another checkout of sriov4j, e.g. from
+# `git worktree add /tmp/base <commit>`: its library is built the same way and each round runs two JVMs, the
+# baseline's and this checkout's, in alternating order, each interleaved with its own ip blocks, so that an A/B
+# comparison of two library versions sees the same boot and load),
 # OUT (benchmarks/target/vf-net), PROFILE (0; 1: one more JVM under JFR, its samples summarised in
 # $OUT/guest/jfr-top.txt). Needs root (the guest harness); wrap it in flock /tmp/sriov4j-qemu.lock on a shared machine.
 # Targets: ratio >= 10, reading 7 VFs < 1000 us. Exit status: 0 when every run produced a figure, 1 otherwise.
@@ -50,6 +53,17 @@ rm -rf "$out/lib" "$out/classes" && mkdir -p "$out/lib" "$out/classes"
 cp "$top"/vfio-impl/target/sriov4j-vfio-*.jar "$out/lib/"
 tr ':' '\n' < "$out/classpath.txt" | while read -r jar; do [[ -n "$jar" ]] && cp "$jar" "$out/lib/"; done
 cp_libs="$(ls "$out"/lib/*.jar | tr '\n' ':')"
+base_libs=""
+if [[ -n "${BASELINE:-}" ]]; then
+    echo "== building the baseline's sriov4j-vfio in $BASELINE"
+    (cd "$BASELINE" && "$mvn" -q -B $mvn_flags package dependency:build-classpath -pl vfio-impl -am -DskipTests \
+        -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/base-classpath.txt")
+    rm -rf "$out/base-lib" && mkdir -p "$out/base-lib"
+    cp "$BASELINE"/vfio-impl/target/sriov4j-vfio-*.jar "$out/base-lib/"
+    tr ':' '\n' < "$out/base-classpath.txt" | while read -r jar; do [[ -n "$jar" ]] && cp "$jar" "$out/base-lib/"; done
+    base_libs="$(ls "$out"/base-lib/*.jar | tr '\n' ':')"
+    echo "baseline: $(git -C "$BASELINE" log --oneline -1 2>/dev/null || echo "$BASELINE")"
+fi
 
 echo "== compiling the Java program"
 javac -d "$out/classes" -cp "$cp_libs" "$here/vf-net/VfNetBench.java"
@@ -85,11 +99,22 @@ ip_block() {
 }
 status=0
 jcp="$out/classes:$cp_libs"
+bcp="$out/classes:$base_libs"
+libs="current"
+[[ -n "$base_libs" ]] && libs="baseline current"
+r=0
 for round in \$(seq $runs); do
-    echo "round \$round"
+  # with a baseline, the two libraries take turns at going first
+  order="\$libs"
+  (( round % 2 == 0 )) && [[ -n "$base_libs" ]] && order="current baseline"
+  for lib in \$order; do
+    r=\$((r + 1))
+    echo "round \$r lib=\$lib"
+    cp="\$jcp"
+    [[ \$lib == baseline ]] && cp="\$bcp"
     ip_read || status=1
     # one JVM per round; after its cold cycle and warm-up, ip blocks and Java blocks alternate $blocks times
-    coproc JV { exec java -cp "\$jcp" VfNetBench \$pf \$dev 0000:01:10.0 $warmup $cycles $leases $blocks; }
+    coproc JV { exec java -cp "\$cp" VfNetBench \$pf \$dev 0000:01:10.0 $warmup $cycles $leases $blocks; }
     exec {jout}<&"\${JV[0]}" {jin}>&"\${JV[1]}"
     jpid=\$JV_PID
     ready=0
@@ -111,6 +136,7 @@ for round in \$(seq $runs); do
     cat <&\$jout
     exec {jout}<&-
     wait \$jpid || status=1
+  done
 done
 if [[ "${PROFILE:-0}" == 1 ]]; then
     o=\$SRIOV4J_IT_OUT
@@ -152,7 +178,7 @@ fi
 echo "== results per round (ratio = ip / sriov4j per cycle, target >= 10; reading 7 VFs, target < 1000 us)"
 awk '
     { delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
-    $1 == "round"      { r = $2; rounds = r; nb[r] = 0; nj[r] = 0 }
+    $1 == "round"      { r = $2; rounds = r; nb[r] = 0; nj[r] = 0; lib[r] = (v["lib"] == "" ? "" : " (" v["lib"] ")") }
     $1 == "ip-block"   { ipb[r, ++nb[r]] = v["us_per_cycle"] }
     $1 == "ip-read"    { ipr[r] = v["us_per_read"] }
     $1 == "java-cold"  { cc[r] = v["first_cycle_us"]; cr[r] = v["first_read_us"] }
@@ -174,8 +200,8 @@ awk '
             for (k = 2; k <= n; k++) { x = q[k]; for (m = k - 1; m >= 1 && q[m] > x; m--) q[m + 1] = q[m]; q[m + 1] = x }
             med = (n % 2) ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2
             m = si / n; jm = sj / n
-            printf "round %d: set+restore MAC, VLAN/QoS, spoofchk, trust on one VF, %d interleaved blocks: ip %.0f us/cycle (2 processes); sriov4j warm %.1f us/cycle; ratio %.1fx%s (per block: median %.1fx, min %.1fx, max %.1fx); cold first cycle %.0f us; bare netlink %.1f us/cycle (%.0f%% of warm); lease+release with save/restore %.1f us (ratio %.1fx)\n",
-                r, n, m, jm, m / jm, (m / jm >= 10 ? "" : " (below the 10x target)"), med, q[1], q[n], cc[r], b[r],
+            printf "round %d%s: set+restore MAC, VLAN/QoS, spoofchk, trust on one VF, %d interleaved blocks: ip %.0f us/cycle (2 processes); sriov4j warm %.1f us/cycle; ratio %.1fx%s (per block: median %.1fx, min %.1fx, max %.1fx); cold first cycle %.0f us; bare netlink %.1f us/cycle (%.0f%% of warm); lease+release with save/restore %.1f us (ratio %.1fx)\n",
+                r, lib[r], n, m, jm, m / jm, (m / jm >= 10 ? "" : " (below the 10x target)"), med, q[1], q[n], cc[r], b[r],
                 100 * b[r] / jm, jl[r], (jl[r] > 0 ? m / jl[r] : 0)
             printf "round %d: read all %d VFs of the PF: sriov4j %.1f us mean, %.1f us best%s, cold first %.0f us; bare RTM_GETLINK %.1f us; ip -d link show %.0f us\n",
                 r, jv, jr[r], jb[r], (jr[r] < 1000 ? "" : " (above the 1 ms target)"), cr[r], bg[r], ipr[r]

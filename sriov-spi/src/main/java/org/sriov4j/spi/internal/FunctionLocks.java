@@ -82,8 +82,9 @@ import org.sriov4j.SriovException;
  * <p>On success the holder writes who it is into the file (pid, process start, description, time), so that others
  * can say who holds a function ({@link #holder}). That text is only a claim: the holder is the process the kernel
  * names as the lock's owner ({@code F_OFD_GETLK}'s {@code l_pid}, or {@code /proc/locks}), and the text is
- * believed only when its pid and start time are that process's ({@link Holder#confirmed()}). It is not forced to disk (nothing reads it after a crash of the holder
- * or the host: the lock is gone then); what must survive a crash is in the {@link Ledger}. The directory is created
+ * believed only when its pid and start time are that process's ({@link Holder#confirmed()}). It is not forced to
+ * disk (nothing reads it after a crash of the holder or the host: the lock is gone then); what must survive a crash
+ * is in the {@link Ledger}. The directory is created
  * with mode 0700 (and checked like the rest of the state directory, {@link StateDirectory}), lock files with 0600; a
  * lock file that is a symbolic link is never opened.
  *
@@ -141,7 +142,8 @@ final class FunctionLocks {
     /** At most this many unlocked channels are kept open ({@link Slot#channel}) in this JVM. */
     static final int MAX_IDLE = 256;
     /** Channels kept in slots now (and places taken for them). */
-    private static final java.util.concurrent.atomic.AtomicInteger IDLE = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger IDLE =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final Path dir;
     private final StateDirectory state;

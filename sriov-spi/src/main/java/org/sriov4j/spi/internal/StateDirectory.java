@@ -138,9 +138,9 @@ final class StateDirectory {
      * write its parent) leads to another subdirectory, which the comparison does not match, so the full check runs
      * and refuses what it would have refused. (A state directory replaced by a symbolic link to the checked one leads
      * to the checked subdirectory itself, which is used: nothing another user can write is read or written; the
-     * full check, run again whenever the subdirectory differs, still refuses a link.) Caching the check without this {@code lstat} would not be as safe:
-     * a replacement of the state directory by another user who may write its parent would then be used for the
-     * life of the host object, where now it is refused at the next use.
+     * full check, run again whenever the subdirectory differs, still refuses a link.) Caching the check without this
+     * {@code lstat} would not be as safe: a replacement of the state directory by another user who may write its
+     * parent would then be used for the life of the host object, where now it is refused at the next use.
      */
     private @Nullable Checked identify(Path dir) {
         Map<String, Object> a;
