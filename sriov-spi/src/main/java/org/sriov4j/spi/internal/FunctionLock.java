@@ -13,7 +13,8 @@ import org.sriov4j.SriovException;
  * it).
  *
  * <p>Closing releases the lock; it is idempotent and may be called from any thread. The lock file stays (see
- * {@link FunctionLocks} on why lock files are not simply deleted); its holder information is cleared first. The
+ * {@link FunctionLocks} on why lock files are not simply deleted); its holder information is cleared first
+ * (overwritten with NUL bytes). The
  * lock file's channel is kept open, unlocked, for the next lock of the same function in this JVM
  * ({@link FunctionLocks.Slot#channel}), or closed if {@link FunctionLocks#MAX_IDLE} channels are kept already.
  */
@@ -24,6 +25,8 @@ final class FunctionLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock fileLock;
     private final FunctionLocks.Holder holder;
+    /** How many bytes of the file the holder text (and its padding) takes: cleared to NUL bytes on release. */
+    private final int written;
     /** The registry slot; its monitor guards {@link #closed} and the slot's {@code held}. */
     private final FunctionLocks.Slot slot;
     private boolean closed;
@@ -37,9 +40,11 @@ final class FunctionLock implements AutoCloseable {
      * @param fileLock the channel's lock
      * @param holder what was written into the file
      * @param slot the registry slot that records this lock
+     * @param written the length of the text written into the file, with its padding
      */
     FunctionLock(PciAddress device, Path file, FileChannel channel, FileLock fileLock, FunctionLocks.Holder holder,
-            FunctionLocks.Slot slot) {
+            FunctionLocks.Slot slot, int written) {
+        this.written = written;
         this.device = device;
         this.file = file;
         this.channel = channel;
@@ -102,7 +107,8 @@ final class FunctionLock implements AutoCloseable {
                 slot.held = null;
             }
             try {
-                channel.truncate(0); // a free lock file names no holder
+                // a free lock file names no holder: its text becomes NUL bytes, in one pwrite that keeps the page
+                FunctionLocks.writeFully(channel, java.nio.ByteBuffer.allocate(written));
             } catch (IOException x) {
                 // informational content only
             }

@@ -304,8 +304,8 @@ final class FunctionLocks {
                     }
                     Holder me = new Holder(OptionalLong.of(PID), LedgerEntry.currentProcessStart(),
                             holderDescription, Optional.of(Instant.now()), true);
-                    write(ch, me);
-                    FunctionLock lock = new FunctionLock(device, real, ch, fl, me, slot);
+                    int written = write(ch, me);
+                    FunctionLock lock = new FunctionLock(device, real, ch, fl, me, slot, written);
                     slot.held = lock;
                     keep = true;
                     return Optional.of(lock);
@@ -788,17 +788,46 @@ final class FunctionLocks {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void write(FileChannel ch, Holder h) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(text(h));
-        if (ch.size() > 0) { // a holder's release empties the file: only a crashed holder's text is left
+    /** Longest lock file overwritten in place; a longer one (not written by sriov4j) is truncated first. */
+    private static final int MAX_IN_PLACE = 64 * 1024;
+
+    /**
+     * Writes the holder text at the start of the file, followed by NUL bytes up to the file's old length, in one
+     * {@code pwrite}: whatever the file held before (a released holder's NUL bytes, or a crashed holder's text) is
+     * overwritten, and the file keeps its page (truncating to 0 and writing again freed and allocated a page of the
+     * page cache at every lock: on tmpfs, as {@code /run} is, the larger part of writing the text). Readers decode
+     * the text up to its last newline ({@code LedgerFormat.decodeInfo} never trusts the piece after it), so the NUL
+     * bytes after it are not read as anything.
+     *
+     * @return the length of the file's text and padding, which {@link FunctionLock#close()} overwrites with NUL bytes
+     */
+    private static int write(FileChannel ch, Holder h) throws IOException {
+        byte[] text = text(h);
+        long size = ch.size();
+        if (size > MAX_IN_PLACE) {
             ch.truncate(0);
+            size = 0;
         }
+        ByteBuffer b = ByteBuffer.allocate((int) Math.max(text.length, size)).put(text);
+        b.clear();
+        writeFully(ch, b);
+        // not forced to disk: the text is read only while the kernel names a live holder of the lock (which dies
+        // with its process, and with the host), from the page cache; after a crash it is never believed
+        return b.capacity();
+    }
+
+    /**
+     * Writes a whole buffer at the file's start (positional writes: the channel's position is not used).
+     *
+     * @param ch the lock file's channel
+     * @param b the bytes, from position 0 to the limit
+     * @throws IOException if writing fails
+     */
+    static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
         long pos = 0;
         while (b.hasRemaining()) {
             pos += ch.write(b, pos);
         }
-        // not forced to disk: the text is read only while the kernel names a live holder of the lock (which dies
-        // with its process, and with the host), from the page cache; after a crash it is never believed
     }
 
     /**

@@ -262,7 +262,11 @@ class FunctionLocksTest {
         assertFalse(locks.isHeld(VF));
         assertEquals(Optional.empty(), locks.holder(VF));
         assertTrue(Files.exists(locks.file(VF)), "lock files are not deleted on release");
-        assertEquals(0, Files.size(locks.file(VF)), "a free lock file names no holder");
+        assertTrue(LedgerFormat.decodeInfo(Files.readAllBytes(locks.file(VF))).isEmpty(),
+                "a free lock file names no holder");
+        for (byte b : Files.readAllBytes(locks.file(VF))) {
+            assertEquals(0, b, "the text was cleared");
+        }
 
         FunctionLock again = lock(locks, VF, "twice");
         l.close(); // the old handle does not touch the new holder
@@ -317,8 +321,20 @@ class FunctionLocksTest {
         m.put("start", LedgerEntry.currentProcessStart().map(Object::toString).orElse(""));
         m.put("since", l.holder().since().orElseThrow().toString());
         m.put("holder", "vm \"42\"\nline\u0001");
-        assertEquals(new String(LedgerFormat.encodeInfo(FunctionLocks.MAGIC, m), StandardCharsets.UTF_8),
-                Files.readString(l.file()));
+        byte[] expected = LedgerFormat.encodeInfo(FunctionLocks.MAGIC, m);
+        byte[] file = Files.readAllBytes(l.file());
+        assertEquals(new String(expected, StandardCharsets.UTF_8),
+                new String(file, 0, expected.length, StandardCharsets.UTF_8), "the text first");
+        for (int i = expected.length; i < file.length; i++) {
+            assertEquals(0, file[i], "then NUL bytes over what was left, at " + i);
+        }
+        assertEquals(m, LedgerFormat.decodeInfo(file), "read back as exactly the holder's text");
+        // a later, shorter text over a longer one: still exactly the new one
+        l.close();
+        held.remove(l);
+        FunctionLock shorter = lock(locks, VF, "z");
+        assertEquals("z", LedgerFormat.decodeInfo(Files.readAllBytes(shorter.file())).get("holder"));
+        assertEquals("z", new FunctionLocks(state).holder(VF).orElseThrow().description());
     }
 
     @Test
