@@ -24,7 +24,7 @@
 # `git worktree add /tmp/base <commit>`: its library is built the same way and each round runs two JVMs, the
 # baseline's and this checkout's, in alternating order, each interleaved with its own ip blocks, so that an A/B
 # comparison of two library versions sees the same boot and load),
-# OUT (benchmarks/target/vf-net), PROFILE (0; 1: one more JVM under JFR, its samples summarised in
+# OUT (benchmarks/target/vf-net; not under /tmp or /run, which the guest sees as a fresh tmpfs), PROFILE (0; 1: one more JVM under JFR, its samples summarised in
 # $OUT/guest/jfr-top.txt). Needs root (the guest harness); wrap it in flock /tmp/sriov4j-qemu.lock on a shared machine.
 # Targets: ratio >= 10, reading 7 VFs < 1000 us. Exit status: 0 when every run produced a figure, 1 otherwise.
 set -euo pipefail
