@@ -35,10 +35,16 @@ public final class GroupViability {
             String stubDriver) {
         String members = "kernel/iommu_groups/" + group + "/devices";
         Map<PciAddress, String> offenders = new LinkedHashMap<>();
-        if (!sysfs.exists(members)) {
-            return offenders;
+        java.util.List<String> entries;
+        try {
+            entries = sysfs.list(members); // one operation: a group not in sysfs is a failed list, not a check first
+        } catch (SysfsIoException e) {
+            if (e.isNotFound()) {
+                return offenders;
+            }
+            throw e;
         }
-        for (String entry : sysfs.list(members)) {
+        for (String entry : entries) {
             PciAddress member = SysfsNames.address(sysfs, members, entry);
             if (member.equals(except)) {
                 continue;

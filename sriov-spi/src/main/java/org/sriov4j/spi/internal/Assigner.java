@@ -71,7 +71,8 @@ final class Assigner {
      * @return backend data for the ledger
      */
     Map<String, String> detachToStub(PciFunction f) {
-        guard.beforeUnbind(DETACH, f.address()); // a function on vfio-pci moving to another stub (pciback)
+        // a function on vfio-pci moving to another stub (pciback); its driver as described just before
+        guard.beforeUnbind(DETACH, f.address(), f.driver());
         Optional<AssignmentSteps> s = steps.get();
         if (s.isPresent()) {
             return s.get().detach(f);
@@ -91,6 +92,62 @@ final class Assigner {
         reattach(f, original);
     }
 
+    /**
+     * Gives {@code before} back with the backend's steps, or the engine's own, going by its driver and
+     * {@code driver_override} as described just before (under its lock) instead of reading them again.
+     *
+     * @param before the function as described just before
+     * @param original what to restore
+     * @param extras the backend's data from the ledger
+     */
+    void reattach(PciFunction before, Original original, Map<String, String> extras) {
+        PciAddress f = before.address();
+        guard.beforeUnbind(REATTACH, f, before.driver());
+        Optional<AssignmentSteps> s = steps.get();
+        if (s.isPresent()) {
+            s.get().reattach(f, original.driver(), original.driverOverride(), extras);
+            return;
+        }
+        reattach(f, before.driver(), before.driverOverride(), original);
+    }
+
+    /**
+     * {@code before}, described just before a detach that succeeded, as it is now. The engine's own detach wrote
+     * {@code driver_override} = the stub and verified the {@code driver} link names the stub, and a stub driver
+     * registers no netdev: nothing needs reading again. The backend's own steps (Xen) are read again.
+     *
+     * @param before the function as described just before the detach
+     * @return the function now
+     */
+    PciFunction afterDetach(PciFunction before) {
+        String stub = stubDriver.get();
+        if (steps.get().isPresent()) {
+            return describeAfter(DETACH, before);
+        }
+        if (before.driver().filter(stub::equals).isPresent()) {
+            return before; // nothing was written
+        }
+        return TopologyScanner.withDriver(before, Optional.of(stub), Optional.of(stub), List.of());
+    }
+
+    /**
+     * {@code before}, described just before a reattach that succeeded, as it is now: the engine's own reattach
+     * restored exactly the recorded {@code driver_override} and verified the {@code driver} link names the original
+     * driver (or bound nothing, for a function that had none); only the netdevs that driver registered are read. The
+     * backend's own steps (Xen) are read again.
+     *
+     * @param before the function as described just before the reattach
+     * @param original what was restored
+     * @return the function now
+     */
+    PciFunction afterReattach(PciFunction before, Original original) {
+        if (steps.get().isPresent()) {
+            return describeAfter(REATTACH, before);
+        }
+        return TopologyScanner.withDriver(before, original.driver(), original.driverOverride(),
+                original.driver().isPresent() ? scanner.netdevs(before.address()) : List.of());
+    }
+
     /** What a function was on before it was detached: what reattach restores. */
     record Original(Optional<String> driver, Optional<String> driverOverride) {
     }
@@ -101,15 +158,22 @@ final class Assigner {
      * @throws DeviceNotFoundException if it does not exist
      */
     PciFunction describe(String operation, PciAddress f) {
-        if (!sysfs.exists(TopologyScanner.dev(f))) {
-            throw new DeviceNotFoundException(operation, f, "no such PCI function in "
-                    + sysfs.describe(TopologyScanner.dev(f)));
-        }
+        return describeForChange(operation, f).function();
+    }
+
+    /**
+     * The function as it is now, with its PF if it is a VF ({@link TopologyScanner#describe}: one sysfs operation
+     * an attribute).
+     *
+     * @throws DeviceNotFoundException if it does not exist
+     */
+    TopologyScanner.Described describeForChange(String operation, PciAddress f) {
         try {
-            return scanner.function(f);
+            return scanner.describe(f);
         } catch (SysfsIoException e) {
             if (e.isNotFound() && !sysfs.exists(TopologyScanner.dev(f))) {
-                throw new DeviceNotFoundException(operation, f, "the function disappeared");
+                throw new DeviceNotFoundException(operation, f, "no such PCI function in "
+                        + sysfs.describe(TopologyScanner.dev(f)));
             }
             throw e;
         }
@@ -220,7 +284,7 @@ final class Assigner {
             }
             step = "probe " + stub;
             write(DETACH, a, "bus/pci/drivers_probe", a.toString());
-            Optional<String> now = SysfsNames.linkedDriver(sysfs, d + "/driver");
+            Optional<String> now = scanner.driverOf(a);
             if (now.isPresent() && !now.get().equals(stub)) {
                 String other = now.get();
                 tx.done("unbound " + other, () -> sysfs.write("bus/pci/drivers/" + other + "/unbind", a.toString()));
@@ -246,11 +310,21 @@ final class Assigner {
      * @param original what to restore
      */
     void reattach(PciAddress f, Original original) {
+        reattach(f, scanner.driverOf(f), null, original);
+    }
+
+    /**
+     * {@link #reattach(PciAddress, Original)} from a known state.
+     *
+     * @param now the function's driver now
+     * @param override its {@code driver_override} now; null: read it
+     */
+    private void reattach(PciAddress f, Optional<String> now, @org.jspecify.annotations.Nullable
+            Optional<String> override, Original original) {
         String stub = stubDriver.get();
         String d = TopologyScanner.dev(f);
-        Optional<String> now = SysfsNames.linkedDriver(sysfs, d + "/driver");
         if (now.equals(original.driver())) {
-            restoreOverride(f, original);
+            restoreOverride(f, override, original);
             return;
         }
         if (now.isPresent()) {
@@ -266,20 +340,25 @@ final class Assigner {
             }
             write(REATTACH, f, "bus/pci/drivers/" + now.get() + "/unbind", f.toString());
         }
-        restoreOverride(f, original);
+        restoreOverride(f, override, original);
         if (original.driver().isPresent()) {
             String host = original.driver().get();
             if (!SysfsNames.isDriverName(host)) {
                 throw new SriovException(REATTACH, f, Errno.EINVAL, null, "its recorded original driver \""
                         + host + "\" is not a driver name; the function is unbound", null);
             }
-            if (!sysfs.exists("bus/pci/drivers/" + host)) {
-                throw new SriovException(REATTACH, f, Errno.ENOENT, sysfs.describe("bus/pci/drivers/" + host),
-                        "its original driver " + host + " is not loaded (modprobe it, then reattach again); the "
-                                + "function is unbound", null);
+            try {
+                sysfs.write("bus/pci/drivers/" + host + "/bind", f.toString());
+            } catch (SysfsIoException e) {
+                // told apart only when the write fails: one operation fewer a reattach
+                if (!sysfs.exists("bus/pci/drivers/" + host)) {
+                    throw new SriovException(REATTACH, f, Errno.ENOENT, sysfs.describe("bus/pci/drivers/" + host),
+                            "its original driver " + host + " is not loaded (modprobe it, then reattach again); the "
+                                    + "function is unbound", null);
+                }
+                throw refused(REATTACH, f, "bus/pci/drivers/" + host + "/bind", f.toString(), e);
             }
-            write(REATTACH, f, "bus/pci/drivers/" + host + "/bind", f.toString());
-            Optional<String> after = SysfsNames.linkedDriver(sysfs, d + "/driver");
+            Optional<String> after = scanner.driverOf(f);
             if (!after.equals(original.driver())) {
                 throw new SriovException(REATTACH, f, Errno.ENODEV, sysfs.describe(d + "/driver"),
                         "bound to " + after.orElse("nothing") + " instead of " + host, null);
@@ -287,9 +366,10 @@ final class Assigner {
         }
     }
 
-    private void restoreOverride(PciAddress f, Original original) {
+    private void restoreOverride(PciAddress f, @org.jspecify.annotations.Nullable Optional<String> known,
+            Original original) {
         String path = TopologyScanner.dev(f) + "/driver_override";
-        Optional<String> current = new Attributes(sysfs).driverOverride(path);
+        Optional<String> current = known != null ? known : new Attributes(sysfs).driverOverride(path);
         if (!current.equals(original.driverOverride())) {
             write(REATTACH, f, path, original.driverOverride().orElse("\n"));
         }
@@ -300,9 +380,13 @@ final class Assigner {
         try {
             sysfs.write(path, value);
         } catch (SysfsIoException e) {
-            throw new SriovException(operation, f, e.errno().orElse(null), sysfs.describe(path),
-                    "writing '" + value.replace("\n", "\\n") + "' was refused"
-                            + (e.detail().isEmpty() ? "" : ": " + e.detail()), e);
+            throw refused(operation, f, path, value, e);
         }
+    }
+
+    private SriovException refused(String operation, PciAddress f, String path, String value, SysfsIoException e) {
+        return new SriovException(operation, f, e.errno().orElse(null), sysfs.describe(path),
+                "writing '" + value.replace("\n", "\\n") + "' was refused"
+                        + (e.detail().isEmpty() ? "" : ": " + e.detail()), e);
     }
 }

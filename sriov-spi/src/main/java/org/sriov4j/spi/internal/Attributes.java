@@ -87,7 +87,11 @@ final class Attributes {
         if (!sysfs.exists(path)) {
             return OptionalInt.empty();
         }
-        String raw = sysfs.read(path);
+        return numaNode(path, sysfs.read(path));
+    }
+
+    /** Parses what {@code numa_node} held: {@code -1} is no node. */
+    OptionalInt numaNode(String path, String raw) {
         if (chomp(raw).equals("-1")) {
             return OptionalInt.empty();
         }
@@ -99,7 +103,11 @@ final class Attributes {
         if (!sysfs.exists(path)) {
             return Optional.empty();
         }
-        String raw = sysfs.read(path);
+        return driverOverride(path, sysfs.read(path));
+    }
+
+    /** Parses what {@code driver_override} held. */
+    Optional<String> driverOverride(String path, String raw) {
         String s = chomp(raw);
         if (s.equals("(null)")) {
             return Optional.empty();

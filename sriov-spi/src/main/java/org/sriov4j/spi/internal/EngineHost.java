@@ -123,8 +123,19 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
         this.vfs = new VfController(sysfs, scanner, plugins, holders::checkUnbind);
         this.net = new VfNetIdentity(sysfs, () -> this.netlink, plugins, scanner);
         this.providers = List.copyOf(providers);
+        VfioHolders guarded = holders;
         this.assigner = new Assigner(config, sysfs, scanner, () -> backend().stubDriver(), this::steps,
-                holders::checkUnbind);
+                new UnbindGuard() {
+                    @Override
+                    public void beforeUnbind(String operation, PciAddress f) {
+                        guarded.checkUnbind(operation, f);
+                    }
+
+                    @Override
+                    public void beforeUnbind(String operation, PciAddress f, Optional<String> driver) {
+                        guarded.checkUnbind(operation, f, driver);
+                    }
+                });
         this.hotplug = new Hotplug(config, this::steps, () -> backend().id(), events);
         if (config.recoverOnOpen()) {
             RecoveryReport r = recover();

@@ -177,11 +177,16 @@ final class Lifecycle {
         return locks.isHeld(f) || recordedLiveLease(f).isPresent();
     }
 
-    /** Refuses when the PF of a VF, or a VF of a PF, is held. Call with {@code f}'s own lock held. */
-    private void checkRelatives(String operation, PciFunction f) {
+    /**
+     * Refuses when the PF of a VF, or a VF of a PF, is held. Call with {@code f}'s own lock held.
+     *
+     * @param described the function and its PF (a VF's {@code physfn}, read when it was described)
+     */
+    private void checkRelatives(String operation, TopologyScanner.Described described) {
+        PciFunction f = described.function();
         String d = TopologyScanner.dev(f.address());
         if (f.kind() == FunctionKind.VF) {
-            PciAddress pf = SysfsNames.linkedAddress(sysfs, d + "/physfn").orElseThrow(() -> new SysfsIoException(
+            PciAddress pf = described.pf().orElseThrow(() -> new SysfsIoException(
                     "readlink", sysfs.describe(d + "/physfn"), org.sriov4j.Errno.ENOENT, "", null));
             if (held(pf)) {
                 throw new LeaseUnavailableException(operation, f.address(), holderOf(pf),
@@ -219,7 +224,11 @@ final class Lifecycle {
      * function looks like now is not what it was. Call with the lock held.
      */
     private Optional<LedgerEntry> settledEntry(String operation, PciAddress f) {
-        Optional<LedgerEntry> e = ledger.get(f);
+        return settled(operation, f, ledger.get(f));
+    }
+
+    /** {@link #settledEntry} for the entry as read under the lock. */
+    private Optional<LedgerEntry> settled(String operation, PciAddress f, Optional<LedgerEntry> e) {
         if (e.isPresent() && e.get().phase() != LedgerEntry.Phase.DETACHED) {
             throw new SriovException(operation, f, Errno.EBUSY, ledger.file(f).toString(), "a " + e.get().phase()
                     + " of it was interrupted (its process died); run recover for it first", null);
@@ -265,28 +274,41 @@ final class Lifecycle {
         }
     }
 
+    /**
+     * Detaches one function. The function is described once, under its lock; its entry is read once (by the lock's
+     * check) and handed on; what it looks like afterwards is what the detach wrote and verified
+     * ({@link Assigner#afterDetach}).
+     */
     PciFunction detach(PciAddress f) {
-        try (FunctionLock lock = lock(Assigner.DETACH, f, "")) {
-            PciFunction fn = assigner.describe(Assigner.DETACH, f);
-            checkRelatives(Assigner.DETACH, fn);
+        Locked locked = lockChecked(Assigner.DETACH, f, "");
+        try (FunctionLock lock = locked.lock()) {
+            TopologyScanner.Described described = assigner.describeForChange(Assigner.DETACH, f);
+            PciFunction fn = described.function();
+            checkRelatives(Assigner.DETACH, described);
             checkNoVfs(Assigner.DETACH, fn);
-            Optional<LedgerEntry> prev = settledEntry(Assigner.DETACH, f);
+            Optional<LedgerEntry> prev = settled(Assigner.DETACH, f, locked.entry());
             if (prev.isPresent() && (prev.get().managed() || prev.get().lease().isPresent())) {
                 // a lease whose holder is gone: the function is now detached on purpose, for nobody
-                ledger.put(prev.get().withLease(Optional.empty(), "", false));
+                LedgerEntry next = prev.get().withLease(Optional.empty(), "", false);
+                ledger.put(next);
+                prev = Optional.of(next);
             }
-            detachRecorded(fn, false, "");
-            return assigner.describeAfter(Assigner.DETACH, fn);
+            detachRecorded(fn, false, "", prev);
+            return assigner.afterDetach(fn);
         }
     }
 
-    /** Detaches with the ledger written ahead; a no-op for a function already on the stub driver. */
-    private void detachRecorded(PciFunction fn, boolean managed, String guest) {
+    /**
+     * Detaches with the ledger written ahead; a no-op for a function already on the stub driver.
+     *
+     * @param current the function's entry as it is in the ledger now (read under its lock)
+     */
+    private void detachRecorded(PciFunction fn, boolean managed, String guest, Optional<LedgerEntry> current) {
         String stub = stubDriver.get();
         PciAddress f = fn.address();
         assigner.checkRecordable(Assigner.DETACH, fn);
         if (fn.driver().filter(stub::equals).isPresent()) {
-            if (ledger.get(f).isEmpty()) {
+            if (current.isEmpty()) {
                 // detached by someone else (an operator, another tool): its original driver is what the backend
                 // knows of it (Xen: the toolstack's record), else unknown: then the stub is recorded as original so
                 // that nothing of ours ever moves it
@@ -319,17 +341,32 @@ final class Lifecycle {
                 guest.isEmpty() ? Optional.empty() : Optional.of(guest), Instant.now(), Map.of());
     }
 
+    /**
+     * Gives one function back. Described once under its lock, its entry read once (by the lock's check); what it
+     * looks like afterwards is what the reattach restored and verified ({@link Assigner#afterReattach}).
+     */
     PciFunction reattach(PciAddress f) {
-        try (FunctionLock lock = lock(Assigner.REATTACH, f, "")) {
+        Locked locked = lockChecked(Assigner.REATTACH, f, "");
+        try (FunctionLock lock = locked.lock()) {
             PciFunction fn = assigner.describe(Assigner.REATTACH, f);
-            reattachRecorded(fn);
-            return assigner.describeAfter(Assigner.REATTACH, fn);
+            return reattachRecorded(fn, locked.entry());
         }
     }
 
     private void reattachRecorded(PciFunction fn) {
+        reattachRecorded(fn, ledger.get(fn.address()));
+    }
+
+    /**
+     * Gives a function back to what its entry records (one that is on the stub without an entry: to whatever the
+     * host prefers).
+     *
+     * @param fn the function as described just before, under its lock
+     * @param e its entry as read under the lock
+     * @return the function now
+     */
+    private PciFunction reattachRecorded(PciFunction fn, Optional<LedgerEntry> e) {
         PciAddress f = fn.address();
-        Optional<LedgerEntry> e = ledger.get(f);
         if (e.isEmpty()) {
             if (fn.driver().filter(stubDriver.get()::equals).isPresent()) {
                 // not ours: give it to whatever the host prefers
@@ -337,15 +374,17 @@ final class Lifecycle {
                 if (sysfs.linkName(TopologyScanner.dev(f) + "/driver").isEmpty()) {
                     sysfs.write("bus/pci/drivers_probe", f.toString());
                 }
+                return assigner.describeAfter(Assigner.REATTACH, fn);
             }
-            return;
+            return fn; // not detached: nothing to do
         }
         LedgerEntry entry = restoreNet(Assigner.REATTACH, detachFromGuestIfAny(e.get(), false));
         ledger.put(entry.inPhase(LedgerEntry.Phase.REATTACHING));
-        assigner.reattach(f, new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride()),
-                entry.extras());
+        Assigner.Original original = new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride());
+        assigner.reattach(fn, original, entry.extras());
         ledger.remove(f);
         events.emit(new SriovEvent.Reattached(f, entry.originalDriver()));
+        return assigner.afterReattach(fn, original);
     }
 
     /** Ledger extras key: the guest a function is attached to through the backend's steps. */
@@ -491,12 +530,14 @@ final class Lifecycle {
             throw new IllegalArgumentException("process " + holder.pid().orElse(-1) + " (started "
                     + holder.processStart().map(Object::toString).orElse("?") + ") does not run");
         }
-        FunctionLock lock = lock(LEASE, f, guest);
+        Locked locked = lockChecked(LEASE, f, guest);
+        FunctionLock lock = locked.lock();
         try {
-            PciFunction fn = assigner.describe(LEASE, f);
-            checkRelatives(LEASE, fn);
+            TopologyScanner.Described described = assigner.describeForChange(LEASE, f);
+            PciFunction fn = described.function();
+            checkRelatives(LEASE, described);
             checkNoVfs(LEASE, fn);
-            Optional<LedgerEntry> prev = settledEntry(LEASE, f);
+            Optional<LedgerEntry> prev = settled(LEASE, f, locked.entry());
             if (prev.isPresent() && prev.get().lease().isPresent()
                     && prev.get().extras().containsKey(GUEST_ATTACHED)) {
                 // a previous lease whose holder is gone (else lock() would have refused) left the function attached to
@@ -510,7 +551,7 @@ final class Lifecycle {
                 // known refusals before the detach
                 netOrRefuse(LEASE, f).check(LEASE, f, netConfig.withSecureDefaults());
             }
-            detachRecorded(fn, managed, guest);
+            detachRecorded(fn, managed, guest, prev);
             if (netConfig != null) {
                 // before the entry names the lease: a lease that could not be set up is never recorded as live
                 applyLeaseNet(f, managed, netConfig);

@@ -197,6 +197,124 @@ final class TopologyScanner {
     }
 
     /**
+     * A function as described before a change of its driver, with the PF of a VF (read on the way: its kind is
+     * known from that very link).
+     *
+     * @param function the function
+     * @param pf its PF, for a VF
+     */
+    record Described(PciFunction function, Optional<PciAddress> pf) {
+    }
+
+    /**
+     * Describes one function about to have its driver changed (detach, reattach, lease): the same attributes as
+     * {@link #function(PciAddress)}, one sysfs operation each. A missing optional attribute (driver, override, NUMA
+     * node, IOMMU group, netdevs) is a read that fails with {@code ENOENT}, not an existence check first; a VF is
+     * told by its {@code physfn} link, which names its PF at the same time. Nine operations for a VF where the scan's
+     * description takes sixteen (issue 15: under emulation each is about a millisecond; the discovery scan keeps its
+     * own order, which its benchmark mirrors).
+     *
+     * @param address the function
+     * @return the function and, for a VF, its PF
+     * @throws SysfsIoException {@code ENOENT} (from its {@code vendor}) if the function does not exist
+     */
+    Described describe(PciAddress address) {
+        String d = dev(address);
+        Optional<PciAddress> pf = optionalLink(d + "/physfn").map(n -> SysfsNames.address(sysfs, d + "/physfn", n));
+        FunctionKind kind = pf.isPresent() ? FunctionKind.VF
+                : sysfs.exists(d + "/sriov_totalvfs") ? FunctionKind.PF : FunctionKind.OTHER;
+        int vendor = attrs.hex(d + "/vendor", 4);
+        int device = attrs.hex(d + "/device", 4);
+        int classCode = attrs.hex(d + "/class", 6);
+        Optional<String> driver = optionalLink(d + "/driver").map(n -> SysfsNames.driver(sysfs, d + "/driver", n));
+        Optional<String> override = optionalRead(d + "/driver_override")
+                .flatMap(raw -> attrs.driverOverride(d + "/driver_override", raw));
+        OptionalInt numa = optionalRead(d + "/numa_node").map(raw -> attrs.numaNode(d + "/numa_node", raw))
+                .orElse(OptionalInt.empty());
+        OptionalInt group = OptionalInt.empty();
+        Optional<String> g = optionalLink(d + "/iommu_group");
+        if (g.isPresent()) {
+            group = OptionalInt.of(SysfsNames.number(sysfs, d + "/iommu_group", g.get()));
+        }
+        return new Described(new PciFunction(address, kind, new PciId(vendor, device), classCode, driver, override,
+                numa, group, netdevs(address)), pf);
+    }
+
+    /**
+     * A function's netdevs now, in one operation (none when its {@code net} directory does not exist).
+     *
+     * @param address the function
+     * @return the names
+     */
+    List<String> netdevs(PciAddress address) {
+        try {
+            return sysfs.list(dev(address) + "/net");
+        } catch (SysfsIoException e) {
+            if (e.isNotFound()) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code before} with what a change of its driver set: the rest (ids, class, kind, NUMA node, IOMMU group) does
+     * not change with the driver.
+     *
+     * @param before the function as described before the change
+     * @param driver its driver now
+     * @param override its {@code driver_override} now
+     * @param netdevs its netdevs now
+     * @return the function now
+     */
+    static PciFunction withDriver(PciFunction before, Optional<String> driver, Optional<String> override,
+            List<String> netdevs) {
+        return new PciFunction(before.address(), before.kind(), before.id(), before.classCode(), driver, override,
+                before.numaNode(), before.iommuGroup(), netdevs);
+    }
+
+    /**
+     * A function's driver now, in one operation.
+     *
+     * @param address the function
+     * @return the driver's name, empty if none is bound
+     */
+    Optional<String> driverOf(PciAddress address) {
+        String link = dev(address) + "/driver";
+        return optionalLink(link).map(n -> SysfsNames.driver(sysfs, link, n));
+    }
+
+    /** The last component of a link's target, empty when there is no such link: one readlink. */
+    private Optional<String> optionalLink(String path) {
+        String target;
+        try {
+            target = sysfs.readLink(path);
+        } catch (SysfsIoException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        int end = target.length();
+        while (end > 0 && target.charAt(end - 1) == '/') {
+            end--;
+        }
+        return Optional.of(target.substring(target.lastIndexOf('/', end - 1) + 1, end));
+    }
+
+    /** A file's text, empty when there is no such file: one read. */
+    private Optional<String> optionalRead(String path) {
+        try {
+            return Optional.of(sysfs.read(path));
+        } catch (SysfsIoException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
      * A function described just before a change of its driver, as it is after the change: re-reads only what a
      * bind or unbind changes (the driver link, {@code driver_override}, the netdevs) and keeps the rest (ids, class,
      * kind, NUMA node and IOMMU group do not change with the driver). A detach or reattach of seven VFs reads 6

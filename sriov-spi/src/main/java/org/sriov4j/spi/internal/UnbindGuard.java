@@ -20,4 +20,17 @@ interface UnbindGuard {
      * @throws org.sriov4j.DeviceInUseException if it could
      */
     void beforeUnbind(String operation, PciAddress f);
+
+    /**
+     * {@link #beforeUnbind(String, PciAddress)} for a function whose driver was just read (under its lock): a guard
+     * that cares only about one driver need not read it again.
+     *
+     * @param operation for the message
+     * @param f the function
+     * @param driver its driver as just read
+     * @throws org.sriov4j.DeviceInUseException if unbinding it could block
+     */
+    default void beforeUnbind(String operation, PciAddress f, java.util.Optional<String> driver) {
+        beforeUnbind(operation, f);
+    }
 }

@@ -76,6 +76,26 @@ final class VfioHolders {
         if (!onVfioPci(f)) {
             return;
         }
+        waitUntilClosed(operation, f);
+    }
+
+    /**
+     * {@link #checkUnbind(String, PciAddress)} for a function whose driver was just read: nothing is read again to
+     * see whether it is on vfio-pci.
+     *
+     * @param operation for the message
+     * @param f the function about to be unbound
+     * @param driver its driver as just read
+     * @throws DeviceInUseException if its VFIO device is (or may be) open
+     */
+    void checkUnbind(String operation, PciAddress f, Optional<String> driver) {
+        if (driver.filter(VFIO_PCI::equals).isEmpty()) {
+            return;
+        }
+        waitUntilClosed(operation, f);
+    }
+
+    private void waitUntilClosed(String operation, PciAddress f) {
         long deadline = System.nanoTime() + wait.toNanos();
         boolean asked = false;
         while (true) {
