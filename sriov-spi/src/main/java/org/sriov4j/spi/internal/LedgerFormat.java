@@ -160,7 +160,7 @@ final class LedgerFormat {
      */
     static byte[] encode(LedgerEntry e) {
         StringBuilder b = new StringBuilder(512);
-        boolean net = e.extras().keySet().stream().anyMatch(k -> k.startsWith(VfNetIdentity.PREFIX));
+        boolean net = anyNet(e.extras().keySet());
         b.append(MAGIC).append(e.lease().isPresent() || net ? VERSION_2 : VERSION).append('\n');
         line(b, "device", e.device().toString());
         line(b, "phase", e.phase().name());
@@ -169,14 +169,14 @@ final class LedgerFormat {
         line(b, "stub_driver", e.stubDriver());
         line(b, "managed", Boolean.toString(e.managed()));
         line(b, "owner_pid", Long.toString(e.ownerPid()));
-        line(b, "owner_start", e.ownerStart().map(Instant::toString).orElse(""));
+        line(b, "owner_start", e.ownerStart().map(LedgerFormat::instantText).orElse(""));
         line(b, "guest", e.guest().orElse(""));
         e.lease().ifPresent(l -> {
             line(b, "lease", l.kind().name().toLowerCase(Locale.ROOT));
             line(b, "lease_pid", l.pid().isPresent() ? Long.toString(l.pid().getAsLong()) : "");
-            line(b, "lease_start", l.processStart().map(Instant::toString).orElse(""));
+            line(b, "lease_start", l.processStart().map(LedgerFormat::instantText).orElse(""));
         });
-        line(b, "updated", e.updated().toString());
+        line(b, "updated", instantText(e.updated()));
         e.extras().forEach((k, v) -> line(b, EXTRA_PREFIX + k, v));
         byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
         byte[] trailer = (CRC_KEY + crcHex(body, body.length) + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -235,7 +235,12 @@ final class LedgerFormat {
             throw new FormatException("truncated: the last line is not a crc32 line");
         }
         String stored = last.substring(CRC_KEY.length());
-        if (!stored.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        boolean hex = true;
+        for (int i = 0; i < stored.length(); i++) {
+            char c = stored.charAt(i);
+            hex &= c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
+        }
+        if (!hex) {
             throw new FormatException("the crc32 line is not eight lower-case hex digits");
         }
         // lastStart counts chars; the bytes before the crc line are the UTF-8 of text[0, lastStart)
@@ -274,13 +279,16 @@ final class LedgerFormat {
                 throw new FormatException("key '" + k + "' missing");
             }
         }
-        long leaseKeys = LEASE_KEYS.stream().filter(values::containsKey).count();
+        int leaseKeys = 0;
+        for (String k : LEASE_KEYS) {
+            leaseKeys += values.containsKey(k) ? 1 : 0;
+        }
         if (leaseKeys != 0 && leaseKeys != LEASE_KEYS.size()) {
             throw new FormatException("the lease keys " + new java.util.TreeSet<>(LEASE_KEYS)
                     + " come all together or not at all");
         }
         boolean leased = leaseKeys != 0;
-        if (v2 && !leased && extras.keySet().stream().noneMatch(k -> k.startsWith(VfNetIdentity.PREFIX))) {
+        if (v2 && !leased && !anyNet(extras.keySet())) {
             throw new FormatException("a version-2 entry names a lease or holds saved VF network settings; this one"
                     + " does neither");
         }
@@ -293,9 +301,9 @@ final class LedgerFormat {
                     value(values, "stub_driver"),
                     bool(value(values, "managed")),
                     pid(value(values, "owner_pid")),
-                    optional(value(values, "owner_start")).map(Instant::parse),
+                    optional(value(values, "owner_start")).map(LedgerFormat::parseInstant),
                     optional(value(values, "guest")),
-                    Instant.parse(value(values, "updated")),
+                    parseInstant(value(values, "updated")),
                     extras,
                     leased ? Optional.of(lease(values)) : Optional.empty());
         } catch (IllegalArgumentException | DateTimeParseException e) { // PciAddress.parse, Phase.valueOf, checks
@@ -318,7 +326,7 @@ final class LedgerFormat {
         OptionalLong pid = p.isEmpty() ? OptionalLong.empty() : OptionalLong.of(pid(p));
         // LeaseHolder's own checks (a process lease names its process, a durable one none) apply; its
         // IllegalArgumentException is reported as a bad value by the caller
-        return new LeaseHolder(kind, pid, optional(value(values, "lease_start")).map(Instant::parse));
+        return new LeaseHolder(kind, pid, optional(value(values, "lease_start")).map(LedgerFormat::parseInstant));
     }
 
     /** A key's value; the callers have checked that the key is there, so a missing one is a damaged file. */
@@ -344,6 +352,129 @@ final class LedgerFormat {
         throw new FormatException("managed must be true or false: " + abbreviate(v));
     }
 
+    private static boolean anyNet(Set<String> extras) {
+        for (String k : extras) {
+            if (k.startsWith(VfNetIdentity.PREFIX)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An instant and its text. */
+    private record Stamp(Instant instant, String text) {
+    }
+
+    /** The last instant {@link #instantText} wrote, with its text (a process stamps its own start on every entry). */
+    private static volatile Stamp last = new Stamp(Instant.EPOCH, "1970-01-01T00:00:00Z");
+
+    /**
+     * {@link Instant#toString()}, the same text, without {@link java.time.format.DateTimeFormatter}: an entry carries
+     * two or three instants, and under emulation, where this code runs interpreted, the formatter costs more than a
+     * file operation (issue 15). Years outside 1970–9999 go through {@link Instant#toString()}.
+     *
+     * @param t the instant
+     * @return its ISO-8601 text, e.g. {@code 2025-05-01T09:31:00.123456789Z}
+     */
+    static String instantText(Instant t) {
+        Stamp known = last;
+        if (t.equals(known.instant())) {
+            return known.text();
+        }
+        long sec = t.getEpochSecond();
+        if (sec < 0 || sec >= 253_402_300_800L) { // 10000-01-01T00:00:00Z
+            return t.toString();
+        }
+        java.time.LocalDate day = java.time.LocalDate.ofEpochDay(sec / 86_400);
+        int sod = (int) (sec % 86_400);
+        StringBuilder b = new StringBuilder(30);
+        pad(b, day.getYear(), 4).append('-');
+        pad(b, day.getMonthValue(), 2).append('-');
+        pad(b, day.getDayOfMonth(), 2).append('T');
+        pad(b, sod / 3600, 2).append(':');
+        pad(b, sod / 60 % 60, 2).append(':');
+        pad(b, sod % 60, 2);
+        int nano = t.getNano();
+        if (nano != 0) { // ISO_INSTANT: 3, 6 or 9 digits, as many as needed
+            b.append('.');
+            if (nano % 1_000_000 == 0) {
+                pad(b, nano / 1_000_000, 3);
+            } else if (nano % 1000 == 0) {
+                pad(b, nano / 1000, 6);
+            } else {
+                pad(b, nano, 9);
+            }
+        }
+        String text = b.append('Z').toString();
+        last = new Stamp(t, text);
+        return text;
+    }
+
+    private static StringBuilder pad(StringBuilder b, int v, int width) {
+        String digits = Integer.toString(v);
+        for (int i = digits.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(digits);
+    }
+
+    /**
+     * {@link Instant#parse}, the same result, without {@link java.time.format.DateTimeFormatter} for the text
+     * {@link #instantText} writes ({@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}); any other text goes to
+     * {@link Instant#parse}, which accepts or refuses it as before.
+     *
+     * @param s the text
+     * @return the instant
+     * @throws java.time.format.DateTimeParseException if it is not an instant
+     */
+    static Instant parseInstant(String s) {
+        int n = s.length();
+        if (n >= 20 && n <= 30 && s.charAt(4) == '-' && s.charAt(7) == '-' && s.charAt(10) == 'T'
+                && s.charAt(13) == ':' && s.charAt(16) == ':' && s.charAt(n - 1) == 'Z') {
+            int year = (int) digits(s, 0, 4);
+            int month = (int) digits(s, 5, 7);
+            int day = (int) digits(s, 8, 10);
+            int hour = (int) digits(s, 11, 13);
+            int minute = (int) digits(s, 14, 16);
+            int second = (int) digits(s, 17, 19);
+            int nano = 0;
+            boolean ok = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23
+                    && minute >= 0 && minute <= 59 && second >= 0 && second <= 59; // a leap second: Instant.parse
+            if (ok && n > 20) {
+                int fraction = n - 21;
+                ok = s.charAt(19) == '.' && fraction >= 1 && fraction <= 9;
+                if (ok) {
+                    nano = (int) digits(s, 20, n - 1);
+                    ok = nano >= 0;
+                    for (int i = fraction; i < 9; i++) {
+                        nano *= 10;
+                    }
+                }
+            }
+            if (ok && day <= java.time.YearMonth.of(year, month).lengthOfMonth()) {
+                long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+                return Instant.ofEpochSecond(days * 86_400 + hour * 3600L + minute * 60L + second, nano);
+            }
+        }
+        return Instant.parse(s);
+    }
+
+    /** The decimal value of {@code s[from, to)}, or -1 if it is not 1 to 18 ASCII digits. */
+    private static long digits(String s, int from, int to) {
+        if (to <= from || to - from > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
     /**
      * Parses a positive decimal pid, digits only.
      *
@@ -352,7 +483,7 @@ final class LedgerFormat {
      * @throws FormatException if it is not 1 to 18 digits
      */
     static long pid(String v) throws FormatException {
-        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (v.isEmpty() || v.length() > 18 || digits(v, 0, v.length()) < 0) {
             throw new FormatException("not a pid: " + abbreviate(v));
         }
         return Long.parseLong(v);
