@@ -3,6 +3,7 @@
 # machine single: Linux 6.12 under QEMU TCG, an emulated 82576 with 7 VFs, virtual Intel IOMMU), per round: enable
 # the 7 VFs, move all 7 to vfio-pci, give them back to igbvf, disable them, with
 #   library      sriov4j in-process (SriovHost: enableVfs, detach/reattach of each VF, disableVfs; checks + ledger)
+#   library-batch the same host, the 7 VFs in one call each way (SriovHost.detachAll / reattachAll)
 #   floor-java   the same kernel writes with plain file writes, no checks (same JVM)
 #   floor-sh     the same kernel writes from bash (echo), timed inside the script
 #   driverctl    `driverctl set-override BDF vfio-pci` / `driverctl unset-override BDF`, one command per VF
@@ -24,9 +25,10 @@
 # Environment: QEMU_LOCK (a lock file: only the guest boot runs under `flock QEMU_LOCK`, not the build), MVN (mvn),
 # MVN_FLAGS (-o), ROUNDS (3), WARM_ROUNDS (0: that many more rounds of library, floor-java and floor-sh only, to
 # show the library once its code is compiled), TOOLS (all of the above), TIMEOUT (1500: the guest run), PROFILE (0;
-# 1: a JFR recording of the benchmark JVM in OUT/guest/out/prov.jfr, its samples printed to OUT/prov-samples.txt,
-# then in the same boot the CLI's start-up alone (--version, status: 3 runs each with the defaults, C1 only,
-# C1 + SerialGC, -Xint) and one detach/reattach of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR:
+# 1: a JFR recording of the benchmark JVM in OUT/guest/out/prov.jfr, its samples printed to OUT/prov-samples.txt
+# and broken down by provisioning/profile.py into OUT/prov-profile.txt, then in the same boot the CLI's start-up
+# alone (--version, status: 3 runs each with the launcher's own options) and one
+# detach/reattach of the 7 VFs with -Xlog:class+load, -Xlog:startuptime and JFR:
 # OUT/guest/out/cli-PHASE-{classes.txt,startup.txt,.jfr}),
 # OUT (benchmarks/target/provisioning), SRIOV4J_IT_CACHE (/var/cache/sriov4j-it). Needs root (the guest harness;
 # apt-get download when the peers are missing). Exit status: 0 when every tool ran every round, 1 otherwise.
@@ -39,7 +41,7 @@ mvn="${MVN:-mvn}"
 mvn_flags="${MVN_FLAGS--o}"
 rounds="${ROUNDS:-3}"
 warm="${WARM_ROUNDS:-0}"
-tools="${TOOLS:-library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s cli-int}"
+tools="${TOOLS:-library library-batch floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s cli-int}"
 out="${OUT:-$here/target/provisioning}"
 cache="${SRIOV4J_IT_CACHE:-/var/cache/sriov4j-it}"
 mkdir -p "$out"
@@ -131,7 +133,7 @@ if [[ "${PROFILE:-0}" == 1 ]]; then
     # classes it loads, start-up phases and a JFR profile; each with the launcher's defaults
     echo 7 > /sys/bus/pci/devices/\$pf/sriov_numvfs
     vfs=\$(for i in 0 1 2 3 4 5 6; do basename \$(readlink /sys/bus/pci/devices/\$pf/virtfn\$i); done)
-    for opts in "" "-XX:TieredStopAtLevel=1" "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" "-Xint"; do
+    for opts in ""; do # the launcher's own options (run B of 2026-12-05 compared the JIT's, C1's and -Xint)
         for i in 1 2 3; do
             t0=\$EPOCHREALTIME; SRIOV4J_JAVA_OPTS="\$opts" "$out/sriov4j" --version > /dev/null; t1=\$EPOCHREALTIME
             echo "prov-cli opts='\$opts' command=version seconds=\$(awk -v a=\$t0 -v b=\$t1 'BEGIN{printf "%.3f", b-a}')"
@@ -161,7 +163,10 @@ set -e
 grep -v '^prov round' "$out/guest/stdout.log" || true
 if [[ -f "$out/guest/out/prov.jfr" ]] && command -v jfr > /dev/null; then
     echo "== JFR of the benchmark JVM: its samples in $out/prov-samples.txt"
-    jfr print --events jdk.ExecutionSample,jdk.NativeMethodSample "$out/guest/out/prov.jfr" > "$out/prov-samples.txt" || true
+    jfr print --stack-depth 96 --events jdk.ExecutionSample,jdk.NativeMethodSample "$out/guest/out/prov.jfr" \
+        > "$out/prov-samples.txt" || true
+    python3 "$here/provisioning/profile.py" "$out/prov-samples.txt" > "$out/prov-profile.txt" || true
+    cat "$out/prov-profile.txt" || true
 fi
 [[ -s "$out/guest/stderr.log" ]] && sed 's/^/stderr: /' "$out/guest/stderr.log" | tail -30
 if [[ $rc -ne 0 ]]; then

@@ -7,6 +7,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.sriov4j.FunctionOutcome;
 import org.sriov4j.PciAddress;
 import org.sriov4j.SriovConfig;
 import org.sriov4j.SriovHost;
@@ -18,7 +19,8 @@ import org.sriov4j.SriovHost;
  * order of the tools rotating from round to round.
  *
  * <p>Tools: {@code library} (one {@link SriovHost}, opened before the rounds: {@code enableVfs}, {@code detach}
- * and {@code reattach} of each VF, {@code disableVfs}; its checks and its ledger included), {@code floor-java} (the
+ * and {@code reattach} of each VF, {@code disableVfs}; its checks and its ledger included), {@code library-batch}
+ * (the same host: {@code detachAll} and {@code reattachAll} of the 7 VFs, one call each), {@code floor-java} (the
  * same kernel writes with plain {@link Files} calls and no checks, in this JVM), and external tools: a script
  * {@code TOOLS/NAME.sh PHASE BDF...} for PHASE {@code detach} or {@code reattach} that prints
  * {@code seconds=S} (timed inside the script, so that starting the script is not counted: the floor in bash
@@ -136,9 +138,21 @@ public final class ProvisioningBench {
         throw new IllegalStateException(tool + " " + phase + " printed no seconds=: " + out);
     }
 
+    private static void check(String tool, List<FunctionOutcome> outcomes) {
+        for (FunctionOutcome o : outcomes) {
+            if (o.failure().isPresent()) {
+                throw new IllegalStateException(tool + ": " + o.function() + " failed", o.failure().get());
+            }
+        }
+    }
+
+    private static boolean inProcess(String tool) {
+        return tool.startsWith("library") || tool.equals("floor-java");
+    }
+
     private void runTool(int round, String tool) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        if (tool.equals("library")) {
+        if (tool.startsWith("library")) {
             host.enableVfs(pf, count);
         } else {
             floorEnable();
@@ -149,6 +163,18 @@ public final class ProvisioningBench {
         double detach;
         double reattach;
         switch (tool) {
+            case "library-batch" -> {
+                List<PciAddress> all = vfs.stream().map(PciAddress::parse).toList();
+                t0 = System.nanoTime();
+                List<FunctionOutcome> out = host.detachAll(all);
+                detach = since(t0);
+                check(tool, out);
+                expect(tool, "detach", vfs, STUB);
+                t0 = System.nanoTime();
+                out = host.reattachAll(all);
+                reattach = since(t0);
+                check(tool, out);
+            }
             case "library" -> {
                 t0 = System.nanoTime();
                 for (String vf : vfs) {
@@ -179,18 +205,18 @@ public final class ProvisioningBench {
         }
         expect(tool, "reattach", vfs, HOST_DRIVER);
         t0 = System.nanoTime();
-        if (tool.equals("library")) {
+        if (tool.startsWith("library")) {
             host.disableVfs(pf);
         } else {
             floorDisable();
         }
         double disable = since(t0);
-        if (tool.equals("library") || tool.equals("floor-java")) {
+        if (inProcess(tool)) {
             report(round, tool, "enable", enable);
         }
         report(round, tool, "detach", detach);
         report(round, tool, "reattach", reattach);
-        if (tool.equals("library") || tool.equals("floor-java")) {
+        if (inProcess(tool)) {
             report(round, tool, "disable", disable);
         }
     }
@@ -221,7 +247,7 @@ public final class ProvisioningBench {
             // WARM_ROUNDS more rounds of the in-process tools only (the library and the floors): the library's
             // code warms up over many operations (JIT), which the few rounds of every tool do not show
             int warm = Integer.parseInt(System.getenv().getOrDefault("WARM_ROUNDS", "0"));
-            List<String> inProcess = names.stream().filter(n -> n.equals("library") || n.startsWith("floor-"))
+            List<String> inProcess = names.stream().filter(n -> n.startsWith("library") || n.startsWith("floor-"))
                     .toList();
             for (int round = rounds + 1; round <= rounds + warm; round++) {
                 for (int k = 0; k < inProcess.size(); k++) {

@@ -55,7 +55,7 @@ awk '
         print "| phase | tool |" hdr " spread |"
         print "|---|---|" sep "---|"
         n = split("enable detach reattach both disable", ps, " ")
-        m = split("library floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s cli-int", ts, " ")
+        m = split("library library-batch floor-java floor-sh driverctl devbind cli cli-nocds cli-c1 cli-c1s cli-int", ts, " ")
         for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) row(ts[j], ts[j], ps[i])
         print ""
         print "Ratios, per round (floor = the faster of floor-java and floor-sh in that round):"
@@ -68,6 +68,11 @@ awk '
             ratio("library", "floor-java", p, "")
             ratio("library", "driverctl", p, "1")
             ratio("library", "devbind", p, "1")
+            ratio("library-batch", "floor", p, "1.1")
+            ratio("library-batch", "floor-java", p, "")
+            ratio("library-batch", "driverctl", p, "1")
+            ratio("library-batch", "devbind", p, "1")
+            ratio("library-batch", "library", p, "")
             ratio("cli", "driverctl", p, "1")
             ratio("cli", "devbind", p, "")
             ratio("cli", "cli-nocds", p, "")

@@ -171,6 +171,37 @@ public interface SriovHost extends AutoCloseable {
     PciFunction reattach(PciAddress function);
 
     /**
+     * {@link #detach(PciAddress)} for many functions in one call, each with its own outcome: a function that is
+     * refused or fails does not stop the others. Each function keeps every guarantee of the single call: its lock
+     * is held while it changes, its original driver and {@code driver_override} are in the ledger, durably, before
+     * the first kernel write for it, and a failure undoes its completed steps. What does not depend on the function
+     * is done once for the call (the engine: the lock check of a PF shared by the VFs, each IOMMU group's members
+     * listed once, the ledger directory's check and its final sync), so that many VFs cost less than the same
+     * single calls. The default makes the single calls.
+     *
+     * @param functions the functions, each once, in the order to change them
+     * @return one outcome per function, in the same order
+     * @throws IllegalArgumentException if a function is named twice
+     */
+    default java.util.List<FunctionOutcome> detachAll(java.util.List<PciAddress> functions) {
+        return SriovHosts.each(functions, this::detach);
+    }
+
+    /**
+     * {@link #reattach(PciAddress)} for many functions in one call, each with its own outcome, as
+     * {@link #detachAll(java.util.List)}: each function's lock held while it changes and its ledger record marked
+     * before its first kernel write (a failed one keeps its record for a retry); the shared work done once. The
+     * default makes the single calls.
+     *
+     * @param functions the functions, each once, in the order to give them back
+     * @return one outcome per function, in the same order
+     * @throws IllegalArgumentException if a function is named twice
+     */
+    default java.util.List<FunctionOutcome> reattachAll(java.util.List<PciAddress> functions) {
+        return SriovHosts.each(functions, this::reattach);
+    }
+
+    /**
      * Leases a function to a guest for as long as this process holds the lease ({@link LeaseHolder#taker()}). If the
      * function is on a host driver, the lease detaches it (managed) and gives it back when it ends; if it was
      * detached already, it stays detached when the lease ends.

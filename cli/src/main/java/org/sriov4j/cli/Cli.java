@@ -545,15 +545,15 @@ final class Cli {
 
     private int detach(SriovConfig config, List<String> targets) {
         try (SriovHost host = opener.apply(config)) {
-            return Targets.each("detach", "detached", Targets.resolve("detach", host, targets),
-                    f -> describe(host.detach(f)), out, err);
+            return Targets.outcomes("detached", host.detachAll(Targets.resolve("detach", host, targets)),
+                    Cli::describe, out, err);
         }
     }
 
     private int reattach(SriovConfig config, List<String> targets) {
         try (SriovHost host = opener.apply(config)) {
-            return Targets.each("reattach", "reattached", Targets.resolve("reattach", host, targets),
-                    f -> describe(host.reattach(f)), out, err);
+            return Targets.outcomes("reattached", host.reattachAll(Targets.resolve("reattach", host, targets)),
+                    Cli::describe, out, err);
         }
     }
 

@@ -116,6 +116,33 @@ final class Targets {
     }
 
     /**
+     * Prints the outcomes of a change of many functions in one call ({@link SriovHost#detachAll},
+     * {@link SriovHost#reattachAll}) as {@link #each} prints those of single calls: each success's line on
+     * {@code out}, each failure as {@code sriov4j: MESSAGE} on {@code err}, and with more than one function the
+     * summary line.
+     *
+     * @param done the past participle for the summary
+     * @param outcomes the outcomes, one per function
+     * @param line the line to print for a changed function
+     * @param out where results go
+     * @param err where failures go
+     * @return 0 when every function succeeded, 1 otherwise
+     */
+    static int outcomes(String done, List<org.sriov4j.FunctionOutcome> outcomes,
+            Function<org.sriov4j.PciFunction, String> line, PrintStream out, PrintStream err) {
+        List<PciAddress> functions = outcomes.stream().map(org.sriov4j.FunctionOutcome::function).toList();
+        java.util.Iterator<org.sriov4j.FunctionOutcome> next = outcomes.iterator();
+        return eachWithStatus(done, functions, f -> {
+            org.sriov4j.FunctionOutcome o = next.next();
+            if (o.failure().isPresent()) {
+                throw o.failure().get();
+            }
+            out.println(line.apply(o.result().orElseThrow()));
+            return Cli.OK;
+        }, out, err);
+    }
+
+    /**
      * Like {@link #each}, for an operation that prints its own lines and returns its exit status: a function fails
      * when the operation throws a {@link SriovException} (printed on {@code err}) or returns a status other than 0.
      *

@@ -33,19 +33,48 @@ public final class GroupViability {
      */
     public static Map<PciAddress, String> offenders(SysfsAccess sysfs, int group, @Nullable PciAddress except,
             String stubDriver) {
+        return offenders(sysfs, members(sysfs, group), except, stubDriver);
+    }
+
+    /**
+     * The members of an IOMMU group, as sysfs lists them (one operation). They do not change when a member's driver
+     * does, so a caller judging several members of one group may list them once.
+     *
+     * @param sysfs the sysfs to read
+     * @param group the IOMMU group number
+     * @return the members in sysfs order; empty when the group is not in sysfs
+     */
+    public static java.util.List<PciAddress> members(SysfsAccess sysfs, int group) {
         String members = "kernel/iommu_groups/" + group + "/devices";
-        Map<PciAddress, String> offenders = new LinkedHashMap<>();
         java.util.List<String> entries;
         try {
             entries = sysfs.list(members); // one operation: a group not in sysfs is a failed list, not a check first
         } catch (SysfsIoException e) {
             if (e.isNotFound()) {
-                return offenders;
+                return java.util.List.of();
             }
             throw e;
         }
+        java.util.List<PciAddress> out = new java.util.ArrayList<>(entries.size());
         for (String entry : entries) {
-            PciAddress member = SysfsNames.address(sysfs, members, entry);
+            out.add(SysfsNames.address(sysfs, members, entry));
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /**
+     * The given members of a group ({@link #members}) that are on a host driver now (each member's driver is read).
+     *
+     * @param sysfs the sysfs to read
+     * @param members the group's members
+     * @param except a member not to judge (the function asked for), if any
+     * @param stubDriver the driver functions are prepared on
+     * @return each offending member with its driver, in the given order; empty when the group is viable
+     */
+    public static Map<PciAddress, String> offenders(SysfsAccess sysfs, java.util.List<PciAddress> members,
+            @Nullable PciAddress except, String stubDriver) {
+        Map<PciAddress, String> offenders = new LinkedHashMap<>();
+        for (PciAddress member : members) {
             if (member.equals(except)) {
                 continue;
             }

@@ -220,6 +220,15 @@ final class Assigner {
      * @throws NoIommuException if there is no IOMMU and the unsafe option is not set
      */
     void checkAssignable(String operation, PciFunction f) {
+        checkAssignable(operation, f, new java.util.HashMap<>());
+    }
+
+    /**
+     * {@link #checkAssignable(String, PciFunction)} listing each group's members once for many functions.
+     *
+     * @param groups each group's members as listed so far (filled here); the members' drivers are read each time
+     */
+    void checkAssignable(String operation, PciFunction f, Map<Integer, List<PciAddress>> groups) {
         Optional<AssignmentSteps> s = steps.get();
         if (s.isPresent()) {
             s.get().checkAssignable(operation, f);
@@ -239,7 +248,8 @@ final class Assigner {
             return;
         }
         int group = f.iommuGroup().getAsInt();
-        Map<PciAddress, String> offenders = GroupViability.offenders(sysfs, group, f.address(), stub);
+        List<PciAddress> members = groups.computeIfAbsent(group, g -> GroupViability.members(sysfs, g));
+        Map<PciAddress, String> offenders = GroupViability.offenders(sysfs, members, f.address(), stub);
         if (!offenders.isEmpty()) {
             throw new GroupNotViableException(operation, f.address(), group, offenders, stub);
         }

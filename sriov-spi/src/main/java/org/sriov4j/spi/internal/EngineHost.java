@@ -370,6 +370,16 @@ public final class EngineHost implements SriovHost, org.sriov4j.migration.Migrat
         return lifecycle().reattach(function);
     }
 
+    @Override
+    public List<org.sriov4j.FunctionOutcome> detachAll(List<PciAddress> functions) {
+        return lifecycle().detachAll(functions);
+    }
+
+    @Override
+    public List<org.sriov4j.FunctionOutcome> reattachAll(List<PciAddress> functions) {
+        return lifecycle().reattachAll(functions);
+    }
+
     /**
      * {@inheritDoc}
      *

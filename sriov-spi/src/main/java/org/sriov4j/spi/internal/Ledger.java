@@ -103,9 +103,52 @@ final class Ledger {
         return state.exists();
     }
 
+    /**
+     * The ledger of the current thread's run ({@link #inRun}) whose directory was found checked and existing, if
+     * any: its later accesses in the run do not check it again.
+     */
+    private static final ThreadLocal<Run> RUN = new ThreadLocal<>();
+
+    /** A run's state: the ledger it found checked. */
+    private static final class Run {
+        @Nullable Ledger checked;
+    }
+
+    /**
+     * Runs a sequence of ledger accesses of one caller (a change of many functions) on this thread checking the
+     * state directory once: the first access that finds it checked and present is the last to check it until the
+     * run ends. The check guards against a state directory that is unsafe as configured (a link, writable by
+     * others, owned by another user); a run lasts as long as one change of a few functions, and a single access
+     * checks before it opens a file, leaving the same window between the check and the use. Nested runs share the
+     * outer one.
+     *
+     * @param work the accesses
+     * @param <T> what they return
+     * @return what they returned
+     */
+    <T> T inRun(java.util.function.Supplier<T> work) {
+        if (RUN.get() != null) {
+            return work.get();
+        }
+        RUN.set(new Run());
+        try {
+            return work.get();
+        } finally {
+            RUN.remove();
+        }
+    }
+
     /** Whether the checked ledger directory exists; throws if the state directory is unsafe. */
     private boolean present() {
-        return state.subdirectory("ledger", false) != null;
+        Run run = RUN.get();
+        if (run != null && run.checked == this) {
+            return true;
+        }
+        boolean present = state.subdirectory("ledger", false) != null;
+        if (present && run != null) {
+            run.checked = this;
+        }
+        return present;
     }
 
     /**
@@ -135,6 +178,42 @@ final class Ledger {
      * @throws SriovException if it cannot be written; the previous entry, if any, is then still in place
      */
     void put(LedgerEntry e) {
+        put(e, true);
+    }
+
+    /**
+     * {@link #put}, except that the directory is not forced: the entry replaces the old one atomically and the
+     * file's content is on disk, but after a crash of the host (not of this process: the rename is visible at once)
+     * the old entry may come back. Only for a record whose loss the old one covers, a completion (a detach's
+     * DETACHED after its DETACHING, nothing after REATTACHING), in a run of changes that ends with
+     * {@link #syncDirectory()} before it reports success: any later {@link #put} forces the directory too, and with
+     * it this rename. Recovery reads the old entry as an interrupted change and completes or undoes it.
+     *
+     * @param e the entry
+     * @throws SriovException if it cannot be written; the previous entry, if any, is then still in place
+     */
+    void putUnsynced(LedgerEntry e) {
+        put(e, false);
+    }
+
+    /**
+     * Forces the ledger directory: every earlier {@link #putUnsynced} and {@link #removeUnsynced} survives a host
+     * crash once this returns.
+     *
+     * @throws SriovException if it cannot be forced
+     */
+    void syncDirectory() {
+        if (!present()) {
+            return;
+        }
+        try {
+            forceDirectory(dir);
+        } catch (IOException x) {
+            throw failure("sync ledger directory", null, dir, x, "the last changes may not survive a host crash");
+        }
+    }
+
+    private void put(LedgerEntry e, boolean syncDirectory) {
         Objects.requireNonNull(e, "e");
         byte[] bytes = LedgerFormat.encode(e);
         Path target = file(e.device());
@@ -153,6 +232,9 @@ final class Ledger {
         } catch (IOException x) {
             deleteQuietly(tmp);
             throw failure("write ledger entry", e.device(), target, x, "the previous entry, if any, is unchanged");
+        }
+        if (!syncDirectory) {
+            return;
         }
         try {
             forceDirectory(dir);
@@ -199,12 +281,27 @@ final class Ledger {
      * @throws SriovException if it cannot be removed
      */
     void remove(PciAddress device) {
+        remove(device, true);
+    }
+
+    /**
+     * {@link #remove}, except that the directory is not forced (see {@link #putUnsynced}: after a host crash the
+     * entry may come back, and recovery completes what it records); end the run with {@link #syncDirectory()}.
+     *
+     * @param device the function
+     * @throws SriovException if it cannot be removed
+     */
+    void removeUnsynced(PciAddress device) {
+        remove(device, false);
+    }
+
+    private void remove(PciAddress device, boolean syncDirectory) {
         Path f = file(device);
         if (!present()) {
             return;
         }
         try {
-            if (Files.deleteIfExists(f)) {
+            if (Files.deleteIfExists(f) && syncDirectory) {
                 forceDirectory(dir);
             }
         } catch (NoSuchFileException x) {
@@ -391,7 +488,14 @@ final class Ledger {
     }
 
     private void ensureDirectory(PciAddress device) {
+        Run run = RUN.get();
+        if (run != null && run.checked == this) {
+            return;
+        }
         state.subdirectory("ledger", true);
+        if (run != null) {
+            run.checked = this;
+        }
     }
 
     /**

@@ -283,18 +283,162 @@ final class Lifecycle {
         Locked locked = lockChecked(Assigner.DETACH, f, "");
         try (FunctionLock lock = locked.lock()) {
             TopologyScanner.Described described = assigner.describeForChange(Assigner.DETACH, f);
-            PciFunction fn = described.function();
             checkRelatives(Assigner.DETACH, described);
-            checkNoVfs(Assigner.DETACH, fn);
-            Optional<LedgerEntry> prev = settled(Assigner.DETACH, f, locked.entry());
-            if (prev.isPresent() && (prev.get().managed() || prev.get().lease().isPresent())) {
-                // a lease whose holder is gone: the function is now detached on purpose, for nobody
-                LedgerEntry next = prev.get().withLease(Optional.empty(), "", false);
-                ledger.put(next);
-                prev = Optional.of(next);
+            return detachChecked(described, locked.entry(), null);
+        }
+    }
+
+    /** The rest of a detach once the function is locked, described and its relatives checked. */
+    private PciFunction detachChecked(TopologyScanner.Described described, Optional<LedgerEntry> entry,
+            @org.jspecify.annotations.Nullable Batch batch) {
+        PciFunction fn = described.function();
+        PciAddress f = fn.address();
+        checkNoVfs(Assigner.DETACH, fn);
+        Optional<LedgerEntry> prev = settled(Assigner.DETACH, f, entry);
+        if (prev.isPresent() && (prev.get().managed() || prev.get().lease().isPresent())) {
+            // a lease whose holder is gone: the function is now detached on purpose, for nobody
+            LedgerEntry next = prev.get().withLease(Optional.empty(), "", false);
+            ledger.put(next);
+            prev = Optional.of(next);
+        }
+        detachRecorded(fn, false, "", prev, batch);
+        return assigner.afterDetach(fn);
+    }
+
+    /**
+     * What a run of changes of many functions shares: each IOMMU group's members, listed once, and whether a
+     * completion record was written without forcing the ledger directory (forced once at the end of the run).
+     */
+    private static final class Batch {
+        final Map<Integer, List<PciAddress>> groups = new java.util.HashMap<>();
+        boolean unsynced;
+    }
+
+    /**
+     * Detaches many functions, each with its own outcome (see {@code SriovHost.detachAll}). Per function exactly
+     * what {@link #detach(PciAddress)} does, in this order: its lock taken and its entry checked; described; its
+     * relatives checked; its intent written and forced to disk before its first kernel write; its kernel writes; its
+     * completion. Shared: the VFs of one PF are all locked before that PF is looked at once (lock-then-check holds
+     * for each of them: a changer of the PF that locked it before the look is seen, one that locks it after finds
+     * every VF held); each IOMMU group's members are listed once; a completion record is renamed into place without
+     * forcing the directory, which the next function's intent forces anyway, and the directory is forced once at the
+     * end, before this returns (a host crash in between finds the intent and recovery undoes or completes it, as
+     * after any interrupted detach). Each function's lock is released as soon as it is done.
+     */
+    List<org.sriov4j.FunctionOutcome> detachAll(List<PciAddress> functions) {
+        checkDistinct(functions);
+        return ledger.inRun(() -> detachRun(functions));
+    }
+
+    private List<org.sriov4j.FunctionOutcome> detachRun(List<PciAddress> functions) {
+        int n = functions.size();
+        org.sriov4j.FunctionOutcome[] out = new org.sriov4j.FunctionOutcome[n];
+        Locked[] locked = new Locked[n];
+        TopologyScanner.Described[] described = new TopologyScanner.Described[n];
+        Batch batch = new Batch();
+        try {
+            for (int i = 0; i < n; i++) {
+                PciAddress f = functions.get(i);
+                try {
+                    locked[i] = lockChecked(Assigner.DETACH, f, "");
+                    described[i] = assigner.describeForChange(Assigner.DETACH, f);
+                } catch (SriovException e) {
+                    out[i] = org.sriov4j.FunctionOutcome.failed(f, e);
+                    release(locked, i);
+                }
             }
-            detachRecorded(fn, false, "", prev);
-            return assigner.afterDetach(fn);
+            // every VF of the run is locked now: each of their PFs is looked at once
+            Map<PciAddress, PfLook> pfLooks = new java.util.HashMap<>();
+            for (int i = 0; i < n; i++) {
+                if (locked[i] == null) {
+                    continue;
+                }
+                PciAddress f = functions.get(i);
+                try {
+                    TopologyScanner.Described d = described[i];
+                    if (d.function().kind() == FunctionKind.VF && d.pf().isPresent()) {
+                        PciAddress pf = d.pf().get();
+                        PfLook look = pfLooks.computeIfAbsent(pf, p -> held(p) ? new PfLook(true, holderOf(p))
+                                : new PfLook(false, null));
+                        if (look.held()) {
+                            throw new LeaseUnavailableException(Assigner.DETACH, f, look.holder(),
+                                    "its PF " + pf + " is leased or its VFs are being changed");
+                        }
+                    } else {
+                        checkNoVfs(Assigner.DETACH, d.function()); // a PF with VFs: refused as such, not as "held"
+                        checkRelatives(Assigner.DETACH, d);
+                    }
+                    out[i] = org.sriov4j.FunctionOutcome.succeeded(detachChecked(d, locked[i].entry(), batch));
+                } catch (SriovException e) {
+                    out[i] = org.sriov4j.FunctionOutcome.failed(f, e);
+                } finally {
+                    release(locked, i);
+                }
+            }
+        } finally {
+            for (int i = 0; i < n; i++) {
+                release(locked, i);
+            }
+            if (batch.unsynced) {
+                ledger.syncDirectory(); // before any success is reported
+            }
+        }
+        return List.of(out);
+    }
+
+    /**
+     * Gives many functions back, each with its own outcome (see {@code SriovHost.reattachAll}): per function exactly
+     * what {@link #reattach(PciAddress)} does (its lock, its entry marked REATTACHING and forced to disk before its
+     * first kernel write, its kernel writes), except that the removal of its entry does not force the directory: the
+     * next function's mark forces it anyway, and the directory is forced once at the end, before this returns (a
+     * host crash in between finds the mark and recovery completes the reattach).
+     */
+    List<org.sriov4j.FunctionOutcome> reattachAll(List<PciAddress> functions) {
+        checkDistinct(functions);
+        return ledger.inRun(() -> reattachRun(functions));
+    }
+
+    private List<org.sriov4j.FunctionOutcome> reattachRun(List<PciAddress> functions) {
+        List<org.sriov4j.FunctionOutcome> out = new ArrayList<>(functions.size());
+        Batch batch = new Batch();
+        try {
+            for (PciAddress f : functions) {
+                try {
+                    Locked locked = lockChecked(Assigner.REATTACH, f, "");
+                    try (FunctionLock lock = locked.lock()) {
+                        PciFunction fn = assigner.describe(Assigner.REATTACH, f);
+                        out.add(org.sriov4j.FunctionOutcome.succeeded(reattachRecorded(fn, locked.entry(), batch)));
+                    }
+                } catch (SriovException e) {
+                    out.add(org.sriov4j.FunctionOutcome.failed(f, e));
+                }
+            }
+        } finally {
+            if (batch.unsynced) {
+                ledger.syncDirectory();
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** What the one look at a PF in a run found. */
+    private record PfLook(boolean held, @org.jspecify.annotations.Nullable String holder) {
+    }
+
+    private static void release(Locked[] locked, int i) {
+        if (locked[i] != null) {
+            Locked l = locked[i];
+            locked[i] = null;
+            l.lock().close();
+        }
+    }
+
+    private static void checkDistinct(List<PciAddress> functions) {
+        java.util.Set<PciAddress> seen = new java.util.HashSet<>();
+        for (PciAddress f : functions) {
+            if (!seen.add(Objects.requireNonNull(f, "function"))) {
+                throw new IllegalArgumentException(f + " is named twice");
+            }
         }
     }
 
@@ -303,7 +447,8 @@ final class Lifecycle {
      *
      * @param current the function's entry as it is in the ledger now (read under its lock)
      */
-    private void detachRecorded(PciFunction fn, boolean managed, String guest, Optional<LedgerEntry> current) {
+    private void detachRecorded(PciFunction fn, boolean managed, String guest, Optional<LedgerEntry> current,
+            @org.jspecify.annotations.Nullable Batch batch) {
         String stub = stubDriver.get();
         PciAddress f = fn.address();
         assigner.checkRecordable(Assigner.DETACH, fn);
@@ -318,7 +463,11 @@ final class Lifecycle {
             }
             return;
         }
-        assigner.checkAssignable(Assigner.DETACH, fn);
+        if (batch != null) {
+            assigner.checkAssignable(Assigner.DETACH, fn, batch.groups);
+        } else {
+            assigner.checkAssignable(Assigner.DETACH, fn);
+        }
         Assigner.Original original = new Assigner.Original(fn.driver(), fn.driverOverride());
         ledger.put(entry(f, LedgerEntry.Phase.DETACHING, original, managed, guest));
         Map<String, String> extras;
@@ -330,7 +479,13 @@ final class Lifecycle {
             }
             throw e;
         }
-        ledger.put(withExtras(entry(f, LedgerEntry.Phase.DETACHED, original, managed, guest), extras));
+        LedgerEntry done = withExtras(entry(f, LedgerEntry.Phase.DETACHED, original, managed, guest), extras);
+        if (batch != null) {
+            ledger.putUnsynced(done); // the run forces the directory before it reports success
+            batch.unsynced = true;
+        } else {
+            ledger.put(done);
+        }
         events.emit(new SriovEvent.Detached(f, original.driver(), stubDriver.get()));
     }
 
@@ -349,12 +504,12 @@ final class Lifecycle {
         Locked locked = lockChecked(Assigner.REATTACH, f, "");
         try (FunctionLock lock = locked.lock()) {
             PciFunction fn = assigner.describe(Assigner.REATTACH, f);
-            return reattachRecorded(fn, locked.entry());
+            return reattachRecorded(fn, locked.entry(), null);
         }
     }
 
     private void reattachRecorded(PciFunction fn) {
-        reattachRecorded(fn, ledger.get(fn.address()));
+        reattachRecorded(fn, ledger.get(fn.address()), null);
     }
 
     /**
@@ -365,7 +520,8 @@ final class Lifecycle {
      * @param e its entry as read under the lock
      * @return the function now
      */
-    private PciFunction reattachRecorded(PciFunction fn, Optional<LedgerEntry> e) {
+    private PciFunction reattachRecorded(PciFunction fn, Optional<LedgerEntry> e,
+            @org.jspecify.annotations.Nullable Batch batch) {
         PciAddress f = fn.address();
         if (e.isEmpty()) {
             if (fn.driver().filter(stubDriver.get()::equals).isPresent()) {
@@ -382,7 +538,12 @@ final class Lifecycle {
         ledger.put(entry.inPhase(LedgerEntry.Phase.REATTACHING));
         Assigner.Original original = new Assigner.Original(entry.originalDriver(), entry.originalDriverOverride());
         assigner.reattach(fn, original, entry.extras());
-        ledger.remove(f);
+        if (batch != null) {
+            ledger.removeUnsynced(f); // the run forces the directory before it reports success
+            batch.unsynced = true;
+        } else {
+            ledger.remove(f);
+        }
         events.emit(new SriovEvent.Reattached(f, entry.originalDriver()));
         return assigner.afterReattach(fn, original);
     }
@@ -551,7 +712,7 @@ final class Lifecycle {
                 // known refusals before the detach
                 netOrRefuse(LEASE, f).check(LEASE, f, netConfig.withSecureDefaults());
             }
-            detachRecorded(fn, managed, guest, prev);
+            detachRecorded(fn, managed, guest, prev, null);
             if (netConfig != null) {
                 // before the entry names the lease: a lease that could not be set up is never recorded as live
                 applyLeaseNet(f, managed, netConfig);

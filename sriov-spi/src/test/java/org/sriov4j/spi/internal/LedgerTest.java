@@ -43,6 +43,44 @@ class LedgerTest {
     }
 
     @Test
+    void aRunChecksTheStateDirectoryOnceAndEveryAccessOutsideARunChecksItAgain() throws IOException {
+        Ledger ledger = new Ledger(state);
+        ledger.put(entry(VF, Phase.DETACHED));
+        Optional<LedgerEntry> inRun = ledger.inRun(() -> {
+            ledger.get(VF); // checked here
+            try {
+                Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ledger.put(entry(VF2, Phase.DETACHING));
+            return ledger.get(VF);
+        });
+        assertEquals(Optional.of(entry(VF, Phase.DETACHED)), inRun);
+        org.sriov4j.SriovException e = assertThrows(org.sriov4j.SriovException.class, () -> ledger.get(VF));
+        assertTrue(e.getMessage().contains("group or others may write"), e.getMessage());
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(Optional.of(entry(VF2, Phase.DETACHING)), ledger.get(VF2));
+    }
+
+    @Test
+    void aCompletionWrittenOrRemovedWithoutTheDirectorySyncIsInPlaceAtOnceAndLeavesNoTemporaryFile() {
+        Ledger ledger = new Ledger(state);
+        ledger.syncDirectory(); // no ledger yet: nothing to force, nothing created
+        assertFalse(Files.exists(ledger.directory()));
+        ledger.put(entry(VF, Phase.DETACHING));
+        ledger.putUnsynced(entry(VF, Phase.DETACHED));
+        assertEquals(Optional.of(entry(VF, Phase.DETACHED)), ledger.get(VF));
+        ledger.put(entry(VF2, Phase.REATTACHING));
+        ledger.removeUnsynced(VF2);
+        ledger.removeUnsynced(VF3); // absent: nothing
+        ledger.syncDirectory();
+        Scan scan = ledger.scan();
+        assertEquals(List.of(entry(VF, Phase.DETACHED)), scan.entries());
+        assertEquals(List.of(), scan.problems());
+    }
+
+    @Test
     void aLeaseIsWrittenAsVersionTwoAndReadBackWhileEntriesWithoutOneStayVersionOne() throws IOException {
         Ledger ledger = new Ledger(state);
         LedgerEntry plain = entry(VF, Phase.DETACHED);
