@@ -158,8 +158,9 @@ public interface SriovHost extends AutoCloseable {
     PciFunction detach(PciAddress function);
 
     /**
-     * Gives a detached function back to the host: reset, unbound from the stub driver, its original
-     * {@code driver_override} restored, and bound to exactly its original driver (or left unbound if it had
+     * Gives a detached function back to the host: unbound from the stub driver (refused while its VFIO device is
+     * open; vfio-pci has reset it when it was last closed, another stub such as pci-stub has it reset first), its
+     * original {@code driver_override} restored, and bound to exactly its original driver (or left unbound if it had
      * none); then its ledger record is removed.
      *
      * @param function the function
