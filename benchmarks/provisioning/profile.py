@@ -18,7 +18,9 @@ BUCKETS = [
     ("function lock (lock file, lock state of the function and of its PF)", r"\.FunctionLocks\.|\.LockQuery|JnaLockQuery"),
     ("state directory check", r"\.StateDirectory\."),
     ("ledger entry encode/decode", r"\.LedgerFormat\.|\.LedgerEntry\."),
-    ("ledger file I/O (write-ahead record: write, fsync, rename; read)", r"\.Ledger\."),
+    # not Ledger.inRun: a call for many functions runs inside it
+    ("ledger file I/O (write-ahead record: write, fsync, rename; read)",
+     r"\.Ledger\.(put|get|remove|syncDirectory|forceDirectory|read|ensureDirectory|present|file)"),
     ("VFIO open check before an unbind (enable count)", r"\.VfioHolders\."),
     ("IOMMU group viability", r"\.GroupViability\."),
     ("describing the function before (one read an attribute)", r"\.TopologyScanner\.describe|\.Assigner\.describe"),
