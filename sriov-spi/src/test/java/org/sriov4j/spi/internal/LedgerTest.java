@@ -49,7 +49,7 @@ class LedgerTest {
         Optional<LedgerEntry> inRun = ledger.inRun(() -> {
             ledger.get(VF); // checked here
             try {
-                Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+                Files.setPosixFilePermissions(ledger.directory(), PosixFilePermissions.fromString("rwxrwxrwx"));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -59,7 +59,7 @@ class LedgerTest {
         assertEquals(Optional.of(entry(VF, Phase.DETACHED)), inRun);
         org.sriov4j.SriovException e = assertThrows(org.sriov4j.SriovException.class, () -> ledger.get(VF));
         assertTrue(e.getMessage().contains("group or others may write"), e.getMessage());
-        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(ledger.directory(), PosixFilePermissions.fromString("rwx------"));
         assertEquals(Optional.of(entry(VF2, Phase.DETACHING)), ledger.get(VF2));
     }
 
