@@ -12,8 +12,8 @@ import org.sriov4j.vfio.VfioSystem;
 /**
  * A stand-in VMM, run in a child JVM by the real-kernel tests: opens a function's VFIO group and device through
  * {@link VfioSystem} (container, group, {@code VFIO_GROUP_GET_DEVICE_FD}), optionally closes its group fd (keeping
- * the device fd, as a VMM may after setting the device up: docs/vfio-holders.md), prints {@code READY}, and holds everything until its standard
- * input closes or it is killed.
+ * the device fd, as a VMM may after setting the device up: docs/vfio-holders.md), prints {@code READY}, and holds
+ * everything until its standard input closes or it is killed.
  *
  * <p>Usage: {@code VfioHolderMain BDF keep-group|close-group}
  */
